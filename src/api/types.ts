@@ -1,0 +1,22 @@
+import type { RecordBatch, Table } from 'apache-arrow';
+import type { Columns, TypedArray } from '../blocks/columns.js';
+import type { UdfRef } from './udf.js';
+
+/** A row: an object of named values. */
+export type Row = Record<string, unknown>;
+
+/** A column of a `'columns'` batch: typed arrays for numbers (without nulls), arrays otherwise. */
+export type ColumnOf<V> = [V] extends [number] ? TypedArray | V[] : [V] extends [bigint] ? BigInt64Array | V[] : V[];
+
+/** A `'columns'` batch of rows of type T. */
+export type ColumnsOf<T> = { [K in keyof T]: ColumnOf<T[K]> };
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** A function, or the same function marked with `udf(import.meta.url, fn)` to run on worker threads. */
+export type UdfLike<F> = F | UdfRef<F>;
+
+/** What a batch UDF may return: rows, an Arrow table or record batch, or columns. */
+export type BatchResult<U> = U[] | ColumnsOf<U> | Table | RecordBatch | Columns;
+
+export type RowFn<T, U> = (row: T) => MaybePromise<U>;

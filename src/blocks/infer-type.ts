@@ -1,0 +1,106 @@
+import { Binary, Bool, DataType, Field, Float32, Float64, Int64, List, Null, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import { SchemaError } from '../errors.js';
+
+type ValueKind = 'number' | 'bigint' | 'string' | 'boolean' | 'binary' | 'vector' | 'list' | 'date' | 'struct';
+
+/** The kind of a JS value as sluice stores it; null for null and undefined. */
+export function valueKind(value: unknown): ValueKind | null {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'number':
+      return 'number';
+    case 'bigint':
+      return 'bigint';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'boolean';
+    case 'object':
+      if (value instanceof Uint8Array) return 'binary';
+      if (value instanceof Float32Array || value instanceof Float64Array) return 'vector';
+      if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? 'vector' : 'list';
+      if (value instanceof Date) return 'date';
+      return 'struct';
+    default:
+      throw new SchemaError(`values of type ${typeof value} cannot be stored in a block`);
+  }
+}
+
+/**
+ * Infers one Arrow type for a column from its values. Numbers are Float64 (JS numbers are
+ * doubles), number arrays and Float32Arrays are vectors stored as List<Float32>.
+ */
+export function inferType(values: ArrayLike<unknown>, column: string): DataType {
+  let kind: ValueKind | null = null;
+  let firstRow = -1;
+  for (let i = 0; i < values.length; i++) {
+    const k = valueKind(values[i]);
+    if (k === null) continue;
+    if (kind === null) {
+      kind = k;
+      firstRow = i;
+    } else if (k !== kind && !(isListLike(k) && isListLike(kind))) {
+      throw new SchemaError(
+        `column '${column}' mixes ${kind} (row ${firstRow}) and ${k} (row ${i}); ` +
+          `make the UDF return one type per column, or convert the values (for example String(x))`,
+      );
+    } else if (k === 'list') {
+      kind = 'list';
+    }
+  }
+  switch (kind) {
+    case null:
+      return new Null();
+    case 'number':
+      return new Float64();
+    case 'bigint':
+      return new Int64();
+    case 'string':
+      return new Utf8();
+    case 'boolean':
+      return new Bool();
+    case 'binary':
+      return new Binary();
+    case 'vector':
+      return new List(new Field('item', new Float32(), true));
+    case 'date':
+      return new TimestampMillisecond();
+    case 'list':
+      return new List(new Field('item', inferType(flattenLists(values), `${column}[]`), true));
+    case 'struct':
+      return new Struct(inferFields(values as ArrayLike<Record<string, unknown> | null | undefined>, column));
+  }
+}
+
+/** Fields for rows (or struct values): the union of their keys in first-seen order. */
+export function inferFields(rows: ArrayLike<Record<string, unknown> | null | undefined>, prefix = ''): Field[] {
+  const names = keysInOrder(rows);
+  return names.map((name) => {
+    const column = new Array<unknown>(rows.length);
+    for (let i = 0; i < rows.length; i++) column[i] = rows[i]?.[name];
+    return new Field(name, inferType(column, prefix ? `${prefix}.${name}` : name), true);
+  });
+}
+
+export function keysInOrder(rows: ArrayLike<Record<string, unknown> | null | undefined>): string[] {
+  const seen = new Set<string>();
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    if (row) for (const key of Object.keys(row)) seen.add(key);
+  }
+  return [...seen];
+}
+
+function isListLike(kind: ValueKind): boolean {
+  return kind === 'vector' || kind === 'list';
+}
+
+function flattenLists(values: ArrayLike<unknown>): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Array.isArray(v)) out.push(...v);
+    else if (v instanceof Float32Array || v instanceof Float64Array) out.push(...v);
+  }
+  return out;
+}

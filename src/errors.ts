@@ -1,0 +1,104 @@
+/**
+ * Typed errors. Each says what failed, where (operator, row, file) and, when the
+ * fix is known, how to fix it.
+ */
+
+/** Where in the data an error happened, as far as it is known. */
+export interface InputLocation {
+  /** Index of the task (bundle of blocks) within the operator. */
+  readonly taskIndex?: number;
+  /** Row index within the batch the UDF received. */
+  readonly rowIndex?: number;
+  /** File the row came from, when the row carries a `path`. */
+  readonly path?: string;
+  /** A short JSON preview of the failing row. */
+  readonly preview?: string;
+}
+
+export class SluiceError extends Error {
+  override name = 'SluiceError';
+}
+
+/** An option or argument with a value that cannot work. */
+export class InvalidOptionError extends SluiceError {
+  override name = 'InvalidOptionError';
+  constructor(
+    readonly option: string,
+    readonly received: unknown,
+    expected: string,
+  ) {
+    super(`option '${option}' must be ${expected}; received ${describeValue(received)}`);
+  }
+}
+
+/** A UDF that must run on worker threads was given as a plain function. */
+export class UdfPlacementError extends SluiceError {
+  override name = 'UdfPlacementError';
+}
+
+/** Rows that cannot be turned into Arrow columns with one type per column. */
+export class SchemaError extends SluiceError {
+  override name = 'SchemaError';
+}
+
+/** A user function failed. `cause` holds the original error. */
+export class UdfError extends SluiceError {
+  override name = 'UdfError';
+  constructor(
+    readonly operator: string,
+    readonly input: InputLocation,
+    cause: unknown,
+  ) {
+    super(`${operator} failed${describeLocation(input)}: ${causeMessage(cause)}`, { cause });
+  }
+}
+
+/** A worker thread died (crash, process.exit, out of memory) and retries ran out. */
+export class WorkerCrashError extends SluiceError {
+  override name = 'WorkerCrashError';
+  constructor(
+    readonly operator: string,
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      `${operator}: a worker thread died while running a task (${attempts} attempt${attempts === 1 ? '' : 's'}): ` +
+        `${causeMessage(cause)}; raise 'maxRetries' to retry more, or look for process.exit or unbounded memory in the UDF`,
+      { cause },
+    );
+  }
+}
+
+/** A UDF reference (`udf(import.meta.url, fn)`) that a worker could not resolve. */
+export class UdfResolveError extends SluiceError {
+  override name = 'UdfResolveError';
+}
+
+/** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
+export class CancelledError extends SluiceError {
+  override name = 'CancelledError';
+  constructor() {
+    super('the job was cancelled');
+  }
+}
+
+export function causeMessage(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  return String(value);
+}
+
+function describeLocation(input: InputLocation): string {
+  const parts: string[] = [];
+  if (input.path !== undefined) parts.push(`file ${input.path}`);
+  if (input.taskIndex !== undefined) parts.push(`task ${input.taskIndex}`);
+  if (input.rowIndex !== undefined) parts.push(`row ${input.rowIndex} of its batch`);
+  const where = parts.length ? ` at ${parts.join(', ')}` : '';
+  return input.preview !== undefined ? `${where} (input ${input.preview})` : where;
+}

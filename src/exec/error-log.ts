@@ -1,0 +1,21 @@
+import { appendFile } from 'node:fs/promises';
+import type { SkippedInput } from './transform-chain.js';
+
+/** Appends one JSON line per skipped input (operator, input, message) to the job's error log. */
+export class ErrorLog {
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(private readonly path: string | null) {}
+
+  record(entries: readonly SkippedInput[]): void {
+    if (this.path === null || entries.length === 0) return;
+    const time = new Date().toISOString();
+    const text = entries.map((e) => JSON.stringify({ time, operator: e.operator, input: e.input, rows: e.rows, message: e.message })).join('\n') + '\n';
+    const path = this.path;
+    this.writes = this.writes.then(() => appendFile(path, text));
+  }
+
+  flush(): Promise<void> {
+    return this.writes;
+  }
+}

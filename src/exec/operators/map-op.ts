@@ -1,0 +1,112 @@
+import type { Block } from '../../blocks/block.js';
+import { CancelledError, UdfError, WorkerCrashError } from '../../errors.js';
+import type { PhysicalOf } from '../../plan/physical.js';
+import type { FnRef } from '../../plan/transforms.js';
+import { bundleBlocks } from '../bundler.js';
+import { OrderedEmitter } from '../ordered-emitter.js';
+import { runChain, type ChainResult } from '../transform-chain.js';
+import { consume, emit, type OperatorContext } from './operator.js';
+
+type MapOp = PhysicalOf<'Map'>;
+
+/** Async calls of a main-thread row function in flight at once, unless `concurrency` says otherwise. */
+export const DEFAULT_MAIN_CONCURRENCY = 16;
+
+/**
+ * Runs a (fused) chain of map-like transforms over bundles of input blocks, on the task
+ * pool or on the main thread. At most a few tasks beyond the CPU slots are in flight, and a
+ * task's slot in that window is freed only when its result is downstream, so a slow
+ * consumer stops this operator (backpressure).
+ */
+export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
+  const first = op.transforms[0];
+  const batchSize = first.op === 'mapBatches' ? first.batchSize : undefined;
+  const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
+  const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
+  const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
+  const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => emit(ctx, block));
+  const inFlight = new Set<Promise<void>>();
+  let failed = false;
+  const stop = (error: unknown) => {
+    failed = true;
+    emitter.abandon(error);
+  };
+  ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
+
+  let taskIndex = 0;
+  for await (const bundle of bundleBlocks(consume(ctx, ctx.inputs[0]), batchSize)) {
+    if (failed || ctx.signal.aborted) break;
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    if (failed || ctx.signal.aborted) break;
+    const index = taskIndex++;
+    ctx.stats.tasks++;
+    const task = runWithRetries(op, ctx, () => runOnce(op, ctx, bundle, index, cpusPerTask))
+      .then((result) => {
+        ctx.stats.udfMs += result.udfMs;
+        if (result.skipped.length) {
+          ctx.stats.skippedRows += result.skipped.reduce((n, s) => n + s.rows, 0);
+          ctx.job.errorLog.record(result.skipped);
+        }
+        return emitter.emit(index, result.block);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof CancelledError) && !ctx.signal.aborted) ctx.job.fail(error);
+        stop(error);
+      })
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+  await Promise.all(inFlight);
+}
+
+async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<ChainResult> {
+  if (op.compute.kind !== 'tasks') {
+    const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_MAIN_CONCURRENCY;
+    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal });
+  }
+  const { resources } = ctx.job;
+  await resources.acquireCpus(cpus, ctx.signal);
+  try {
+    return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_MAIN_CONCURRENCY, ctx.signal);
+  } finally {
+    resources.releaseCpus(cpus);
+  }
+}
+
+function resolveLocal(ref: FnRef): (...args: unknown[]) => unknown {
+  if (ref.kind === 'local') return ref.fn as (...args: unknown[]) => unknown;
+  throw new Error('internal: a module UDF was planned on the main thread');
+}
+
+/**
+ * Retries a task with exponential backoff: after a worker crash up to `maxRetries` times,
+ * after an error thrown by the UDF only when `retryExceptions` is set.
+ */
+async function runWithRetries<T>(op: MapOp, ctx: OperatorContext, attempt: () => Promise<T>): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (ctx.signal.aborted) throw new CancelledError();
+      const crashed = op.compute.kind === 'tasks' && !(error instanceof UdfError);
+      const retryable = crashed || op.retry.retryExceptions;
+      if (!retryable || failures >= op.retry.maxRetries) throw crashed ? new WorkerCrashError(op.name, failures + 1, error) : error;
+      ctx.stats.retries++;
+      await sleep(Math.min(50 * 2 ** failures, 2_000), ctx.signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,103 @@
+import { Field, Float64, Int32, type Table } from 'apache-arrow';
+import { blockFromData, blockFromRows, type Block, type Row } from '../blocks/block.js';
+import { buildColumn } from '../blocks/build-column.js';
+import type { SourceSpec } from '../plan/logical.js';
+
+/** Rows per block when a source splits data it holds: about 200 blocks, 64 to 65,536 rows each. */
+export function rowsPerBlock(total: number): number {
+  return Math.min(65_536, Math.max(64, Math.ceil(total / 200)));
+}
+
+const ASYNC_FLUSH_MS = 100;
+
+/** The blocks of a source, generated as they are pulled (nothing is read ahead). */
+export async function* sourceBlocks(source: SourceSpec): AsyncGenerator<Block> {
+  switch (source.kind) {
+    case 'range':
+      yield* rangeBlocks(source.n);
+      return;
+    case 'items': {
+      const step = rowsPerBlock(source.items.length);
+      for (let start = 0; start < source.items.length; start += step) yield blockFromRows(source.items.slice(start, start + step));
+      return;
+    }
+    case 'arrow':
+      yield* tableBlocks(source.table);
+      return;
+    case 'blocks':
+      yield* source.blocks;
+      return;
+    case 'asyncIterable':
+      yield* iterableBlocks(source.open());
+      return;
+  }
+}
+
+function* rangeBlocks(n: number): Generator<Block> {
+  const step = rowsPerBlock(n);
+  const type = n <= 2 ** 31 ? new Int32() : new Float64();
+  const field = new Field('id', type, false);
+  for (let start = 0; start < n; start += step) {
+    const length = Math.min(step, n - start);
+    const ids = type instanceof Int32 ? new Int32Array(length) : new Float64Array(length);
+    for (let i = 0; i < length; i++) ids[i] = start + i;
+    yield blockFromData([field], [buildColumn(ids, type)], length);
+  }
+}
+
+function* tableBlocks(table: Table): Generator<Block> {
+  const step = rowsPerBlock(table.numRows);
+  for (let start = 0; start < table.numRows; start += step) yield table.slice(start, Math.min(start + step, table.numRows));
+}
+
+/**
+ * Groups rows of an iterable into blocks of up to 1,024 rows; a block is also flushed when
+ * a slow iterable has held rows back for 100 ms, so that a trickle still streams.
+ */
+async function* iterableBlocks(iterable: AsyncIterable<Row> | Iterable<Row>): AsyncGenerator<Block> {
+  const iterator = Symbol.asyncIterator in iterable ? iterable[Symbol.asyncIterator]() : toAsync(iterable[Symbol.iterator]());
+  const limit = 1024;
+  let rows: Row[] = [];
+  let next = iterator.next();
+  let since = performance.now();
+  try {
+    for (;;) {
+      const waitMs = rows.length ? ASYNC_FLUSH_MS - (performance.now() - since) : Infinity;
+      const result = await raceTimeout(next, waitMs);
+      if (result === 'timeout') {
+        yield blockFromRows(rows);
+        rows = [];
+        continue;
+      }
+      if (result.done) break;
+      if (rows.length === 0) since = performance.now();
+      rows.push(result.value);
+      next = iterator.next();
+      if (rows.length >= limit) {
+        yield blockFromRows(rows);
+        rows = [];
+      }
+    }
+    if (rows.length) yield blockFromRows(rows);
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  if (ms === Infinity) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, ms))));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,240 @@
+import { Field, RecordBatch, Schema, Table } from 'apache-arrow';
+import { blockFromRows, type Block, type Row } from '../blocks/block.js';
+import { batchResultToBlock, blockToBatch } from '../blocks/batch-format.js';
+import { concatBlocks } from '../blocks/concat.js';
+import { rowsOfBlock } from '../blocks/read-values.js';
+import { sliceIntoBatches } from '../blocks/slice.js';
+import { SchemaError, UdfError, type InputLocation } from '../errors.js';
+import type { FnRef, Transform } from '../plan/transforms.js';
+
+type Udf = (...args: unknown[]) => unknown;
+
+export interface ChainContext {
+  readonly taskIndex: number;
+  /** Most calls of an async row function in flight at once. */
+  readonly concurrency: number;
+  resolve(ref: FnRef): Udf | Promise<Udf>;
+}
+
+/** An input dropped under `onError: 'skip'`, for the error log. */
+export interface SkippedInput {
+  readonly operator: string;
+  readonly input: InputLocation;
+  readonly message: string;
+  readonly rows: number;
+}
+
+export interface ChainResult {
+  readonly block: Block;
+  readonly skipped: SkippedInput[];
+  readonly udfMs: number;
+}
+
+/**
+ * Runs a fused chain of transforms over one bundle. Rows are decoded from Arrow once for a
+ * run of row-level steps and encoded once at the end, not at every step.
+ */
+export async function runChain(input: Block, transforms: readonly Transform[], ctx: ChainContext): Promise<ChainResult> {
+  let block: Block | null = input;
+  let rows: Row[] | null = null;
+  const skipped: SkippedInput[] = [];
+  let udfMs = 0;
+  const asRows = (): Row[] => {
+    if (rows === null) {
+      rows = rowsOfBlock(block!);
+      block = null;
+    }
+    return rows;
+  };
+  const asBlock = (): Block => {
+    if (block === null) {
+      block = blockFromRows(rows!);
+      rows = null;
+    }
+    return block;
+  };
+
+  for (const t of transforms) {
+    const started = performance.now();
+    switch (t.op) {
+      case 'map':
+      case 'flatMap':
+      case 'filter':
+      case 'addColumn': {
+        const fn = await ctx.resolve(t.fn);
+        const source = asRows();
+        const results = await applyPerRow(source, fn, t, ctx, skipped);
+        rows = collectRows(source, results, t);
+        break;
+      }
+      case 'mapBatches': {
+        const fn = await ctx.resolve(t.fn);
+        block = await applyPerBatch(asBlock(), fn, t, ctx, skipped);
+        break;
+      }
+      case 'selectColumns':
+      case 'dropColumns':
+      case 'renameColumns':
+        if (rows !== null) rows = rows.map((row) => projectRow(row, t));
+        else block = projectBlock(block!, t);
+        break;
+    }
+    if ('fn' in t) udfMs += performance.now() - started;
+  }
+  return { block: asBlock(), skipped, udfMs };
+}
+
+const SKIP = Symbol('skip');
+
+async function applyPerRow(
+  rows: readonly Row[],
+  fn: Udf,
+  t: Extract<Transform, { op: 'map' | 'flatMap' | 'filter' | 'addColumn' }>,
+  ctx: ChainContext,
+  skipped: SkippedInput[],
+): Promise<unknown[]> {
+  const results = new Array<unknown>(rows.length);
+  const pending = new Set<Promise<void>>();
+  let firstError: unknown = undefined;
+  const fail = (i: number, error: unknown) => {
+    const input = locate(rows[i], i, ctx.taskIndex);
+    if (t.onError === 'skip') {
+      results[i] = SKIP;
+      skipped.push({ operator: t.name, input, message: messageOf(error), rows: 1 });
+    } else if (firstError === undefined) {
+      firstError = new UdfError(t.name, input, error);
+    }
+  };
+  for (let i = 0; i < rows.length && firstError === undefined; i++) {
+    let result: unknown;
+    try {
+      result = fn(rows[i]);
+    } catch (error) {
+      fail(i, error);
+      continue;
+    }
+    if (isThenable(result)) {
+      const index = i;
+      const settled: Promise<void> = Promise.resolve(result).then(
+        (value) => void (results[index] = value),
+        (error: unknown) => fail(index, error),
+      );
+      const tracked = settled.finally(() => pending.delete(tracked));
+      pending.add(tracked);
+      if (pending.size >= ctx.concurrency) await Promise.race(pending);
+    } else {
+      results[i] = result;
+    }
+  }
+  await Promise.all(pending);
+  if (firstError !== undefined) throw firstError;
+  return results;
+}
+
+function collectRows(source: readonly Row[], results: readonly unknown[], t: Extract<Transform, { op: 'map' | 'flatMap' | 'filter' | 'addColumn' }>): Row[] {
+  const out: Row[] = [];
+  for (let i = 0; i < results.length; i++) {
+    const result = results[i];
+    if (result === SKIP) continue;
+    switch (t.op) {
+      case 'map':
+        if (result === null || typeof result !== 'object' || Array.isArray(result)) {
+          throw new UdfError(t.name, locate(source[i], i, undefined), new TypeError(`map must return an object (a row); it returned ${describe(result)}`));
+        }
+        out.push(result as Row);
+        break;
+      case 'filter':
+        if (result) out.push(source[i]);
+        break;
+      case 'flatMap':
+        if (result === null || typeof result !== 'object' || !(Symbol.iterator in result)) {
+          throw new UdfError(t.name, locate(source[i], i, undefined), new TypeError(`flatMap must return an array of rows; it returned ${describe(result)}`));
+        }
+        for (const row of result as Iterable<Row>) out.push(row);
+        break;
+      case 'addColumn':
+        out.push({ ...source[i], [t.column]: result });
+        break;
+    }
+  }
+  return out;
+}
+
+async function applyPerBatch(
+  block: Block,
+  fn: Udf,
+  t: Extract<Transform, { op: 'mapBatches' }>,
+  ctx: ChainContext,
+  skipped: SkippedInput[],
+): Promise<Block> {
+  const outputs: Block[] = [];
+  let offset = 0;
+  for (const batch of sliceIntoBatches(block, t.batchSize)) {
+    const input: InputLocation = { taskIndex: ctx.taskIndex, rowIndex: offset, ...pathOf(batch) };
+    offset += batch.numRows;
+    try {
+      outputs.push(batchResultToBlock(await fn(blockToBatch(batch, t.batchFormat)), t.name));
+    } catch (error) {
+      if (t.onError !== 'skip') throw new UdfError(t.name, input, error);
+      skipped.push({ operator: t.name, input, message: messageOf(error), rows: batch.numRows });
+    }
+  }
+  return concatBlocks(outputs);
+}
+
+function projectRow(row: Row, t: Extract<Transform, { op: 'selectColumns' | 'dropColumns' | 'renameColumns' }>): Row {
+  const out: Row = {};
+  if (t.op === 'renameColumns') {
+    for (const [k, v] of Object.entries(row)) out[t.mapping[k] ?? k] = v;
+  } else if (t.op === 'selectColumns') {
+    for (const c of t.columns) out[c] = row[c];
+  } else {
+    for (const [k, v] of Object.entries(row)) if (!t.columns.includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+function projectBlock(block: Block, t: Extract<Transform, { op: 'selectColumns' | 'dropColumns' | 'renameColumns' }>): Block {
+  const names = block.schema.fields.map((f) => f.name);
+  const missing = (t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns).filter((c) => !names.includes(c));
+  if (missing.length && t.op !== 'dropColumns') {
+    throw new SchemaError(`${t.name}: no column ${missing.map((c) => `'${c}'`).join(', ')}; the columns are ${names.join(', ')}`);
+  }
+  if (t.op === 'selectColumns') return block.select([...t.columns]);
+  if (t.op === 'dropColumns') return block.select(names.filter((n) => !t.columns.includes(n)));
+  const { mapping } = t as Extract<Transform, { op: 'renameColumns' }>;
+  const schema = new Schema(block.schema.fields.map((f) => new Field(mapping[f.name] ?? f.name, f.type, f.nullable)));
+  return new Table(schema, block.batches.map((b) => new RecordBatch(schema, b.data)));
+}
+
+function locate(row: Row, rowIndex: number, taskIndex: number | undefined): InputLocation {
+  return { taskIndex, rowIndex, preview: preview(row), ...(typeof row?.path === 'string' ? { path: row.path } : {}) };
+}
+
+function pathOf(batch: Block): { path?: string } {
+  const column = batch.getChild('path');
+  const first = column?.get(0);
+  return typeof first === 'string' ? { path: first } : {};
+}
+
+/** A short JSON rendering of a row: vectors and bytes summarised, bigints as strings. */
+export function preview(row: unknown): string {
+  const text = JSON.stringify(row, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return `${value}n`;
+    if (ArrayBuffer.isView(value)) return `<${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})>`;
+    return value;
+  });
+  return text === undefined ? String(row) : text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

@@ -1,0 +1,42 @@
+import type { AllToAllSpec, Compute, RetryPolicy, SourceSpec } from './logical.js';
+import type { Transform } from './transforms.js';
+
+/** The physical plan: operators the executor runs, joined by bounded queues. */
+export type PhysicalOp =
+  | { readonly kind: 'Source'; readonly name: string; readonly source: SourceSpec }
+  | {
+      readonly kind: 'Map';
+      readonly name: string;
+      readonly input: PhysicalOp;
+      /** A chain of transforms fused into one operator: one task runs them all on a bundle. */
+      readonly transforms: readonly Transform[];
+      readonly compute: Compute;
+      readonly retry: RetryPolicy;
+    }
+  | { readonly kind: 'Limit'; readonly name: string; readonly input: PhysicalOp; readonly n: number }
+  | { readonly kind: 'Union'; readonly name: string; readonly inputs: readonly PhysicalOp[] }
+  | { readonly kind: 'AllToAll'; readonly name: string; readonly input: PhysicalOp; readonly spec: AllToAllSpec };
+
+export type PhysicalOf<K extends PhysicalOp['kind']> = Extract<PhysicalOp, { kind: K }>;
+
+export function physicalInputs(op: PhysicalOp): readonly PhysicalOp[] {
+  switch (op.kind) {
+    case 'Source':
+      return [];
+    case 'Union':
+      return op.inputs;
+    default:
+      return [op.input];
+  }
+}
+
+/** Every operator of a plan, sources first. */
+export function physicalOps(root: PhysicalOp): PhysicalOp[] {
+  const out: PhysicalOp[] = [];
+  const visit = (op: PhysicalOp) => {
+    physicalInputs(op).forEach(visit);
+    out.push(op);
+  };
+  visit(root);
+  return out;
+}

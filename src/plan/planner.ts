@@ -1,0 +1,38 @@
+import type { LogicalNode } from './logical.js';
+import type { PhysicalOp } from './physical.js';
+import { optimizeLogical } from './optimizer.js';
+import { fuseOperators } from './rules/operator-fusion.js';
+
+export interface Plan {
+  readonly logical: LogicalNode;
+  readonly optimized: LogicalNode;
+  readonly physical: PhysicalOp;
+}
+
+/** Logical tree → optimized logical tree → physical operators → fused physical operators. */
+export function planJob(root: LogicalNode): Plan {
+  const optimized = optimizeLogical(root);
+  return { logical: root, optimized, physical: fuseOperators(toPhysical(optimized)) };
+}
+
+function toPhysical(node: LogicalNode): PhysicalOp {
+  switch (node.kind) {
+    case 'Source':
+      return node;
+    case 'Map':
+      return Object.freeze({
+        kind: 'Map',
+        name: node.name,
+        input: toPhysical(node.input),
+        transforms: [node.transform],
+        compute: node.compute,
+        retry: node.retry,
+      });
+    case 'Limit':
+      return Object.freeze({ kind: 'Limit', name: node.name, input: toPhysical(node.input), n: node.n });
+    case 'Union':
+      return Object.freeze({ kind: 'Union', name: node.name, inputs: node.inputs.map(toPhysical) });
+    case 'AllToAll':
+      return Object.freeze({ kind: 'AllToAll', name: node.name, input: toPhysical(node.input), spec: node.spec });
+  }
+}

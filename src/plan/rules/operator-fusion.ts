@@ -1,0 +1,53 @@
+import type { Compute, RetryPolicy } from '../logical.js';
+import type { PhysicalOf, PhysicalOp } from '../physical.js';
+
+/**
+ * Fuses adjacent map-like operators into one when they run the same way: both on the main
+ * thread with the same concurrency, or both on the task pool with the same CPUs per task and
+ * retry policy. Column operations ('any') fuse with either neighbour. A fused operator runs
+ * its whole chain in one task, so blocks do not cross threads between the steps.
+ */
+export function fuseOperators(op: PhysicalOp): PhysicalOp {
+  switch (op.kind) {
+    case 'Source':
+      return op;
+    case 'Union':
+      return Object.freeze({ ...op, inputs: op.inputs.map(fuseOperators) });
+    case 'Limit':
+    case 'AllToAll':
+      return Object.freeze({ ...op, input: fuseOperators(op.input) });
+    case 'Map': {
+      const input = fuseOperators(op.input);
+      if (input.kind === 'Map') {
+        const compute = fusedCompute(input.compute, op.compute);
+        if (compute && fusedRetry(input, op)) {
+          return Object.freeze({
+            kind: 'Map',
+            name: `${input.name}->${op.name}`,
+            input: input.input,
+            transforms: [...input.transforms, ...op.transforms],
+            compute,
+            retry: fusedRetry(input, op)!,
+          });
+        }
+      }
+      return input === op.input ? op : Object.freeze({ ...op, input });
+    }
+  }
+}
+
+function fusedCompute(a: Compute, b: Compute): Compute | null {
+  if (a.kind === 'any') return b;
+  if (b.kind === 'any') return a;
+  if (a.kind === 'main' && b.kind === 'main' && a.concurrency === b.concurrency) return a;
+  if (a.kind === 'tasks' && b.kind === 'tasks' && a.numCpus === b.numCpus && a.concurrency === b.concurrency) return a;
+  return null;
+}
+
+function fusedRetry(a: PhysicalOf<'Map'>, b: PhysicalOf<'Map'>): RetryPolicy | null {
+  // A column operation carries no retry policy of its own worth keeping.
+  if (a.compute.kind === 'any') return b.retry;
+  if (b.compute.kind === 'any') return a.retry;
+  const same = a.retry.maxRetries === b.retry.maxRetries && a.retry.retryExceptions === b.retry.retryExceptions;
+  return same ? a.retry : null;
+}

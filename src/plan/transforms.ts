@@ -1,0 +1,40 @@
+import type { BatchFormat } from '../blocks/batch-format.js';
+
+/** A reference to user code: a local function (main thread) or a module export (any thread). */
+export type FnRef =
+  | { readonly kind: 'local'; readonly fn: (...args: never[]) => unknown }
+  | { readonly kind: 'module'; readonly moduleUrl: string; readonly exportName: string };
+
+export type OnError = 'fail' | 'skip';
+
+/**
+ * One row- or batch-level step of a map-like operator, as plain data: the same description
+ * runs on the main thread or, when every FnRef is a module export, inside a worker.
+ */
+export type Transform =
+  | { readonly op: 'map' | 'flatMap' | 'filter'; readonly name: string; readonly fn: FnRef; readonly onError: OnError }
+  | {
+      readonly op: 'mapBatches';
+      readonly name: string;
+      readonly fn: FnRef;
+      readonly onError: OnError;
+      readonly batchSize: number | undefined;
+      readonly batchFormat: BatchFormat;
+    }
+  | { readonly op: 'addColumn'; readonly name: string; readonly column: string; readonly fn: FnRef; readonly onError: OnError }
+  | { readonly op: 'selectColumns' | 'dropColumns'; readonly name: string; readonly columns: readonly string[] }
+  | { readonly op: 'renameColumns'; readonly name: string; readonly mapping: Readonly<Record<string, string>> };
+
+/** Whether a transform keeps one output row per input row (so a limit can move above it). */
+export function isOneToOne(t: Transform): boolean {
+  if (t.op === 'map' || t.op === 'addColumn') return t.onError === 'fail';
+  return t.op === 'selectColumns' || t.op === 'dropColumns' || t.op === 'renameColumns';
+}
+
+/** Makes a transform safe to post to a worker: local functions cannot cross threads. */
+export function transformForWorker(t: Transform): Transform {
+  if ('fn' in t && t.fn.kind === 'local') {
+    throw new Error(`internal: ${t.name} holds a local function and cannot run on a worker`);
+  }
+  return t;
+}

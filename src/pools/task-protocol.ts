@@ -1,0 +1,41 @@
+import { UdfError, type InputLocation } from '../errors.js';
+import type { SkippedInput } from '../exec/transform-chain.js';
+import type { Transform } from '../plan/transforms.js';
+
+/** What the main thread posts to a task-pool worker. The block moves, it is not copied. */
+export interface TaskRequest {
+  readonly ipc: ArrayBuffer;
+  readonly transforms: readonly Transform[];
+  readonly taskIndex: number;
+  readonly concurrency: number;
+}
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+}
+
+/**
+ * What a worker answers. Application errors come back as data, so that a rejected task
+ * always means the worker itself failed (crashed, exited): only those are retried by default.
+ */
+export type TaskReply =
+  | { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number }
+  | { readonly ok: false; readonly operator: string; readonly input: InputLocation; readonly cause: SerializedError };
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
+  return { name: 'Error', message: String(error), stack: undefined };
+}
+
+export function deserializeError(error: SerializedError): Error {
+  const revived = new Error(error.message);
+  revived.name = error.name;
+  if (error.stack !== undefined) revived.stack = error.stack;
+  return revived;
+}
+
+export function replyToError(reply: Extract<TaskReply, { ok: false }>): UdfError {
+  return new UdfError(reply.operator, reply.input, deserializeError(reply.cause));
+}
