@@ -11,7 +11,7 @@ export function range(n: number): Dataset<{ id: number }> {
 }
 
 /** A dataset of the given rows (objects); other values become rows `{item: value}`, as in Ray Data. */
-export function fromItems<T extends Row>(items: readonly T[]): Dataset<T>;
+export function fromItems<T extends object>(items: readonly T[]): Dataset<T>;
 export function fromItems<V>(items: readonly V[]): Dataset<{ item: V }>;
 export function fromItems(items: readonly unknown[]): Dataset<Row> {
   if (!Array.isArray(items)) throw new InvalidOptionError('fromItems', items, 'an array');
@@ -23,7 +23,7 @@ export function fromItems(items: readonly unknown[]): Dataset<Row> {
  * Rows from an async (or sync) iterable. Pass a function that returns the iterable to let
  * the dataset run more than once; a bare iterable can be consumed by one run only.
  */
-export function fromAsyncIterable<T extends Row>(source: AsyncIterable<T> | Iterable<T> | (() => AsyncIterable<T> | Iterable<T>)): Dataset<T> {
+export function fromAsyncIterable<T extends object>(source: AsyncIterable<T> | Iterable<T> | (() => AsyncIterable<T> | Iterable<T>)): Dataset<T> {
   let used = false;
   const open =
     typeof source === 'function'
@@ -33,11 +33,11 @@ export function fromAsyncIterable<T extends Row>(source: AsyncIterable<T> | Iter
           used = true;
           return source;
         };
-  return new Dataset(logical.source('FromAsyncIterable', { kind: 'asyncIterable', open }));
+  return new Dataset(logical.source('FromAsyncIterable', { kind: 'asyncIterable', open: open as () => AsyncIterable<Row> | Iterable<Row> }));
 }
 
 /** A dataset over an Arrow table (sliced into blocks without copying). */
-export function fromArrow<T extends Row = Row>(table: Table): Dataset<T> {
+export function fromArrow<T extends object = Row>(table: Table): Dataset<T> {
   if (!(table instanceof Table)) throw new InvalidOptionError('fromArrow', table, 'an apache-arrow Table');
   return new Dataset(logical.source(`FromArrow(${table.numRows})`, { kind: 'arrow', table }));
 }

@@ -21,7 +21,7 @@ export type IterBatchesOptions = ExecutionOptions & { batchSize?: number | null;
  * A lazy, immutable, typed dataset. Each transform returns a new Dataset holding a new
  * logical-plan node; nothing runs until a consuming call (take, count, iterRows, ...).
  */
-export class Dataset<T extends Row = Row> {
+export class Dataset<T extends object = Row> {
   private lastStats: DatasetStats | null = null;
 
   /** Use the creation functions (range, fromItems, ...) rather than this constructor. */
@@ -30,12 +30,12 @@ export class Dataset<T extends Row = Row> {
   // ---- transforms -------------------------------------------------------------------------
 
   /** One output row per input row. */
-  map<U extends Row>(fn: UdfLike<RowFn<T, U>>, options?: MapOptions): Dataset<U> {
+  map<U extends object>(fn: UdfLike<RowFn<T, U>>, options?: MapOptions): Dataset<U> {
     return this.withMap('map', 'Map', fn, options);
   }
 
   /** Zero or more output rows per input row. */
-  flatMap<U extends Row>(fn: UdfLike<RowFn<T, Iterable<U>>>, options?: MapOptions): Dataset<U> {
+  flatMap<U extends object>(fn: UdfLike<RowFn<T, Iterable<U>>>, options?: MapOptions): Dataset<U> {
     return this.withMap('flatMap', 'FlatMap', fn, options);
   }
 
@@ -45,10 +45,10 @@ export class Dataset<T extends Row = Row> {
   }
 
   /** A function over batches of `batchSize` rows, handed over as rows, columns or an Arrow table. */
-  mapBatches<U extends Row>(fn: UdfLike<(batch: T[]) => MaybePromise<BatchResult<U>>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<U>;
-  mapBatches<U extends Row>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<U>;
-  mapBatches<U extends Row = Row>(fn: UdfLike<(batch: Table) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<U>;
-  mapBatches<U extends Row>(fn: UdfLike<(batch: never) => unknown>, options: MapBatchesOptions = {}): Dataset<U> {
+  mapBatches<U extends object>(fn: UdfLike<(batch: T[]) => MaybePromise<BatchResult<U>>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<U>;
+  mapBatches<U extends object>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<U>;
+  mapBatches<U extends object = Row>(fn: UdfLike<(batch: Table) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<U>;
+  mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown>, options: MapBatchesOptions = {}): Dataset<U> {
     const compiled = compileUdf('MapBatches', fn, options);
     const batchSize = options.batchSize === null ? undefined : (options.batchSize ?? DEFAULT_BATCH_SIZE);
     const transform: Transform = {
@@ -198,17 +198,17 @@ export class Dataset<T extends Row = Row> {
     return consume.execute(this.plan, options, (stats) => (this.lastStats = stats));
   }
 
-  private withMap<U extends Row>(op: 'map' | 'flatMap' | 'filter', label: string, fn: UdfLike<(row: never) => unknown>, options?: MapOptions): Dataset<U> {
+  private withMap<U extends object>(op: 'map' | 'flatMap' | 'filter', label: string, fn: UdfLike<(row: never) => unknown>, options?: MapOptions): Dataset<U> {
     const compiled = compileUdf(label, fn, options);
     const transform: Transform = { op, name: compiled.name, fn: compiled.fn, onError: compiled.onError };
     return new Dataset<U>(logical.map(this.plan, transform, compiled.compute, compiled.retry));
   }
 
-  private withColumns<U extends Row>(transform: Transform): Dataset<U> {
+  private withColumns<U extends object>(transform: Transform): Dataset<U> {
     return new Dataset<U>(logical.map(this.plan, transform, { kind: 'any' }, { maxRetries: 0, retryExceptions: false }));
   }
 
-  private allToAll<U extends Row>(name: string, spec: AllToAllSpec): Dataset<U> {
+  private allToAll<U extends object>(name: string, spec: AllToAllSpec): Dataset<U> {
     return new Dataset<U>(logical.allToAll(this.plan, name, spec));
   }
 }

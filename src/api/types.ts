@@ -2,8 +2,11 @@ import type { RecordBatch, Table } from 'apache-arrow';
 import type { Columns, TypedArray } from '../blocks/columns.js';
 import type { UdfRef } from './udf.js';
 
-/** A row: an object of named values. */
-export type Row = Record<string, unknown>;
+/**
+ * A row: an object of named values. Row type parameters are constrained to `object` so that
+ * interfaces (which have no index signature) work as row types.
+ */
+export type { Row } from '../blocks/block.js';
 
 /** A column of a `'columns'` batch: typed arrays for numbers (without nulls), arrays otherwise. */
 export type ColumnOf<V> = [V] extends [number] ? TypedArray | V[] : [V] extends [bigint] ? BigInt64Array | V[] : V[];
