@@ -10,10 +10,11 @@ export function range(n: number): Dataset<{ id: number }> {
   return new Dataset(logical.source(`Range(${n})`, { kind: 'range', n }));
 }
 
+/** The row an item becomes: an object is the row; arrays, bytes, dates and scalars become `{item: value}` (as isPlainRow decides). */
+export type ItemRow<V> = V extends readonly unknown[] | ArrayBufferView | Date ? { item: V } : V extends object ? V : { item: V };
+
 /** A dataset of the given rows (objects); other values become rows `{item: value}`, as in Ray Data. */
-export function fromItems<T extends object>(items: readonly T[]): Dataset<T>;
-export function fromItems<V>(items: readonly V[]): Dataset<{ item: V }>;
-export function fromItems(items: readonly unknown[]): Dataset<Row> {
+export function fromItems<V>(items: readonly V[]): Dataset<ItemRow<V>> {
   if (!Array.isArray(items)) throw new InvalidOptionError('fromItems', items, 'an array');
   const rows = items.map((item) => (isPlainRow(item) ? item : { item }));
   return new Dataset(logical.source(`FromItems(${rows.length})`, { kind: 'items', items: rows }));

@@ -77,7 +77,8 @@ export class Dataset<T extends object = Row> {
     return this.withColumns({ op: 'dropColumns', name: `DropColumns(${columns.join(', ')})`, columns });
   }
 
-  renameColumns<M extends Partial<Record<Key<T>, string>>>(mapping: M): Dataset<Renamed<T, M>> {
+  // `const` keeps the new names as literal types, so the row type knows them.
+  renameColumns<const M extends Partial<Record<Key<T>, string>>>(mapping: M): Dataset<Renamed<T, M>> {
     const clean = Object.fromEntries(Object.entries(mapping).filter((e): e is [string, string] => typeof e[1] === 'string'));
     const label = Object.entries(clean).map(([from, to]) => `${from}->${to}`).join(', ');
     return this.withColumns({ op: 'renameColumns', name: `RenameColumns(${label})`, mapping: clean });
@@ -120,7 +121,7 @@ export class Dataset<T extends object = Row> {
   // ---- consumers --------------------------------------------------------------------------
 
   async take(n = 20, options?: ExecutionOptions): Promise<T[]> {
-    return this.limit(n).takeAll(options);
+    return consume.collectRows<T>(this.executeFirst(n, options));
   }
 
   async takeAll(options?: ExecutionOptions): Promise<T[]> {
@@ -133,7 +134,7 @@ export class Dataset<T extends object = Row> {
   takeBatch(n: number, options: ExecutionOptions & { batchFormat: 'arrow' }): Promise<Table>;
   async takeBatch(n = 20, options: ExecutionOptions & { batchFormat?: BatchFormat } = {}): Promise<unknown> {
     const { batchFormat = 'rows', ...execution } = options;
-    return consume.toBatch(await consume.collectTable(this.limit(n).execute(execution)), batchFormat);
+    return consume.toBatch(await consume.collectTable(this.executeFirst(n, execution)), batchFormat);
   }
 
   /** Prints the first `n` rows, one JSON line each. */
@@ -196,6 +197,11 @@ export class Dataset<T extends object = Row> {
 
   private execute(options?: ExecutionOptions): AsyncGenerator<Block> {
     return consume.execute(this.plan, options, (stats) => (this.lastStats = stats));
+  }
+
+  /** Runs the plan under a limit of `n`, keeping the run's stats here: stats() after take() must not run everything. */
+  private executeFirst(n: number, options?: ExecutionOptions): AsyncGenerator<Block> {
+    return consume.execute(this.limit(n).plan, options, (stats) => (this.lastStats = stats));
   }
 
   private withMap<U extends object>(op: 'map' | 'flatMap' | 'filter', label: string, fn: UdfLike<(row: never) => unknown>, options?: MapOptions): Dataset<U> {

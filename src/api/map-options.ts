@@ -52,6 +52,7 @@ export function compileUdf(operator: string, target: AnyFunction | UdfRef<AnyFun
   const fn = ref ? ref.target : target;
   if (typeof fn !== 'function') throw new InvalidOptionError(`${operator} function`, fn, 'a function or udf(import.meta.url, fn)');
   const name = options.name ?? `${operator}(${(ref?.exportName ?? fn.name) || 'anonymous'})`;
+  if (!ref) rejectWorkerOptions(name, fn, options);
   checkOptions(name, options);
   if (isClass(fn)) {
     throw new UdfPlacementError(`${name}: ${fn.name} is a class; class UDFs need an actor pool, which this version of sluice does not run yet. Pass an exported function instead`);
@@ -70,14 +71,26 @@ export function compileUdf(operator: string, target: AnyFunction | UdfRef<AnyFun
       onError,
     };
   }
-  if (options.numCpus !== undefined) {
-    const label = fn.name || 'fn';
-    throw new UdfPlacementError(
-      `${name}: numCpus places a function on worker threads, and a plain function cannot be sent to another thread. ` +
-        `Export it and wrap it: udf(import.meta.url, ${label}) — or drop numCpus to run it on the main thread`,
-    );
-  }
   return { fn: { kind: 'local', fn }, name, compute: { kind: 'main', concurrency: options.concurrency ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
+}
+
+/**
+ * A plain function runs on the main thread: options that only mean something on worker
+ * threads (CPUs or GPUs per task, an actor pool's size range) get an error that says how to
+ * send it there, before any check that would only say the option is wrong.
+ */
+function rejectWorkerOptions(name: string, fn: AnyFunction, options: MapOptions): void {
+  const asked =
+    options.numCpus !== undefined ? 'numCpus'
+    : options.numGpus !== undefined && options.numGpus !== 0 ? 'numGpus'
+    : Array.isArray(options.concurrency) ? 'concurrency [min, max]'
+    : null;
+  if (asked === null) return;
+  const option = asked.split(' ')[0];
+  throw new UdfPlacementError(
+    `${name}: ${asked} places a function on worker threads, and a plain function cannot be sent to another thread. ` +
+      `Export it and wrap it: udf(import.meta.url, ${fn.name || 'fn'}) — or drop ${option} to run it on the main thread`,
+  );
 }
 
 function checkOptions(name: string, options: MapOptions & MapBatchesOptions): void {

@@ -1,4 +1,4 @@
-import { Field, Float64, Schema, Table, Type, type DataType } from 'apache-arrow';
+import { Field, Float64, RecordBatch, Schema, Table, Type, type DataType } from 'apache-arrow';
 import { SchemaError } from '../errors.js';
 import { blockFromData, emptyBlock, type Block } from './block.js';
 import { buildColumn } from './build-column.js';
@@ -44,7 +44,7 @@ export function conformBlock(block: Block, schema: Schema): Block {
   const matches =
     fields.length === schema.fields.length &&
     fields.every((f, i) => f.name === schema.fields[i].name && sameType(f.type, schema.fields[i].type));
-  if (matches) return block;
+  if (matches) return sameNullability(block.schema, schema) ? block : relabelBlock(block, schema);
   const batches = block.batches.map((batch) => {
     const columns = schema.fields.map((field) => {
       const index = fields.findIndex((f) => f.name === field.name);
@@ -56,6 +56,15 @@ export function conformBlock(block: Block, schema: Schema): Block {
     return blockFromData(schema.fields, columns, batch.numRows).batches[0];
   });
   return new Table(schema, batches);
+}
+
+function sameNullability(a: Schema, b: Schema): boolean {
+  return a.fields.every((f, i) => f.nullable === b.fields[i].nullable);
+}
+
+/** The same columns under the target schema: Arrow refuses to join batches whose fields differ only in nullability. */
+function relabelBlock(block: Block, schema: Schema): Block {
+  return new Table(schema, block.batches.map((batch) => new RecordBatch(schema, batch.data)));
 }
 
 /** Concatenates blocks into one (zero-copy when their schemas already agree). */

@@ -3,8 +3,8 @@ import { SchemaError } from '../errors.js';
 
 type ValueKind = 'number' | 'bigint' | 'string' | 'boolean' | 'binary' | 'vector' | 'list' | 'date' | 'struct';
 
-/** The kind of a JS value as sluice stores it; null for null and undefined. */
-export function valueKind(value: unknown): ValueKind | null {
+/** The kind of a JS value as sluice stores it; null for null and undefined. `column` names it in errors. */
+export function valueKind(value: unknown, column = '?'): ValueKind | null {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'number':
@@ -20,9 +20,13 @@ export function valueKind(value: unknown): ValueKind | null {
       if (value instanceof Float32Array || value instanceof Float64Array) return 'vector';
       if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? 'vector' : 'list';
       if (value instanceof Date) return 'date';
+      // A Map or Set has no own keys: as a struct it would silently become {}.
+      if (value instanceof Map || value instanceof Set) {
+        throw new SchemaError(`column '${column}' holds a ${value.constructor.name}, which cannot be stored in a block; convert it (Object.fromEntries(map), [...set])`);
+      }
       return 'struct';
     default:
-      throw new SchemaError(`values of type ${typeof value} cannot be stored in a block`);
+      throw new SchemaError(`column '${column}' holds a value of type ${typeof value}, which cannot be stored in a block`);
   }
 }
 
@@ -34,7 +38,7 @@ export function inferType(values: ArrayLike<unknown>, column: string): DataType 
   let kind: ValueKind | null = null;
   let firstRow = -1;
   for (let i = 0; i < values.length; i++) {
-    const k = valueKind(values[i]);
+    const k = valueKind(values[i], column);
     if (k === null) continue;
     if (kind === null) {
       kind = k;

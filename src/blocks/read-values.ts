@@ -3,7 +3,8 @@ import type { Block, Row } from './block.js';
 
 /**
  * Plain JS values of a column: numbers, bigints, strings, booleans, Uint8Array for binary,
- * Float32Array for float32 vectors, arrays for other lists, plain objects for structs.
+ * Float32Array for float32 vectors, arrays for other lists, plain objects for structs, Dates
+ * for timestamps and dates.
  */
 export function columnValues(vector: Vector): unknown[] {
   const out = new Array<unknown>(vector.length);
@@ -55,6 +56,16 @@ function chunkValues(type: DataType, data: ChunkData): ArrayLike<unknown> {
         } else {
           out[i] = Array.prototype.slice.call(flat, start, end);
         }
+      }
+      return out;
+    }
+    case Type.Timestamp:
+    case Type.Date: {
+      // apache-arrow reads these as epoch milliseconds; rows hold Dates, as they were written.
+      const vector = makeChunkVector(data);
+      for (let i = 0; i < length; i++) {
+        const ms = vector.get(i) as number | null;
+        out[i] = ms === null ? null : new Date(ms);
       }
       return out;
     }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from '../api/settings.js';
 import type { Block } from '../blocks/block.js';
 import { CancelledError } from '../errors.js';
@@ -46,6 +47,8 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
 
 async function startOperator(op: PhysicalOp, inputs: BlockQueue[], output: BlockQueue, job: Job): Promise<void> {
   const controller = new AbortController();
+  // Each task in flight listens for the stop (one per CPU slot and more): not a leak, so no warning.
+  setMaxListeners(0, controller.signal);
   const stop = () => {
     controller.abort();
     for (const input of inputs) input.cancel();

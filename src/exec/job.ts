@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from '../api/settings.js';
 import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
 import type { PhysicalOp } from '../plan/physical.js';
@@ -21,6 +22,8 @@ export class Job {
   constructor(readonly settings: ExecutionSettings) {
     this.resources = new ResourceManager(settings.cpus, settings.memoryBudget);
     this.errorLog = new ErrorLog(settings.errorLog);
+    // Every operator listens for the job's abort; a long plan (a union of many inputs) is not a leak.
+    setMaxListeners(0, this.controller.signal);
   }
 
   get signal(): AbortSignal {

@@ -2,6 +2,7 @@ import { Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { batchResultToBlock, blockToBatch } from '../blocks/batch-format.js';
 import { concatBlocks } from '../blocks/concat.js';
+import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
 import { sliceIntoBatches } from '../blocks/slice.js';
 import { SchemaError, UdfError, type InputLocation } from '../errors.js';
@@ -75,7 +76,7 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
       case 'selectColumns':
       case 'dropColumns':
       case 'renameColumns':
-        if (rows !== null) rows = rows.map((row) => projectRow(row, t));
+        if (rows !== null) rows = projectRows(rows, t);
         else block = projectBlock(block!, t);
         break;
     }
@@ -182,7 +183,22 @@ async function applyPerBatch(
   return concatBlocks(outputs);
 }
 
-function projectRow(row: Row, t: Extract<Transform, { op: 'selectColumns' | 'dropColumns' | 'renameColumns' }>): Row {
+type ColumnTransform = Extract<Transform, { op: 'selectColumns' | 'dropColumns' | 'renameColumns' }>;
+
+/** Projects decoded rows. A column that no row has is an error here too, as it is for a block. */
+function projectRows(rows: readonly Row[], t: ColumnTransform): Row[] {
+  if (rows.length > 0) checkColumns(t, keysInOrder(rows));
+  return rows.map((row) => projectRow(row, t));
+}
+
+function checkColumns(t: ColumnTransform, names: readonly string[]): void {
+  const missing = (t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns).filter((c) => !names.includes(c));
+  if (missing.length && t.op !== 'dropColumns') {
+    throw new SchemaError(`${t.name}: no column ${missing.map((c) => `'${c}'`).join(', ')}; the columns are ${names.join(', ')}`);
+  }
+}
+
+function projectRow(row: Row, t: ColumnTransform): Row {
   const out: Row = {};
   if (t.op === 'renameColumns') {
     for (const [k, v] of Object.entries(row)) out[t.mapping[k] ?? k] = v;
@@ -194,12 +210,9 @@ function projectRow(row: Row, t: Extract<Transform, { op: 'selectColumns' | 'dro
   return out;
 }
 
-function projectBlock(block: Block, t: Extract<Transform, { op: 'selectColumns' | 'dropColumns' | 'renameColumns' }>): Block {
+function projectBlock(block: Block, t: ColumnTransform): Block {
   const names = block.schema.fields.map((f) => f.name);
-  const missing = (t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns).filter((c) => !names.includes(c));
-  if (missing.length && t.op !== 'dropColumns') {
-    throw new SchemaError(`${t.name}: no column ${missing.map((c) => `'${c}'`).join(', ')}; the columns are ${names.join(', ')}`);
-  }
+  checkColumns(t, names);
   if (t.op === 'selectColumns') return block.select([...t.columns]);
   if (t.op === 'dropColumns') return block.select(names.filter((n) => !t.columns.includes(n)));
   const { mapping } = t as Extract<Transform, { op: 'renameColumns' }>;

@@ -18,7 +18,9 @@ export function planJob(root: LogicalNode): Plan {
 function toPhysical(node: LogicalNode): PhysicalOp {
   switch (node.kind) {
     case 'Source':
-      return node;
+      // A new object even for a source: a dataset used twice in one plan (`ds.union(ds)`)
+      // must run as two operators, each with its own output queue.
+      return Object.freeze({ kind: 'Source', name: node.name, source: node.source });
     case 'Map':
       return Object.freeze({
         kind: 'Map',

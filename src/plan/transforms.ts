@@ -30,11 +30,3 @@ export function isOneToOne(t: Transform): boolean {
   if (t.op === 'map' || t.op === 'addColumn') return t.onError === 'fail';
   return t.op === 'selectColumns' || t.op === 'dropColumns' || t.op === 'renameColumns';
 }
-
-/** Makes a transform safe to post to a worker: local functions cannot cross threads. */
-export function transformForWorker(t: Transform): Transform {
-  if ('fn' in t && t.fn.kind === 'local') {
-    throw new Error(`internal: ${t.name} holds a local function and cannot run on a worker`);
-  }
-  return t;
-}

@@ -86,7 +86,7 @@ function shuffle<T>(items: T[], seed: number | undefined): T[] {
   return items;
 }
 
-/** Orders values of one column: nulls last, numbers and bigints by value, strings by code point. */
+/** Orders values of one column: nulls last, numbers and bigints by value, strings by code point, dates by time. */
 export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return 1;
@@ -94,7 +94,8 @@ export function compareValues(a: unknown, b: unknown): number {
   if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
-  throw new SchemaError(`cannot order values of type ${typeof a} and ${typeof b}; sort by a column of numbers, strings or booleans`);
+  if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
+  throw new SchemaError(`cannot order values of type ${typeof a} and ${typeof b}; sort by a column of numbers, strings, booleans or dates`);
 }
 
 function compareBy(keys: readonly string[], descending: boolean): (a: Row, b: Row) => number {
@@ -102,7 +103,9 @@ function compareBy(keys: readonly string[], descending: boolean): (a: Row, b: Ro
   return (a, b) => {
     for (const key of keys) {
       const order = compareValues(a[key], b[key]);
-      if (order !== 0) return sign * order;
+      if (order === 0) continue;
+      // Nulls stay last in both directions, where Arrow's sort (and so Ray Data's) puts them.
+      return a[key] == null || b[key] == null ? order : sign * order;
     }
     return 0;
   };

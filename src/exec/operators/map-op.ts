@@ -1,7 +1,7 @@
 import type { Block } from '../../blocks/block.js';
-import { CancelledError, UdfError, WorkerCrashError } from '../../errors.js';
+import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
-import type { FnRef } from '../../plan/transforms.js';
+import { isOneToOne, type FnRef, type Transform } from '../../plan/transforms.js';
 import { bundleBlocks } from '../bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
 import { runChain, type ChainResult } from '../transform-chain.js';
@@ -19,9 +19,12 @@ export const DEFAULT_MAIN_CONCURRENCY = 16;
  * consumer stops this operator (backpressure).
  */
 export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
-  const first = op.transforms[0];
-  const batchSize = first.op === 'mapBatches' ? first.batchSize : undefined;
+  const batchSize = bundleRows(op.transforms);
   const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
+  // A task that needs more CPU slots than the job has would wait for them forever.
+  if (cpusPerTask > ctx.job.resources.cpus) {
+    throw new InvalidOptionError(`${op.name} numCpus`, cpusPerTask, `at most the job's cpus (${ctx.job.resources.cpus}); lower numCpus or raise cpus`);
+  }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
   const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => emit(ctx, block));
@@ -57,6 +60,19 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
     inFlight.add(task);
   }
   await Promise.all(inFlight);
+}
+
+/**
+ * Rows per task: the batch size of the chain's first mapBatches when every step before it
+ * keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g exact
+ * batches); after a filter or flatMap the row count is unknown, and each block is a task.
+ */
+function bundleRows(transforms: readonly Transform[]): number | undefined {
+  for (const t of transforms) {
+    if (t.op === 'mapBatches') return t.batchSize;
+    if (!isOneToOne(t)) return undefined;
+  }
+  return undefined;
 }
 
 async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<ChainResult> {
