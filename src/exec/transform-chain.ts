@@ -40,6 +40,8 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
   let rows: Row[] | null = null;
   const skipped: SkippedInput[] = [];
   let udfMs = 0;
+  // The step whose rows are still to be encoded: a row it produced that Arrow cannot store is its error.
+  let rowProducer: string | null = null;
   const asRows = (): Row[] => {
     if (rows === null) {
       rows = rowsOfBlock(block!);
@@ -49,7 +51,11 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
   };
   const asBlock = (): Block => {
     if (block === null) {
-      block = blockFromRows(rows!);
+      try {
+        block = blockFromRows(rows!);
+      } catch (error) {
+        throw error instanceof SchemaError && rowProducer !== null ? new UdfError(rowProducer, { taskIndex: ctx.taskIndex }, error) : error;
+      }
       rows = null;
     }
     return block;
@@ -66,6 +72,7 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
         const source = asRows();
         const results = await applyPerRow(source, fn, t, ctx, skipped);
         rows = collectRows(source, results, t);
+        rowProducer = t.name;
         break;
       }
       case 'mapBatches': {
