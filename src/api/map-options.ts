@@ -66,12 +66,12 @@ export function compileUdf(operator: string, target: AnyFunction | UdfRef<AnyFun
     return {
       fn: { kind: 'module', moduleUrl: ref.moduleUrl, exportName: ref.exportName },
       name,
-      compute: { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: options.concurrency },
+      compute: { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
       retry,
       onError,
     };
   }
-  return { fn: { kind: 'local', fn }, name, compute: { kind: 'main', concurrency: options.concurrency ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
+  return { fn: { kind: 'local', fn }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
 }
 
 /**
@@ -121,6 +121,11 @@ function checkOptions(name: string, options: MapOptions & MapBatchesOptions): vo
   if (options.batchFormat !== undefined && !BATCH_FORMATS.includes(options.batchFormat)) {
     throw new InvalidOptionError('batchFormat', options.batchFormat, BATCH_FORMATS.map((f) => `'${f}'`).join(', '));
   }
+}
+
+/** The numeric concurrency; checkOptions has already refused a range. */
+function fixedConcurrency(options: MapOptions): number | undefined {
+  return typeof options.concurrency === 'number' ? options.concurrency : undefined;
 }
 
 export function positiveInteger(option: string, value: unknown): number {
