@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from '../api/settings.js';
 import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
 import type { PhysicalOp } from '../plan/physical.js';
-import { TaskPool } from '../pools/task-pool.js';
+import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-pool.js';
 import { ErrorLog } from './error-log.js';
 import { ResourceManager } from './resource-manager.js';
 
@@ -34,9 +34,12 @@ export class Job {
     return this.failure;
   }
 
-  /** The task pool, started on first use: a job of main-thread operators starts no threads. */
+  /**
+   * The task pool, taken on first use (the previous job's, when it ended cleanly): a job of
+   * main-thread operators starts no threads.
+   */
   get taskPool(): TaskPool {
-    return (this.pool ??= new TaskPool(this.settings.cpus));
+    return (this.pool ??= acquireTaskPool(this.settings.cpus));
   }
 
   statsFor(op: PhysicalOp): OperatorStats {
@@ -54,10 +57,14 @@ export class Job {
     this.controller.abort();
   }
 
-  /** Stops the worker threads (so the process can exit) and writes the error log out. */
+  /**
+   * Hands the worker threads back (kept for the next job when every task ended cleanly; shut
+   * down after a cancel, a crash or an abort, so the process can exit at once) and writes the
+   * error log out.
+   */
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
-    await Promise.all([pool?.destroy(), this.errorLog.flush()]);
+    await Promise.all([pool && releaseTaskPool(pool), this.errorLog.flush()]);
   }
 }

@@ -3,26 +3,32 @@ import { blockFromData, blockFromRows, type Block, type Row } from '../blocks/bl
 import { buildColumn } from '../blocks/build-column.js';
 import type { SourceSpec } from '../plan/logical.js';
 
-/** Rows per block when a source splits data it holds: about 200 blocks, 64 to 65,536 rows each. */
-export function rowsPerBlock(total: number): number {
-  return Math.min(65_536, Math.max(64, Math.ceil(total / 200)));
+/**
+ * Rows per block when a source splits data it holds: about 200 blocks, 64 to 65,536 rows each.
+ * A block becomes one task on the task pool, and a task costs a few ms beyond its UDF (Arrow
+ * IPC both ways, dispatch), so where 200 blocks would be small, blocks grow up to 1,024 rows
+ * (the default batch size) as long as each of the `cpus` CPU slots still gets 16 blocks.
+ */
+export function rowsPerBlock(total: number, cpus: number): number {
+  const coarse = Math.min(1024, Math.ceil(total / (16 * cpus)));
+  return Math.min(65_536, Math.max(64, Math.ceil(total / 200), coarse));
 }
 
 const ASYNC_FLUSH_MS = 100;
 
-/** The blocks of a source, generated as they are pulled (nothing is read ahead). */
-export async function* sourceBlocks(source: SourceSpec): AsyncGenerator<Block> {
+/** The blocks of a source, generated as they are pulled (nothing is read ahead); `cpus` is the job's CPU slots. */
+export async function* sourceBlocks(source: SourceSpec, cpus: number): AsyncGenerator<Block> {
   switch (source.kind) {
     case 'range':
-      yield* rangeBlocks(source.n);
+      yield* rangeBlocks(source.n, cpus);
       return;
     case 'items': {
-      const step = rowsPerBlock(source.items.length);
+      const step = rowsPerBlock(source.items.length, cpus);
       for (let start = 0; start < source.items.length; start += step) yield blockFromRows(source.items.slice(start, start + step));
       return;
     }
     case 'arrow':
-      yield* tableBlocks(source.table);
+      yield* tableBlocks(source.table, cpus);
       return;
     case 'blocks':
       yield* source.blocks;
@@ -33,8 +39,8 @@ export async function* sourceBlocks(source: SourceSpec): AsyncGenerator<Block> {
   }
 }
 
-function* rangeBlocks(n: number): Generator<Block> {
-  const step = rowsPerBlock(n);
+function* rangeBlocks(n: number, cpus: number): Generator<Block> {
+  const step = rowsPerBlock(n, cpus);
   const type = n <= 2 ** 31 ? new Int32() : new Float64();
   const field = new Field('id', type, false);
   for (let start = 0; start < n; start += step) {
@@ -45,8 +51,8 @@ function* rangeBlocks(n: number): Generator<Block> {
   }
 }
 
-function* tableBlocks(table: Table): Generator<Block> {
-  const step = rowsPerBlock(table.numRows);
+function* tableBlocks(table: Table, cpus: number): Generator<Block> {
+  const step = rowsPerBlock(table.numRows, cpus);
   for (let start = 0; start < table.numRows; start += step) yield table.slice(start, Math.min(start + step, table.numRows));
 }
 

@@ -1,3 +1,4 @@
+import { SHARE_ENV } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
@@ -18,15 +19,23 @@ export interface TaskOutcome {
  */
 export class TaskPool {
   private readonly piscina: Piscina;
+  /**
+   * False once a task was aborted or lost its worker, or a worker reported that a module it
+   * imported stopped at a job (that worker would refuse UDFs of modules it has not loaded):
+   * such a pool is shut down after its job instead of serving the next one.
+   */
+  private reusable = true;
 
-  constructor(threads: number) {
+  constructor(readonly size: number) {
     this.piscina = new Piscina({
       filename: new URL('./task-worker.js', import.meta.url).href,
-      minThreads: threads,
-      maxThreads: threads,
+      minThreads: size,
+      maxThreads: size,
       // Workers idle between tasks keep their event loop running (async UDFs, module loading).
       atomics: 'disabled',
       idleTimeout: Infinity,
+      // Workers see process.env as it is now, not as it was when they started: a pool outlives its job.
+      env: SHARE_ENV,
     });
     // Errors are reported through each task's promise; a pool-level 'error' has no one to tell.
     this.piscina.on('error', () => {});
@@ -35,9 +44,20 @@ export class TaskPool {
   async run(block: Block, transforms: readonly Transform[], taskIndex: number, concurrency: number, signal: AbortSignal): Promise<TaskOutcome> {
     const ipc = blockToIpc(block);
     const request: TaskRequest = { ipc, transforms, taskIndex, concurrency };
-    const reply = (await this.piscina.run(request, { transferList: [ipc], signal })) as TaskReply;
+    let reply: TaskReply;
+    try {
+      reply = (await this.piscina.run(request, { transferList: [ipc], signal })) as TaskReply;
+    } catch (error) {
+      this.reusable = false;
+      throw error;
+    }
+    if (reply.blockedAtJob) this.reusable = false;
     if (!reply.ok) throw replyToError(reply);
     return { block: blockFromIpc(reply.ipc), skipped: reply.skipped, udfMs: reply.udfMs };
+  }
+
+  get canServeAnotherJob(): boolean {
+    return this.reusable;
   }
 
   get threads(): number {
@@ -47,4 +67,30 @@ export class TaskPool {
   async destroy(): Promise<void> {
     await this.piscina.destroy();
   }
+}
+
+/**
+ * A pool whose job ended cleanly, kept for the next job: starting worker threads (each
+ * imports Arrow and the UDF modules) costs a few hundred ms per job otherwise. Its idle
+ * workers do not keep the process alive (piscina unrefs them), so a script still exits by
+ * itself. Concurrent jobs get pools of their own; one is kept when they end.
+ */
+let idlePool: TaskPool | null = null;
+
+/** A pool of `threads` workers for a job: the kept one if it has that size, else a new one. */
+export function acquireTaskPool(threads: number): TaskPool {
+  const kept = idlePool;
+  idlePool = null;
+  if (kept?.size === threads) return kept;
+  void kept?.destroy();
+  return new TaskPool(threads);
+}
+
+/** Hands a job's pool back: kept for the next job when it is fit to, shut down otherwise. */
+export async function releaseTaskPool(pool: TaskPool): Promise<void> {
+  if (pool.canServeAnotherJob && idlePool === null) {
+    idlePool = pool;
+    return;
+  }
+  await pool.destroy();
 }

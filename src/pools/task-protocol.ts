@@ -20,9 +20,13 @@ export interface SerializedError {
  * What a worker answers. Application errors come back as data, so that a rejected task
  * always means the worker itself failed (crashed, exited): only those are retried by default.
  */
-export type TaskReply =
+export type TaskReply = (
   | { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number }
-  | { readonly ok: false; readonly operator: string; readonly input: InputLocation; readonly cause: SerializedError };
+  | { readonly ok: false; readonly operator: string; readonly input: InputLocation; readonly cause: SerializedError }
+) & {
+  /** The worker imported a module that started a job at its top level (see udf-registry): do not reuse the pool. */
+  readonly blockedAtJob: boolean;
+};
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };

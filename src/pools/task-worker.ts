@@ -4,7 +4,7 @@ import { UdfError } from '../errors.js';
 import { runChain } from '../exec/transform-chain.js';
 import type { FnRef } from '../plan/transforms.js';
 import { serializeError, type TaskReply, type TaskRequest } from './task-protocol.js';
-import { loadUdf } from './udf-registry.js';
+import { isBlockedAtJob, loadUdf } from './udf-registry.js';
 import { markSluiceWorker } from './worker-context.js';
 
 markSluiceWorker();
@@ -23,13 +23,13 @@ export default async function runTask(request: TaskRequest): Promise<unknown> {
       concurrency: request.concurrency,
       resolve,
     });
-    reply = { ok: true, ipc: blockToIpc(result.block), skipped: result.skipped, udfMs: result.udfMs };
+    reply = { ok: true, ipc: blockToIpc(result.block), skipped: result.skipped, udfMs: result.udfMs, blockedAtJob: isBlockedAtJob() };
   } catch (error) {
     if (error instanceof UdfError) {
-      reply = { ok: false, operator: error.operator, input: error.input, cause: serializeError(error.cause) };
+      reply = { ok: false, operator: error.operator, input: error.input, cause: serializeError(error.cause), blockedAtJob: isBlockedAtJob() };
     } else {
       const operator = request.transforms.map((t) => t.name).join('->');
-      reply = { ok: false, operator, input: { taskIndex: request.taskIndex }, cause: serializeError(error) };
+      reply = { ok: false, operator, input: { taskIndex: request.taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };
     }
   }
   return reply.ok ? withTransfer(reply, reply.ipc) : reply;

@@ -41,6 +41,11 @@ export function moduleBlockedAtJob(): void {
   state.waiters.clear();
 }
 
+/** Whether a module this worker imported has stopped at a job (its evaluation never finishes). */
+export function isBlockedAtJob(): boolean {
+  return registry().blockedAtJob;
+}
+
 function blockedError(key: string): UdfResolveError {
   const [moduleUrl, exportName] = key.split('#');
   return new UdfResolveError(

@@ -17,21 +17,21 @@ export async function runAllToAllOp(op: PhysicalOf<'AllToAll'>, ctx: OperatorCon
   for await (const block of consume(ctx, ctx.inputs[0])) blocks.push(block);
   if (ctx.signal.aborted) return;
   const started = performance.now();
-  const output = computeAllToAll(op.spec, blocks);
+  const output = computeAllToAll(op.spec, blocks, ctx.job.resources.cpus);
   ctx.stats.udfMs += performance.now() - started;
   for (const block of output) await emit(ctx, block);
 }
 
-function computeAllToAll(spec: AllToAllSpec, blocks: Block[]): Block[] {
+function computeAllToAll(spec: AllToAllSpec, blocks: Block[], cpus: number): Block[] {
   switch (spec.kind) {
     case 'repartition':
       return splitEvenly(concatBlocks(blocks), spec.numBlocks);
     case 'randomShuffle':
-      return rowBlocks(shuffle(allRows(blocks), spec.seed));
+      return rowBlocks(shuffle(allRows(blocks), spec.seed), cpus);
     case 'sort':
-      return rowBlocks(allRows(blocks).sort(compareBy(spec.keys, spec.descending)));
+      return rowBlocks(allRows(blocks).sort(compareBy(spec.keys, spec.descending)), cpus);
     case 'aggregate':
-      return rowBlocks(aggregate(allRows(blocks), spec));
+      return rowBlocks(aggregate(allRows(blocks), spec), cpus);
     case 'unique': {
       const seen = new Map<unknown, Row>();
       for (const row of allRows(blocks)) {
@@ -39,7 +39,7 @@ function computeAllToAll(spec: AllToAllSpec, blocks: Block[]): Block[] {
         const key = typeof value === 'object' && value !== null ? JSON.stringify(value, bigintSafe) : value;
         if (!seen.has(key)) seen.set(key, { [spec.column]: value });
       }
-      return rowBlocks([...seen.values()]);
+      return rowBlocks([...seen.values()], cpus);
     }
   }
 }
@@ -48,8 +48,8 @@ function allRows(blocks: readonly Block[]): Row[] {
   return blocks.flatMap((b) => rowsOfBlock(b));
 }
 
-function rowBlocks(rows: readonly Row[]): Block[] {
-  const step = rowsPerBlock(rows.length);
+function rowBlocks(rows: readonly Row[], cpus: number): Block[] {
+  const step = rowsPerBlock(rows.length, cpus);
   const out: Block[] = [];
   for (let start = 0; start < rows.length; start += step) out.push(blockFromRows(rows.slice(start, start + step)));
   return out;
