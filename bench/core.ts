@@ -7,10 +7,10 @@
  * Environment: BENCH_ROWS (default 20000), BENCH_REPS (default 7), BENCH_ROW_US (default 200).
  */
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { range, type Dataset } from '../src/index.js';
 import { PiscinaBaseline } from './baselines/piscina-run.js';
+import { CORES, envInt, fmt, lpad, median, pad, printMachine } from './bench-utils.js';
 import { burnBatchUdf, burnRowUdf } from './core-udfs.js';
 import { ITERS_ENV, work } from './work.js';
 
@@ -20,21 +20,7 @@ const TARGET_US = envInt('BENCH_ROW_US', 200);
 const PISCINA_ROWS_PER_TASK = 64;
 const SPAWN_RUNS = 7;
 const COLD_RUNS = 3;
-const CORES = os.availableParallelism();
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number; got ${raw}`);
-  return value;
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 // ---- calibration ---------------------------------------------------------------------------
 
@@ -157,16 +143,8 @@ async function coldRuns(iters: number): Promise<Record<'sluice' | 'piscina', { m
 
 // ---- report --------------------------------------------------------------------------------
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const pad = (s: string, n: number) => s.padEnd(n);
-const lpad = (s: string, n: number) => s.padStart(n);
-
 async function main(): Promise<void> {
-  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  console.log('bench/core');
-  console.log(`date:     ${new Date().toISOString()}`);
-  console.log(`machine:  ${CORES} cores (os.availableParallelism), ${os.cpus().length} logical CPUs, ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB RAM`);
-  console.log(`platform: ${os.platform()} ${os.release()} ${os.arch()}, node ${process.version}`);
+  printMachine('bench/core');
 
   const { iters, usPerCall } = calibrate();
   process.env[ITERS_ENV] = String(iters); // worker threads read it from the environment
