@@ -74,6 +74,19 @@ export class UdfResolveError extends SluiceError {
   override name = 'UdfResolveError';
 }
 
+/** A `middleware` hook (`before` or `after`) threw: the job fails, since a tracing hook that breaks would otherwise go unseen. */
+export class MiddlewareError extends SluiceError {
+  override name = 'MiddlewareError';
+  constructor(
+    readonly operator: string,
+    readonly hook: 'before' | 'after',
+    readonly taskIndex: number,
+    cause: unknown,
+  ) {
+    super(`middleware ${hook}() threw at ${operator} task ${taskIndex}: ${causeMessage(cause)}`, { cause });
+  }
+}
+
 /** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
 export class CancelledError extends SluiceError {
   override name = 'CancelledError';

@@ -8,7 +8,24 @@ export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggrega
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike } from './api/types.js';
 export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';
-export { DatasetStats, type OperatorStats } from './observe/stats.js';
+export { DatasetStats, type OperatorStats, type DatasetStatsJson } from './observe/stats.js';
+export {
+  EventStream,
+  type SluiceEvent,
+  type SluiceEventType,
+  type SluiceEventListener,
+  type JobOutcome,
+  type JobStartEvent,
+  type JobEndEvent,
+  type OperatorStartEvent,
+  type OperatorEndEvent,
+  type TaskRetryEvent,
+  type WorkerReplacedEvent,
+  type RowSkippedEvent,
+  type FileSkippedEvent,
+} from './observe/events.js';
+export type { UdfMiddleware, UdfCall, UdfOutcome } from './observe/middleware.js';
+export type { ProgressMode } from './observe/progress.js';
 export {
   SluiceError,
   InvalidOptionError,
@@ -18,5 +35,6 @@ export {
   WorkerCrashError,
   UdfResolveError,
   CancelledError,
+  MiddlewareError,
   type InputLocation,
 } from './errors.js';

@@ -1,5 +1,8 @@
 import os from 'node:os';
 import { InvalidOptionError } from '../errors.js';
+import type { SluiceEventListener } from '../observe/events.js';
+import type { UdfMiddleware } from '../observe/middleware.js';
+import type { ProgressMode } from '../observe/progress.js';
 
 /** How jobs run: set for the process with `configure`, or per call on any consumer. */
 export interface ExecutionOptions {
@@ -11,15 +14,32 @@ export interface ExecutionOptions {
   preserveOrder?: boolean;
   /** A file that receives one JSON line per input skipped under `onError: 'skip'`. */
   errorLog?: string | null;
+  /** Progress while a job runs: live bars, plain log lines, or nothing. Default 'auto' (bars on a terminal outside CI, else log). */
+  progress?: ProgressMode;
+  /** Milliseconds between progress log lines (and between bar prints on a stream that is not a terminal). Default 5000. */
+  progressIntervalMs?: number;
+  /** Where progress goes. Default (null): process.stderr. */
+  progressStream?: NodeJS.WritableStream | null;
+  /** Receives the job's events (start/end, operators, retries, worker replacements, skips); see `EventStream` to iterate them. */
+  onEvent?: SluiceEventListener | null;
+  /** Hooks around every UDF call (task), on the main thread, for tracing. */
+  middleware?: UdfMiddleware | readonly UdfMiddleware[];
 }
 
 export type ExecutionSettings = Required<ExecutionOptions>;
+
+const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bars', 'log', 'off'];
 
 let defaults: ExecutionSettings = {
   cpus: os.availableParallelism(),
   memoryBudget: Math.min(Math.floor(os.totalmem() / 8), 1024 ** 3),
   preserveOrder: false,
   errorLog: null,
+  progress: 'auto',
+  progressIntervalMs: 5000,
+  progressStream: null,
+  onEvent: null,
+  middleware: [],
 };
 
 /** Sets execution options for every job that follows in this process. */
@@ -36,7 +56,25 @@ export function resolveSettings(options: ExecutionOptions = {}): ExecutionSettin
   }
   if (typeof merged.preserveOrder !== 'boolean') throw new InvalidOptionError('preserveOrder', merged.preserveOrder, 'true or false');
   if (merged.errorLog !== null && typeof merged.errorLog !== 'string') throw new InvalidOptionError('errorLog', merged.errorLog, 'a file path');
+  if (!PROGRESS_MODES.includes(merged.progress)) throw new InvalidOptionError('progress', merged.progress, `one of ${PROGRESS_MODES.map((m) => `'${m}'`).join(', ')}`);
+  if (!Number.isFinite(merged.progressIntervalMs) || merged.progressIntervalMs <= 0) {
+    throw new InvalidOptionError('progressIntervalMs', merged.progressIntervalMs, 'a number of milliseconds > 0');
+  }
+  if (merged.progressStream !== null && typeof merged.progressStream?.write !== 'function') {
+    throw new InvalidOptionError('progressStream', merged.progressStream, 'a writable stream or null');
+  }
+  if (merged.onEvent !== null && typeof merged.onEvent !== 'function') throw new InvalidOptionError('onEvent', merged.onEvent, 'a function or null');
+  for (const m of middlewareList(merged.middleware)) {
+    if (typeof m !== 'object' || m === null || (m.before !== undefined && typeof m.before !== 'function') || (m.after !== undefined && typeof m.after !== 'function')) {
+      throw new InvalidOptionError('middleware', m, 'an object with optional before(call) and after(call, outcome) functions, or an array of them');
+    }
+  }
   return merged;
+}
+
+/** The middleware setting as a list: one middleware or several. */
+export function middlewareList(middleware: UdfMiddleware | readonly UdfMiddleware[]): readonly UdfMiddleware[] {
+  return Array.isArray(middleware) ? middleware : [middleware as UdfMiddleware];
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

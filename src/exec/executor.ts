@@ -2,6 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from '../api/settings.js';
 import type { Block } from '../blocks/block.js';
 import { CancelledError } from '../errors.js';
+import { startProgress, type ProgressReporter } from '../observe/progress.js';
+import { expectedRowsIn } from '../observe/progress-rows.js';
 import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
 import { moduleBlockedAtJob } from '../pools/udf-registry.js';
@@ -20,6 +22,7 @@ import { runUnionOp } from './operators/union-op.js';
  * a bounded queue; the memory budget is split among the queues. The caller pulls the last
  * queue. Leaving the loop early (a `break`, a limit, an error) cancels the queues upstream,
  * aborts tasks in flight and stops the worker threads, so the process can exit by itself.
+ * Progress runs while the job does; `job-end` is the last event, after the stats are final.
  */
 export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings, onStats: (stats: DatasetStats) => void): AsyncGenerator<Block> {
   if (insideSluiceWorker()) {
@@ -31,18 +34,45 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
   const ops = physicalOps(root);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));
+  job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
+  const progress = startJobProgress(job, ops, outputs);
   const running = ops.map((op) => startOperator(op, physicalInputs(op).map((input) => outputs.get(input)!), outputs.get(op)!, job));
   const last = outputs.get(root)!;
+  // Ran to its end unless the consumer stopped early; a failure is the first operator error, or one the output queue raised.
+  let reachedEnd = false;
+  let raised: { error: unknown } | null = null;
   try {
     for await (const block of last) yield block;
+    reachedEnd = true;
     if (job.error) throw job.error.error;
+  } catch (error) {
+    raised = { error };
+    throw error;
   } finally {
     last.cancel();
     job.abort();
     await Promise.all(running);
     await job.close();
-    onStats(new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.peakQueuedBytes));
+    const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.peakQueuedBytes);
+    const failure = job.error ?? raised;
+    progress.stop(reachedEnd && failure === null);
+    onStats(stats);
+    job.events.emit(
+      failure !== null ? { type: 'job-end', outcome: 'failed', error: failure.error, stats } : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
+    );
   }
+}
+
+function startJobProgress(job: Job, ops: readonly PhysicalOp[], outputs: ReadonlyMap<PhysicalOp, BlockQueue>): ProgressReporter {
+  const { settings } = job;
+  const sources = ops.map((op) => ({
+    name: op.name,
+    stats: job.statsFor(op),
+    expectedRowsIn: expectedRowsIn(op),
+    queuedBytes: () => outputs.get(op)!.queuedBytes,
+    activeTasks: () => job.activeTasks(op),
+  }));
+  return startProgress({ mode: settings.progress, intervalMs: settings.progressIntervalMs, stream: settings.progressStream ?? process.stderr, started: job.started }, sources);
 }
 
 async function startOperator(op: PhysicalOp, inputs: BlockQueue[], output: BlockQueue, job: Job): Promise<void> {
@@ -57,6 +87,7 @@ async function startOperator(op: PhysicalOp, inputs: BlockQueue[], output: Block
   if (job.signal.aborted) stop();
   else job.signal.addEventListener('abort', stop, { once: true });
   const stats = job.statsFor(op);
+  job.events.emit({ type: 'operator-start', operator: op.name });
   const ctx: OperatorContext = { inputs, output, job, stats, signal: controller.signal };
   const started = performance.now();
   try {
@@ -68,6 +99,7 @@ async function startOperator(op: PhysicalOp, inputs: BlockQueue[], output: Block
     stats.backpressureMs = output.blockedMs;
     for (const input of inputs) input.cancel();
     output.close();
+    job.events.emit({ type: 'operator-end', operator: op.name, stats: { ...stats } });
   }
 }
 

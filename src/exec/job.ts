@@ -1,20 +1,31 @@
 import { setMaxListeners } from 'node:events';
-import type { ExecutionSettings } from '../api/settings.js';
+import { middlewareList, type ExecutionSettings } from '../api/settings.js';
+import type { Block } from '../blocks/block.js';
+import { causeMessage } from '../errors.js';
+import { JobEvents } from '../observe/events.js';
+import { withMiddleware, type UdfCall, type UdfMiddleware } from '../observe/middleware.js';
 import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
 import type { PhysicalOp } from '../plan/physical.js';
 import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-pool.js';
 import { ErrorLog } from './error-log.js';
 import { ResourceManager } from './resource-manager.js';
+import type { SkippedInput } from './transform-chain.js';
+
+let lastJobId = 0;
 
 /**
- * One run of a plan: its settings, resources, worker pool, error log and statistics. The
- * first operator error fails the job, which aborts every operator.
+ * One run of a plan: its settings, resources, worker pool, error log, statistics and events.
+ * The first operator error fails the job, which aborts every operator.
  */
 export class Job {
+  readonly id = ++lastJobId;
   readonly resources: ResourceManager;
   readonly errorLog: ErrorLog;
+  readonly events: JobEvents;
   readonly stats = new Map<PhysicalOp, OperatorStats>();
   readonly started = performance.now();
+  private readonly middleware: readonly UdfMiddleware[];
+  private readonly active = new Map<PhysicalOp, number>();
   private readonly controller = new AbortController();
   private pool: TaskPool | null = null;
   private failure: { error: unknown } | null = null;
@@ -22,6 +33,8 @@ export class Job {
   constructor(readonly settings: ExecutionSettings) {
     this.resources = new ResourceManager(settings.cpus, settings.memoryBudget);
     this.errorLog = new ErrorLog(settings.errorLog);
+    this.events = new JobEvents(this.id, settings.onEvent);
+    this.middleware = middlewareList(settings.middleware);
     // Every operator listens for the job's abort; a long plan (a union of many inputs) is not a leak.
     setMaxListeners(0, this.controller.signal);
   }
@@ -46,6 +59,44 @@ export class Job {
     let stats = this.stats.get(op);
     if (!stats) this.stats.set(op, (stats = newOperatorStats(op.name)));
     return stats;
+  }
+
+  /** Runs one task of a map-like operator inside the middleware hooks, counting it as active meanwhile (for progress). */
+  async runTask<T extends { readonly block: Block }>(op: PhysicalOp, call: UdfCall, task: () => Promise<T>): Promise<T> {
+    this.active.set(op, this.activeTasks(op) + 1);
+    try {
+      return await withMiddleware(this.middleware, call, task, (result) => result.block.numRows);
+    } finally {
+      this.active.set(op, this.activeTasks(op) - 1);
+    }
+  }
+
+  activeTasks(op: PhysicalOp): number {
+    return this.active.get(op) ?? 0;
+  }
+
+  /** A task attempt failed: reports the lost worker (a crash) and the retry to come, if any. */
+  taskFailed(op: PhysicalOp, taskIndex: number, attempt: number, error: unknown, crashed: boolean, retrying: boolean): void {
+    const message = causeMessage(error);
+    if (crashed) this.events.emit({ type: 'worker-replaced', operator: op.name, taskIndex, message });
+    if (retrying) this.events.emit({ type: 'task-retry', operator: op.name, taskIndex, attempt: attempt + 1, message });
+  }
+
+  /**
+   * Inputs dropped under `onError: 'skip'`: counted, written to the error log and reported as
+   * events. A skip that names a file and comes from a reader (a source operator, or a step
+   * named `Read…`) is a 'file-skipped' event, any other a 'row-skipped' one.
+   */
+  recordSkipped(op: PhysicalOp, stats: OperatorStats, entries: readonly SkippedInput[]): void {
+    if (entries.length === 0) return;
+    stats.skippedRows += entries.reduce((n, e) => n + e.rows, 0);
+    this.errorLog.record(entries);
+    for (const entry of entries) {
+      const fields = { operator: op.name, step: entry.operator, input: entry.input, rows: entry.rows, message: entry.message };
+      const path = entry.input.path;
+      const fromReader = op.kind === 'Source' || entry.operator.startsWith('Read');
+      this.events.emit(path !== undefined && fromReader ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
+    }
   }
 
   fail(error: unknown): void {

@@ -1,3 +1,5 @@
+import { formatBytes, formatMs } from './format.js';
+
 /** What one operator did during a run. */
 export interface OperatorStats {
   readonly name: string;
@@ -11,16 +13,26 @@ export interface OperatorStats {
   bytesOut: number;
   /** Time spent waiting for room in the output queue: a slower stage downstream. */
   backpressureMs: number;
+  /** Tasks dispatched (a task is one bundle of input rows through the operator's UDF chain). */
   tasks: number;
+  /** Task attempts that failed and were run again (worker crashes, or errors under `retryExceptions`). */
   retries: number;
+  /** Input rows dropped under `onError: 'skip'`. */
   skippedRows: number;
+}
+
+/** The plain-data form of `DatasetStats` (what `JSON.stringify(stats)` writes). */
+export interface DatasetStatsJson {
+  readonly wallMs: number;
+  readonly peakQueuedBytes: number;
+  readonly operators: OperatorStats[];
 }
 
 export function newOperatorStats(name: string): OperatorStats {
   return { name, wallMs: 0, udfMs: 0, rowsIn: 0, rowsOut: 0, blocksOut: 0, bytesOut: 0, backpressureMs: 0, tasks: 0, retries: 0, skippedRows: 0 };
 }
 
-/** Statistics of a finished run: per operator, plus the job's totals. */
+/** Statistics of a finished run: per operator (sources first), plus the job's totals. */
 export class DatasetStats {
   constructor(
     readonly operators: readonly OperatorStats[],
@@ -28,18 +40,28 @@ export class DatasetStats {
     readonly peakQueuedBytes: number,
   ) {}
 
+  /** The stats of the operator with this name (as shown in `explain()` and progress), if the plan has one. */
+  operator(name: string): OperatorStats | undefined {
+    return this.operators.find((o) => o.name === name);
+  }
+
+  /** Plain data: copies of the numbers, for logging, JSON and comparison. */
+  toJSON(): DatasetStatsJson {
+    return { wallMs: this.wallMs, peakQueuedBytes: this.peakQueuedBytes, operators: this.operators.map((o) => ({ ...o })) };
+  }
+
   /** A readable table, one line per operator. */
   toString(): string {
     const header = ['operator', 'wall', 'udf', 'rows in', 'rows out', 'blocks', 'bytes out', 'backpressure', 'tasks', 'retries', 'skipped'];
     const rows = this.operators.map((s) => [
       s.name,
-      ms(s.wallMs),
-      ms(s.udfMs),
+      formatMs(s.wallMs),
+      formatMs(s.udfMs),
       String(s.rowsIn),
       String(s.rowsOut),
       String(s.blocksOut),
-      bytes(s.bytesOut),
-      ms(s.backpressureMs),
+      formatBytes(s.bytesOut),
+      formatMs(s.backpressureMs),
       String(s.tasks),
       String(s.retries),
       String(s.skippedRows),
@@ -49,22 +71,7 @@ export class DatasetStats {
     return [
       line(header),
       ...rows.map(line),
-      `total wall ${ms(this.wallMs)}, peak queued ${bytes(this.peakQueuedBytes)}`,
+      `total wall ${formatMs(this.wallMs)}, peak queued ${formatBytes(this.peakQueuedBytes)}`,
     ].join('\n');
   }
-}
-
-function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)}s` : `${value.toFixed(1)}ms`;
-}
-
-function bytes(value: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = value;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)}${units[u]}`;
 }

@@ -43,13 +43,12 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
     if (failed || ctx.signal.aborted) break;
     const index = taskIndex++;
     ctx.stats.tasks++;
-    const task = runWithRetries(op, ctx, () => runOnce(op, ctx, bundle, index, cpusPerTask))
+    const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
+    const task = ctx.job
+      .runTask(op, call, () => runWithRetries(op, ctx, index, () => runOnce(op, ctx, bundle, index, cpusPerTask)))
       .then((result) => {
         ctx.stats.udfMs += result.udfMs;
-        if (result.skipped.length) {
-          ctx.stats.skippedRows += result.skipped.reduce((n, s) => n + s.rows, 0);
-          ctx.job.errorLog.record(result.skipped);
-        }
+        ctx.job.recordSkipped(op, ctx.stats, result.skipped);
         return emitter.emit(index, result.block);
       })
       .catch((error: unknown) => {
@@ -98,15 +97,16 @@ function resolveLocal(ref: FnRef): (...args: unknown[]) => unknown {
  * Retries a task with exponential backoff: after a worker crash up to `maxRetries` times,
  * after an error thrown by the UDF only when `retryExceptions` is set.
  */
-async function runWithRetries<T>(op: MapOp, ctx: OperatorContext, attempt: () => Promise<T>): Promise<T> {
+async function runWithRetries<T>(op: MapOp, ctx: OperatorContext, taskIndex: number, attempt: () => Promise<T>): Promise<T> {
   for (let failures = 0; ; failures++) {
     try {
       return await attempt();
     } catch (error) {
       if (ctx.signal.aborted) throw new CancelledError();
       const crashed = op.compute.kind === 'tasks' && !(error instanceof UdfError);
-      const retryable = crashed || op.retry.retryExceptions;
-      if (!retryable || failures >= op.retry.maxRetries) throw crashed ? new WorkerCrashError(op.name, failures + 1, error) : error;
+      const retrying = (crashed || op.retry.retryExceptions) && failures < op.retry.maxRetries;
+      ctx.job.taskFailed(op, taskIndex, failures + 1, error, crashed, retrying);
+      if (!retrying) throw crashed ? new WorkerCrashError(op.name, failures + 1, error) : error;
       ctx.stats.retries++;
       await sleep(Math.min(50 * 2 ** failures, 2_000), ctx.signal);
     }

@@ -1,0 +1,179 @@
+import type { InputLocation } from '../errors.js';
+import type { DatasetStats, OperatorStats } from './stats.js';
+
+/** Fields every event has. */
+interface EventBase {
+  /** When it happened, epoch milliseconds. */
+  readonly time: number;
+  /** Which run it belongs to: numbered from 1 in this process, so one listener can follow concurrent jobs. */
+  readonly jobId: number;
+}
+
+/** How a job ended: ran to its end, failed with an error, or was stopped early by its consumer (a `break`, an error in the loop). */
+export type JobOutcome = 'ok' | 'failed' | 'cancelled';
+
+export interface JobStartEvent extends EventBase {
+  readonly type: 'job-start';
+  /** The physical operators, sources first, by the names used in stats and progress. */
+  readonly operators: readonly string[];
+}
+
+export interface JobEndEvent extends EventBase {
+  readonly type: 'job-end';
+  readonly outcome: JobOutcome;
+  /** The error the job failed with (only when `outcome` is 'failed'). */
+  readonly error?: unknown;
+  readonly stats: DatasetStats;
+}
+
+export interface OperatorStartEvent extends EventBase {
+  readonly type: 'operator-start';
+  readonly operator: string;
+}
+
+export interface OperatorEndEvent extends EventBase {
+  readonly type: 'operator-end';
+  readonly operator: string;
+  /** A copy of the operator's final statistics. */
+  readonly stats: OperatorStats;
+}
+
+/** A task failed and runs again (after a backoff). */
+export interface TaskRetryEvent extends EventBase {
+  readonly type: 'task-retry';
+  readonly operator: string;
+  readonly taskIndex: number;
+  /** The attempt about to run: 2 for the first retry. */
+  readonly attempt: number;
+  /** Why the previous attempt failed. */
+  readonly message: string;
+}
+
+/** A worker thread died while running a task of this operator; the pool starts a new one in its place. */
+export interface WorkerReplacedEvent extends EventBase {
+  readonly type: 'worker-replaced';
+  readonly operator: string;
+  readonly taskIndex: number;
+  readonly message: string;
+}
+
+interface SkipFields {
+  /** The physical operator (as in stats and progress). */
+  readonly operator: string;
+  /** The step that failed: in a fused operator, the one transform (or reader) whose input was dropped. */
+  readonly step: string;
+  readonly input: InputLocation;
+  /** Rows dropped: 1 for a row, the batch size for a batch. */
+  readonly rows: number;
+  readonly message: string;
+}
+
+/** Rows (or a batch) dropped under `onError: 'skip'`, as recorded in the error log. */
+export interface RowSkippedEvent extends EventBase, SkipFields {
+  readonly type: 'row-skipped';
+}
+
+/** A file a reader could not read, dropped under `onError: 'skip'`. */
+export interface FileSkippedEvent extends EventBase, SkipFields {
+  readonly type: 'file-skipped';
+  readonly path: string;
+}
+
+/** Everything a job reports to `onEvent`, told apart by `type`. */
+export type SluiceEvent =
+  | JobStartEvent
+  | JobEndEvent
+  | OperatorStartEvent
+  | OperatorEndEvent
+  | TaskRetryEvent
+  | WorkerReplacedEvent
+  | RowSkippedEvent
+  | FileSkippedEvent;
+
+export type SluiceEventType = SluiceEvent['type'];
+export type SluiceEventListener = (event: SluiceEvent) => void;
+
+/** An event as the engine raises it; the job adds `time` and `jobId`. */
+export type EventInit = SluiceEvent extends infer E ? (E extends SluiceEvent ? Omit<E, 'time' | 'jobId'> : never) : never;
+
+/** Listeners that threw once: told about on stderr the first time only, so a broken listener cannot flood the log. */
+const reportedListeners = new WeakSet<SluiceEventListener>();
+
+/**
+ * Delivers one job's events to the `onEvent` listener. A listener that throws does not
+ * affect the job: the first such error of each listener is written to stderr, later ones
+ * are dropped, and delivery goes on.
+ */
+export class JobEvents {
+  constructor(
+    readonly jobId: number,
+    private readonly listener: SluiceEventListener | null,
+  ) {}
+
+  emit(init: EventInit): void {
+    if (this.listener === null) return;
+    const event = { ...init, time: Date.now(), jobId: this.jobId } as SluiceEvent;
+    try {
+      this.listener(event);
+    } catch (error) {
+      if (reportedListeners.has(this.listener)) return;
+      reportedListeners.add(this.listener);
+      process.stderr.write(`sluice: the onEvent listener threw on a '${event.type}' event (the job goes on; later errors of this listener are not shown): ${String(error)}\n`);
+    }
+  }
+}
+
+/**
+ * The events of one run as an async iterable. Pass `handler` as the run's `onEvent`, then
+ * iterate; iteration ends after the run's `job-end` event (which is yielded), or at `close()`.
+ * Events wait in memory until read. One stream follows one run: the first `job-end` it sees
+ * ends it.
+ *
+ * ```ts
+ * const events = new EventStream();
+ * const counting = ds.count({ onEvent: events.handler });
+ * for await (const event of events) console.log(event.type);
+ * const rows = await counting;
+ * ```
+ */
+export class EventStream implements AsyncIterable<SluiceEvent> {
+  private readonly buffered: SluiceEvent[] = [];
+  private waiter: ((result: IteratorResult<SluiceEvent>) => void) | null = null;
+  private ended = false;
+
+  /** The listener to pass as `onEvent`. */
+  readonly handler: SluiceEventListener = (event) => {
+    if (this.ended) return;
+    if (event.type === 'job-end') this.ended = true;
+    if (this.waiter) {
+      const wake = this.waiter;
+      this.waiter = null;
+      wake({ value: event, done: false });
+    } else {
+      this.buffered.push(event);
+    }
+  };
+
+  /** Ends iteration after the events already received (for a run that failed before it started, or to stop listening). */
+  close(): void {
+    this.ended = true;
+    this.waiter?.({ value: undefined, done: true });
+    this.waiter = null;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<SluiceEvent> {
+    return {
+      next: () => {
+        const event = this.buffered.shift();
+        if (event !== undefined) return Promise.resolve({ value: event, done: false });
+        if (this.ended) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (this.waiter = resolve));
+      },
+      return: () => {
+        this.close();
+        this.buffered.length = 0;
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}

@@ -1,0 +1,161 @@
+import cliProgress from 'cli-progress';
+import { formatBytes, formatMs, formatRate } from './format.js';
+import type { OperatorStats } from './stats.js';
+
+/**
+ * 'bars': live bars (cli-progress) redrawn in place; 'log': one plain line per operator every
+ * `progressIntervalMs`; 'auto': bars on a terminal outside CI, else log; 'off': nothing.
+ */
+export type ProgressMode = 'auto' | 'bars' | 'log' | 'off';
+
+/** What the reporter reads of one running operator. */
+export interface ProgressSource {
+  readonly name: string;
+  readonly stats: OperatorStats;
+  /** Rows the operator will read, when the plan tells: the bar's total. */
+  readonly expectedRowsIn: number | undefined;
+  /** Bytes waiting in the operator's output queue. */
+  queuedBytes(): number;
+  /** Tasks dispatched and not yet finished. */
+  activeTasks(): number;
+}
+
+export interface ProgressOptions {
+  readonly mode: ProgressMode;
+  readonly intervalMs: number;
+  readonly stream: NodeJS.WritableStream;
+  /** The job's start, `performance.now()` time. */
+  readonly started: number;
+}
+
+export interface ProgressReporter {
+  /** Final output and cleanup; `completed` is false after an error or an early stop. */
+  stop(completed: boolean): void;
+}
+
+/** Starts reporting a job's progress. Its timers are unref'd: progress never keeps the process alive. */
+export function startProgress(options: ProgressOptions, sources: readonly ProgressSource[]): ProgressReporter {
+  switch (resolveMode(options.mode, options.stream)) {
+    case 'off':
+      return { stop: () => {} };
+    case 'log':
+      return new LogProgress(options, sources);
+    case 'bars':
+      return new BarProgress(options, sources);
+  }
+}
+
+function resolveMode(mode: ProgressMode, stream: NodeJS.WritableStream): 'bars' | 'log' | 'off' {
+  if (mode !== 'auto') return mode;
+  return isTty(stream) && !underCi() ? 'bars' : 'log';
+}
+
+function isTty(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+function underCi(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
+}
+
+interface Snapshot {
+  readonly rowsOut: number;
+  readonly rate: string;
+  readonly active: number;
+  readonly queued: string;
+}
+
+function snapshot(source: ProgressSource, started: number): Snapshot {
+  const { stats } = source;
+  // wallMs is set when the operator ends: its rate stops moving then.
+  const elapsed = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
+  return { rowsOut: stats.rowsOut, rate: formatRate(stats.rowsOut, elapsed), active: source.activeTasks(), queued: formatBytes(source.queuedBytes()) };
+}
+
+/** Plain lines for logs and CI: every interval, and once more at the end of a job that outlived one interval. */
+class LogProgress implements ProgressReporter {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: ProgressOptions,
+    private readonly sources: readonly ProgressSource[],
+  ) {
+    this.timer = setInterval(() => this.print('running'), options.intervalMs).unref();
+  }
+
+  stop(completed: boolean): void {
+    clearInterval(this.timer);
+    // A job shorter than an interval printed nothing while it ran and stays quiet at its end too.
+    if (performance.now() - this.options.started > this.options.intervalMs) this.print(completed ? 'done' : 'stopped');
+  }
+
+  private print(state: 'running' | 'done' | 'stopped'): void {
+    const at = formatMs(performance.now() - this.options.started);
+    const width = Math.max(...this.sources.map((s) => s.name.length));
+    const lines = this.sources.map((source) => {
+      const s = snapshot(source, this.options.started);
+      return `sluice ${state} ${at}  ${source.name.padEnd(width)}  ${s.rowsOut} rows out, ${s.rate} rows/s, ${s.active} tasks active, ${s.queued} queued`;
+    });
+    this.options.stream.write(lines.join('\n') + '\n');
+  }
+}
+
+/** Redraw period of the bars on a terminal; off a terminal (bars forced) they print every interval instead. */
+const TTY_REFRESH_MS = 200;
+
+/** Live bars, one per operator, with cli-progress. A bar's value is the rows read of the rows expected, where the plan tells. */
+class BarProgress implements ProgressReporter {
+  private readonly multibar: cliProgress.MultiBar;
+  private readonly bars: cliProgress.SingleBar[];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly options: ProgressOptions,
+    private readonly sources: readonly ProgressSource[],
+  ) {
+    const tty = isTty(options.stream);
+    const refreshMs = tty ? TTY_REFRESH_MS : options.intervalMs;
+    this.multibar = new cliProgress.MultiBar(
+      {
+        stream: options.stream,
+        // 'bars' asked for explicitly on a stream that is not a terminal: print the bars as lines.
+        noTTYOutput: !tty,
+        notTTYSchedule: refreshMs,
+        fps: 1000 / TTY_REFRESH_MS,
+        hideCursor: tty,
+        barsize: 24,
+        autopadding: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    // cli-progress redraws on a timer it does not unref; a job whose consumer went away must not hold the process open for a bar.
+    const unrefRedraw = () => (this.multibar as unknown as { timer: NodeJS.Timeout | null }).timer?.unref();
+    this.multibar.on('start', unrefRedraw);
+    this.multibar.on('update-post', unrefRedraw);
+    const width = Math.max(...sources.map((s) => s.name.length));
+    const stats = ' | {rowsOut} rows out | {rate} rows/s | {active} active | {queued} queued';
+    this.bars = sources.map((source) => {
+      const known = source.expectedRowsIn !== undefined;
+      const format = known ? `{name} |{bar}| {percentage}%${stats}` : `{name}${stats}`;
+      return this.multibar.create(source.expectedRowsIn ?? 0, 0, { name: source.name.padEnd(width), ...snapshot(source, options.started) }, { format });
+    });
+    this.timer = setInterval(() => this.refresh(), refreshMs).unref();
+  }
+
+  stop(completed: boolean): void {
+    clearInterval(this.timer);
+    this.refresh();
+    // A finished job's bars end full even where fewer rows came than the plan expected (a limit downstream).
+    if (completed) this.bars.forEach((bar, i) => bar.setTotal(this.valueOf(this.sources[i])));
+    this.multibar.stop();
+  }
+
+  private refresh(): void {
+    this.sources.forEach((source, i) => this.bars[i].update(this.valueOf(source), snapshot(source, this.options.started)));
+  }
+
+  private valueOf(source: ProgressSource): number {
+    return source.expectedRowsIn === undefined ? 0 : source.stats.rowsIn;
+  }
+}
