@@ -87,6 +87,22 @@ export class MiddlewareError extends SluiceError {
   }
 }
 
+/**
+ * Writing output failed: a file could not be written or committed, or a Datasink method
+ * threw. `sink` names the write (`WriteParquet(out/)`, the sink's name); `cause` holds the
+ * original error. The write was rolled back: see README "Writing files".
+ */
+export class WriteError extends SluiceError {
+  override name = 'WriteError';
+  constructor(
+    readonly sink: string,
+    message: string,
+    cause?: unknown,
+  ) {
+    super(`${sink}: ${message}${cause === undefined ? '' : `: ${causeMessage(cause)}`}`, { cause });
+  }
+}
+
 /** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
 export class CancelledError extends SluiceError {
   override name = 'CancelledError';

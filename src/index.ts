@@ -4,6 +4,9 @@ export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './
 export { udf, type UdfRef } from './api/udf.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
 export type { MapOptions, MapBatchesOptions } from './api/map-options.js';
+export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
+export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
+export type { ParquetCompression } from './io/sinks/parquet-sink.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike } from './api/types.js';
 export type { BatchFormat } from './blocks/batch-format.js';
@@ -35,6 +38,7 @@ export {
   WorkerCrashError,
   UdfResolveError,
   CancelledError,
+  WriteError,
   MiddlewareError,
   type InputLocation,
 } from './errors.js';

@@ -12,6 +12,9 @@ import { GroupedDataset } from './grouped-dataset.js';
 import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type MapBatchesOptions, type MapOptions } from './map-options.js';
 import type { ExecutionOptions } from './settings.js';
 import type { BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
+import type { Datasink, FileWriteResult, WriteResult } from '../io/datasink.js';
+import * as write from './write.js';
+import type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './write-options.js';
 
 type Key<T> = keyof T & string;
 type Renamed<T, M> = { [K in keyof T as K extends keyof M ? (M[K] extends string ? M[K] : K) : K]: T[K] };
@@ -191,6 +194,28 @@ export class Dataset<T extends object = Row> {
     const text = explainPlan(planJob(this.plan));
     console.log(text);
     return text;
+  }
+
+  // ---- writes (consumers; all or nothing, see README "Writing files") ----------------------
+
+  /** Writes Parquet files into `dir` (created if missing), on worker threads. */
+  writeParquet(dir: string, options?: ParquetWriteOptions): Promise<FileWriteResult> {
+    return write.writeFiles(this.plan, 'parquet', dir, options, (stats) => (this.lastStats = stats));
+  }
+
+  /** Writes JSON Lines files (`.jsonl`) into `dir` (created if missing), on worker threads. */
+  writeJson(dir: string, options?: FileWriteOptions): Promise<FileWriteResult> {
+    return write.writeFiles(this.plan, 'json', dir, options, (stats) => (this.lastStats = stats));
+  }
+
+  /** Writes CSV files with a header row into `dir` (created if missing), on worker threads. */
+  writeCsv(dir: string, options?: FileWriteOptions): Promise<FileWriteResult> {
+    return write.writeFiles(this.plan, 'csv', dir, options, (stats) => (this.lastStats = stats));
+  }
+
+  /** Writes the rows to a Datasink (a database, a vector store), calling its lifecycle methods. */
+  write<R, F extends BatchFormat = 'rows'>(sink: Datasink<T, R, F>, options?: SinkWriteOptions): Promise<WriteResult<R>> {
+    return write.writeToSink(this.plan, sink, options, (stats) => (this.lastStats = stats));
   }
 
   // ---- internals --------------------------------------------------------------------------

@@ -25,6 +25,15 @@ export interface SkippedInput {
   readonly rows: number;
 }
 
+/** What the function of a 'write' transform receives with its block; it returns one row per output written. */
+export interface WriteTask {
+  readonly taskIndex: number;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Most rows and (Arrow) bytes per output. */
+  readonly maxRows: number;
+  readonly maxBytes: number;
+}
+
 export interface ChainResult {
   readonly block: Block;
   readonly skipped: SkippedInput[];
@@ -78,6 +87,17 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
       case 'mapBatches': {
         const fn = await ctx.resolve(t.fn);
         block = await applyPerBatch(asBlock(), fn, t, ctx, skipped);
+        break;
+      }
+      case 'write': {
+        const fn = await ctx.resolve(t.fn);
+        const input = asBlock();
+        const task: WriteTask = { taskIndex: ctx.taskIndex, args: t.args, maxRows: t.maxRows, maxBytes: t.maxBytes };
+        try {
+          block = blockFromRows((await fn(input, task)) as Row[]);
+        } catch (error) {
+          throw new UdfError(t.name, { taskIndex: ctx.taskIndex }, error);
+        }
         break;
       }
       case 'selectColumns':

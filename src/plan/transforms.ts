@@ -23,7 +23,20 @@ export type Transform =
     }
   | { readonly op: 'addColumn'; readonly name: string; readonly column: string; readonly fn: FnRef; readonly onError: OnError }
   | { readonly op: 'selectColumns' | 'dropColumns'; readonly name: string; readonly columns: readonly string[] }
-  | { readonly op: 'renameColumns'; readonly name: string; readonly mapping: Readonly<Record<string, string>> };
+  | { readonly op: 'renameColumns'; readonly name: string; readonly mapping: Readonly<Record<string, string>> }
+  | {
+      /**
+       * Writes its input out (files, on a worker) and outputs one row per thing written: `fn`
+       * gets the block and a WriteTask carrying `args` (plain data) and the size limits, to
+       * which the operator also cuts its input bundles.
+       */
+      readonly op: 'write';
+      readonly name: string;
+      readonly fn: FnRef;
+      readonly args: Readonly<Record<string, unknown>>;
+      readonly maxRows: number;
+      readonly maxBytes: number;
+    };
 
 /** Whether a transform keeps one output row per input row (so a limit can move above it). */
 export function isOneToOne(t: Transform): boolean {

@@ -2,7 +2,7 @@ import type { Block } from '../../blocks/block.js';
 import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { isOneToOne, type FnRef, type Transform } from '../../plan/transforms.js';
-import { bundleBlocks } from '../bundler.js';
+import { bundleBlocks, bundleBySize } from '../bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
 import { runChain, type ChainResult } from '../transform-chain.js';
 import { consume, emit, type OperatorContext } from './operator.js';
@@ -19,7 +19,6 @@ export const DEFAULT_MAIN_CONCURRENCY = 16;
  * consumer stops this operator (backpressure).
  */
 export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
-  const batchSize = bundleRows(op.transforms);
   const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
   // A task that needs more CPU slots than the job has would wait for them forever.
   if (cpusPerTask > ctx.job.resources.cpus) {
@@ -37,7 +36,7 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
 
   let taskIndex = 0;
-  for await (const bundle of bundleBlocks(consume(ctx, ctx.inputs[0]), batchSize)) {
+  for await (const bundle of bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms)) {
     if (failed || ctx.signal.aborted) break;
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (failed || ctx.signal.aborted) break;
@@ -62,16 +61,24 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
 }
 
 /**
- * Rows per task: the batch size of the chain's first mapBatches when every step before it
- * keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g exact
- * batches); after a filter or flatMap the row count is unknown, and each block is a task.
+ * Task inputs: bundles of the batch size of the chain's first mapBatches when every step
+ * before it keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g
+ * exact batches), or of a write's file size (its rows; its bytes only when no UDF before it
+ * reshapes the rows, else the writer cuts its output itself). After a filter or flatMap the
+ * row count is unknown, and each block is a task.
  */
-function bundleRows(transforms: readonly Transform[]): number | undefined {
+function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[]): AsyncGenerator<Block> {
+  let udfBefore = false;
   for (const t of transforms) {
-    if (t.op === 'mapBatches') return t.batchSize;
-    if (!isOneToOne(t)) return undefined;
+    if (t.op === 'mapBatches') return bundleBlocks(blocks, t.batchSize);
+    if (t.op === 'write') {
+      const maxBytes = udfBefore ? Infinity : t.maxBytes;
+      return t.maxRows === Infinity && maxBytes === Infinity ? bundleBlocks(blocks, undefined) : bundleBySize(blocks, t.maxRows, maxBytes);
+    }
+    if (!isOneToOne(t)) break;
+    udfBefore ||= 'fn' in t;
   }
-  return undefined;
+  return bundleBlocks(blocks, undefined);
 }
 
 async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<ChainResult> {

@@ -19,15 +19,18 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
     case 'Map': {
       const input = fuseOperators(op.input);
       if (input.kind === 'Map') {
-        const compute = fusedCompute(input.compute, op.compute);
-        if (compute && fusedRetry(input, op)) {
+        // A write takes the task-pool settings of the map before it: `map(udf).writeParquet()` is one task.
+        const adopts = op.transforms.every((t) => t.op === 'write') && input.compute.kind === 'tasks';
+        const compute = adopts ? input.compute : fusedCompute(input.compute, op.compute);
+        const retry = adopts ? input.retry : fusedRetry(input, op);
+        if (compute && retry) {
           return Object.freeze({
             kind: 'Map',
             name: `${input.name}->${op.name}`,
             input: input.input,
             transforms: [...input.transforms, ...op.transforms],
             compute,
-            retry: fusedRetry(input, op)!,
+            retry,
           });
         }
       }

@@ -1,0 +1,51 @@
+import { InvalidOptionError } from '../errors.js';
+import type { ParquetCompression, ParquetEncoding } from '../io/sinks/parquet-sink.js';
+import { positiveInteger } from './map-options.js';
+import type { ExecutionOptions } from './settings.js';
+
+/** Options of `writeJson` and `writeCsv` (and `writeParquet`); execution options may be given alongside. */
+export interface FileWriteOptions extends ExecutionOptions {
+  /** Most rows per file. Default: no limit (files are cut by bytes). */
+  targetRowsPerFile?: number;
+  /**
+   * About this many bytes of data per file, counted as Arrow memory before encoding (Parquet
+   * files are usually smaller on disk). Default 128 MiB.
+   */
+  targetBytesPerFile?: number;
+}
+
+export interface ParquetWriteOptions extends FileWriteOptions {
+  /** Default 'snappy'. */
+  compression?: ParquetCompression;
+  /** Most rows per row group. Default: parquet-wasm's (1,048,576), so a file within the byte target is one row group. */
+  rowGroupSize?: number;
+}
+
+/** Options of `write(sink)`; execution options may be given alongside. */
+export interface SinkWriteOptions extends ExecutionOptions {
+  /** `write` calls in flight at once (they run on the main thread: async I/O). Default 4. */
+  concurrency?: number;
+}
+
+export const DEFAULT_TARGET_BYTES_PER_FILE = 128 * 1024 ** 2;
+export const DEFAULT_SINK_CONCURRENCY = 4;
+
+export interface FileTargets {
+  readonly maxRows: number;
+  readonly maxBytes: number;
+}
+
+/** The file-size options, checked, and the rest: the execution options of the run. */
+export function fileTargets(options: FileWriteOptions): { targets: FileTargets; execution: ExecutionOptions } {
+  const { targetRowsPerFile, targetBytesPerFile, ...execution } = options;
+  const maxRows = targetRowsPerFile === undefined ? Infinity : positiveInteger('targetRowsPerFile', targetRowsPerFile);
+  const maxBytes = targetBytesPerFile ?? DEFAULT_TARGET_BYTES_PER_FILE;
+  if (!(typeof maxBytes === 'number' && maxBytes > 0)) throw new InvalidOptionError('targetBytesPerFile', targetBytesPerFile, 'a number of bytes > 0');
+  return { targets: { maxRows, maxBytes }, execution };
+}
+
+export function parquetEncoding(options: ParquetWriteOptions): { encoding: ParquetEncoding; rest: FileWriteOptions } {
+  const { compression = 'snappy', rowGroupSize, ...rest } = options;
+  if (!['snappy', 'zstd', 'none'].includes(compression)) throw new InvalidOptionError('compression', compression, "'snappy', 'zstd' or 'none'");
+  return { encoding: { compression, rowGroupSize: rowGroupSize === undefined ? undefined : positiveInteger('rowGroupSize', rowGroupSize) }, rest };
+}

@@ -1,0 +1,178 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-format.js';
+import { blockBytes, type Block } from '../blocks/block.js';
+import { bundleBySize } from '../exec/bundler.js';
+import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
+import { newWriteId, removeWriteFiles } from '../io/atomic-file.js';
+import type { Datasink, FileWriteResult, SinkBatch, WriteResult, WrittenFile } from '../io/datasink.js';
+import { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from '../io/sinks/file-sink.js';
+import type { DatasetStats } from '../observe/stats.js';
+import { logical, type LogicalNode } from '../plan/logical.js';
+import type { Transform } from '../plan/transforms.js';
+import { execute, iterRows } from './consume.js';
+import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
+import { DEFAULT_SINK_CONCURRENCY, fileTargets, parquetEncoding, type FileWriteOptions, type ParquetWriteOptions, type SinkWriteOptions } from './write-options.js';
+
+const OPERATORS: Readonly<Record<WriteFormat, string>> = { parquet: 'WriteParquet', json: 'WriteJson', csv: 'WriteCsv' };
+
+/**
+ * Writes a plan's rows as files into `dir`. The write is one more task-pool step of the plan
+ * (it fuses with the task-pool maps before it): each task encodes its bundle and commits
+ * files under names carrying the write id, and answers one row per file. All or nothing:
+ * when the run fails, the main thread removes every file of this write id, committed or not.
+ */
+export async function writeFiles(
+  plan: LogicalNode,
+  format: WriteFormat,
+  dir: string,
+  options: ParquetWriteOptions = {},
+  onStats: (stats: DatasetStats) => void,
+): Promise<FileWriteResult> {
+  if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`${OPERATORS[format]} dir`, dir, 'a directory path');
+  const { encoding, rest } = format === 'parquet' ? parquetEncoding(options) : { encoding: {}, rest: options as FileWriteOptions };
+  const { targets, execution } = fileTargets(rest);
+  const absolute = resolve(dir);
+  const writeId = newWriteId();
+  const name = `${OPERATORS[format]}(${dir})`;
+  const spec = WRITE_FORMATS[format];
+  const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding } };
+  const transform: Transform = {
+    op: 'write',
+    name,
+    fn: { kind: 'module', moduleUrl: spec.moduleUrl, exportName: spec.exportName },
+    args: { ...args },
+    ...targets,
+  };
+  const node = logical.map(plan, transform, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false });
+  let stats: DatasetStats | undefined;
+  // Planned before the directory is made: invalid execution options fail without touching the disk.
+  const blocks = execute(node, execution, (s) => {
+    stats = s;
+    onStats(s);
+  });
+  await mkdir(absolute, { recursive: true }).catch((error: unknown) => {
+    throw new WriteError(name, `cannot create the directory ${absolute}; check the path and its permissions`, error);
+  });
+  const files: WrittenFile[] = [];
+  try {
+    for await (const file of iterRows<WrittenFile>(blocks)) files.push(file);
+  } catch (error) {
+    await rollBack(name, absolute, writeId, error);
+    throw error instanceof UdfError && error.operator === name
+      ? new WriteError(name, `task ${error.input.taskIndex} could not write its files into ${absolute}; check that the directory is writable and has room (nothing of this write was kept)`, error.cause)
+      : error;
+  }
+  // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
+  await removeWriteFiles(absolute, writeId, { committed: false });
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { writeId, files: files.map((f) => f.path), rows: sum(files, 'rows'), bytes: sum(files, 'bytes'), returns: files, stats: stats! };
+}
+
+async function rollBack(name: string, dir: string, writeId: string, failure: unknown): Promise<void> {
+  try {
+    await removeWriteFiles(dir, writeId, { committed: true });
+  } catch (error) {
+    throw new WriteError(
+      name,
+      `the write failed (${causeMessage(failure)}) and its files could not all be removed; delete the files named ${writeId}_* and .sluice-tmp-${writeId}_* in ${dir}`,
+      error,
+    );
+  }
+}
+
+/**
+ * Runs a plan into a Datasink on the main thread: `onWriteStart`, then `write` per batch with
+ * up to `concurrency` calls in flight, then `onWriteComplete`; on any failure, `onWriteFailed`
+ * with the error the write rejects with.
+ */
+export async function writeToSink<T extends object, R, F extends BatchFormat>(
+  plan: LogicalNode,
+  sink: Datasink<T, R, F>,
+  options: SinkWriteOptions = {},
+  onStats: (stats: DatasetStats) => void,
+): Promise<WriteResult<R>> {
+  const { concurrency = DEFAULT_SINK_CONCURRENCY, ...execution } = options;
+  positiveInteger('concurrency', concurrency);
+  const format = checkSink(sink);
+  const name = sinkName(sink);
+  const writeId = newWriteId();
+  const returns: R[] = [];
+  let rows = 0;
+  let bytes = 0;
+  let stats: DatasetStats | undefined;
+  try {
+    await step(name, 'onWriteStart', () => sink.onWriteStart?.({ writeId }));
+    const blocks = execute(plan, execution, (s) => {
+      stats = s;
+      onStats(s);
+    });
+    const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
+    await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
+      const batch = blockToBatch(block, format) as SinkBatch<T, F>;
+      returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () => sink.write(batch, { writeId, taskIndex }));
+      rows += block.numRows;
+      bytes += blockBytes(block);
+    });
+    const result: WriteResult<R> = { writeId, rows, bytes, returns, stats: stats! };
+    await step(name, 'onWriteComplete', () => sink.onWriteComplete?.(result));
+    return result;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new WriteError(name, 'the write failed', error);
+    await step(name, `onWriteFailed (called for: ${failure.message})`, () => sink.onWriteFailed?.(failure));
+    throw failure;
+  }
+}
+
+function checkSink<T extends object, R, F extends BatchFormat>(sink: Datasink<T, R, F>): BatchFormat {
+  if (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function') {
+    throw new InvalidOptionError('sink', sink, 'a Datasink: an object with a write(batch, ctx) method');
+  }
+  const format = sink.batchFormat ?? 'rows';
+  if (!BATCH_FORMATS.includes(format)) throw new InvalidOptionError('batchFormat', format, BATCH_FORMATS.map((f) => `'${f}'`).join(', '));
+  if (sink.rowsPerWrite !== undefined) positiveInteger('rowsPerWrite', sink.rowsPerWrite);
+  return format;
+}
+
+function sinkName(sink: object & { name?: string }): string {
+  if (typeof sink.name === 'string' && sink.name) return sink.name;
+  const constructorName = sink.constructor?.name;
+  return constructorName && constructorName !== 'Object' ? constructorName : 'Datasink';
+}
+
+/** Runs a sink method; what it throws becomes a WriteError naming the sink and the method. */
+async function step<V>(name: string, method: string, run: () => V | Promise<V>): Promise<V> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new WriteError(name, `${method} failed`, error);
+  }
+}
+
+/**
+ * Calls `fn` for each non-empty block with up to `limit` calls in flight; stops taking blocks
+ * (which cancels the plan upstream) at the first failure, and waits for the calls in flight.
+ */
+async function forEachConcurrently(blocks: AsyncIterable<Block>, limit: number, fn: (block: Block, index: number) => Promise<void>): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | null = null;
+  let index = 0;
+  try {
+    for await (const block of blocks) {
+      if (block.numRows === 0) continue;
+      while (inFlight.size >= limit && failure === null) await Promise.race(inFlight);
+      if (failure !== null) break;
+      const call: Promise<void> = fn(block, index++)
+        .catch((error: unknown) => void (failure ??= { error }))
+        .finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+  if (failure !== null) throw (failure as { error: unknown }).error;
+}
+
+function sum(files: readonly WrittenFile[], key: 'rows' | 'bytes'): number {
+  return files.reduce((total, file) => total + file[key], 0);
+}

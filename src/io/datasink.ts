@@ -1,0 +1,68 @@
+import type { Table } from 'apache-arrow';
+import type { ColumnsOf, MaybePromise, Row } from '../api/types.js';
+import type { BatchFormat } from '../blocks/batch-format.js';
+import type { DatasetStats } from '../observe/stats.js';
+
+/** Given to `Datasink.onWriteStart`. */
+export interface WriteStartContext {
+  /** Unique per write: a UTC timestamp and a random part (`20261123T101530123Z-3f9a1c`). */
+  readonly writeId: string;
+}
+
+/** Given to each `Datasink.write` call. */
+export interface WriteContext extends WriteStartContext {
+  /** Index of this batch within the write, from 0, in the order the batches were handed out. */
+  readonly taskIndex: number;
+}
+
+/** The batch a sink with batch format `F` receives. */
+export type SinkBatch<T, F extends BatchFormat> = F extends 'arrow' ? Table : F extends 'columns' ? ColumnsOf<T> : T[];
+
+/**
+ * Where `ds.write(sink)` sends rows: a database, a vector store, a service. The lifecycle
+ * follows Ray Data's Datasink: `onWriteStart` once, `write` per batch (a few at once, on the
+ * main thread, so `write` should be async I/O), then `onWriteComplete` with the results of
+ * every `write`, or `onWriteFailed` with the error when anything failed (the job, a `write`,
+ * or `onWriteStart`/`onWriteComplete` themselves).
+ *
+ * `F` is the batch format `write` receives; a sink that wants anything but rows declares it
+ * in both places: `class S implements Datasink<Doc, void, 'arrow'> { batchFormat = 'arrow' as const; ... }`.
+ */
+export interface Datasink<T extends object = Row, R = unknown, F extends BatchFormat = 'rows'> {
+  /** Shown in errors. Default: the class name, else 'Datasink'. */
+  readonly name?: string;
+  /** How `write` receives batches: 'rows' (objects, the default), 'columns' or 'arrow'. */
+  readonly batchFormat?: F;
+  /** Rows per `write` call, exact except for the last. Default: each block as it comes. */
+  readonly rowsPerWrite?: number;
+  onWriteStart?(ctx: WriteStartContext): MaybePromise<void>;
+  write(batch: SinkBatch<T, F>, ctx: WriteContext): MaybePromise<R>;
+  onWriteComplete?(result: WriteResult<R>): MaybePromise<void>;
+  /** Called once, with the error the write rejects with; the sink rolls back what it can here. */
+  onWriteFailed?(error: Error): MaybePromise<void>;
+}
+
+/** What a write did. */
+export interface WriteResult<R = unknown> {
+  readonly writeId: string;
+  /** Rows written. */
+  readonly rows: number;
+  /** Bytes written: file sizes for file writes; Arrow bytes of the batches handed to a Datasink. */
+  readonly bytes: number;
+  /** What each `write` returned, by task index (for file writes, one entry per file). */
+  readonly returns: readonly R[];
+  /** Statistics of the run that produced the rows. */
+  readonly stats: DatasetStats;
+}
+
+/** One committed file. */
+export interface WrittenFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** What `writeParquet`, `writeJson` and `writeCsv` did: the committed files, sorted by name. */
+export interface FileWriteResult extends WriteResult<WrittenFile> {
+  readonly files: readonly string[];
+}
