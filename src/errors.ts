@@ -11,6 +11,10 @@ export interface InputLocation {
   readonly rowIndex?: number;
   /** File the row came from, when the row carries a `path`. */
   readonly path?: string;
+  /** Line in that file (1-based), for line-based formats (JSON Lines, CSV, text). */
+  readonly line?: number;
+  /** Row group in that file (0-based), for Parquet. */
+  readonly rowGroup?: number;
   /** A short JSON preview of the failing row. */
   readonly preview?: string;
 }
@@ -51,6 +55,15 @@ export class UdfError extends SluiceError {
   ) {
     super(`${operator} failed${describeLocation(input)}: ${causeMessage(cause)}`, { cause });
   }
+}
+
+/**
+ * A path that names no file, a file that cannot be read, or a record in it that cannot be
+ * parsed. `input` names the file and the line (JSON, CSV, text) or row group (Parquet);
+ * the message says how to fix it. A UdfError, so that retries treat it as the data's fault.
+ */
+export class FileReadError extends UdfError {
+  override name = 'FileReadError';
 }
 
 /** A worker thread died (crash, process.exit, out of memory) and retries ran out. */
@@ -126,6 +139,8 @@ export function describeValue(value: unknown): string {
 function describeLocation(input: InputLocation): string {
   const parts: string[] = [];
   if (input.path !== undefined) parts.push(`file ${input.path}`);
+  if (input.line !== undefined) parts.push(`line ${input.line}`);
+  if (input.rowGroup !== undefined) parts.push(`row group ${input.rowGroup}`);
   if (input.taskIndex !== undefined) parts.push(`task ${input.taskIndex}`);
   if (input.rowIndex !== undefined) parts.push(`row ${input.rowIndex} of its batch`);
   const where = parts.length ? ` at ${parts.join(', ')}` : '';

@@ -4,6 +4,21 @@ export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './
 export { udf, type UdfRef } from './api/udf.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
 export type { MapOptions, MapBatchesOptions } from './api/map-options.js';
+export {
+  readParquet,
+  readJson,
+  readCsv,
+  readText,
+  readBinaryFiles,
+  type Paths,
+  type ReadOptions,
+  type ReadParquetOptions,
+  type ReadJsonOptions,
+  type ReadCsvOptions,
+  type ReadTextOptions,
+  type ReadBinaryOptions,
+  type WithPath,
+} from './api/read.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
 export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
 export type { ParquetCompression } from './io/sinks/parquet-sink.js';
@@ -38,6 +53,7 @@ export {
   WorkerCrashError,
   UdfResolveError,
   CancelledError,
+  FileReadError,
   WriteError,
   MiddlewareError,
   type InputLocation,

@@ -36,6 +36,10 @@ export async function* sourceBlocks(source: SourceSpec, cpus: number): AsyncGene
     case 'asyncIterable':
       yield* iterableBlocks(source.open());
       return;
+    case 'files':
+      // Loaded on use: file listing (tinyglobby) costs a job that reads no files nothing.
+      yield* (await import('../io/read-fragments.js')).fragmentBlocks(source);
+      return;
   }
 }
 

@@ -89,6 +89,10 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
         block = await applyPerBatch(asBlock(), fn, t, ctx, skipped);
         break;
       }
+      case 'read':
+        // Loaded on use, like the format readers it loads: workers of jobs that read no files never import them.
+        block = await (await import('../io/read-step.js')).readFragments(asBlock(), t, ctx.taskIndex, skipped);
+        break;
       case 'write': {
         const fn = await ctx.resolve(t.fn);
         const input = asBlock();

@@ -2,6 +2,7 @@ import type { Table } from 'apache-arrow';
 import type { Block, Row } from '../blocks/block.js';
 import type { Transform } from './transforms.js';
 import type { AggregateFn } from '../api/aggregate.js';
+import type { FilesSpec } from '../io/read-fragments.js';
 
 /** Where a map-like operator runs. 'any' is for cheap column operations that fuse with either. */
 export type Compute =
@@ -20,7 +21,8 @@ export type SourceSpec =
   | { readonly kind: 'items'; readonly items: readonly Row[] }
   | { readonly kind: 'asyncIterable'; readonly open: () => AsyncIterable<Row> | Iterable<Row> }
   | { readonly kind: 'arrow'; readonly table: Table }
-  | { readonly kind: 'blocks'; readonly blocks: readonly Block[] };
+  | { readonly kind: 'blocks'; readonly blocks: readonly Block[] }
+  | FilesSpec;
 
 export type AllToAllSpec =
   | { readonly kind: 'repartition'; readonly numBlocks: number }

@@ -1,4 +1,5 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
+import type { FileFormat, FileReadOptions } from '../io/read-options.js';
 
 /** A reference to user code: a local function (main thread) or a module export (any thread). */
 export type FnRef =
@@ -36,7 +37,23 @@ export type Transform =
       readonly args: Readonly<Record<string, unknown>>;
       readonly maxRows: number;
       readonly maxBytes: number;
-    };
+    }
+  | ReadTransform;
+
+/**
+ * Reads the fragments (file, byte range, row group) its input block describes, on a worker;
+ * `columns` and `limit` are what the optimizer pushed into the read.
+ */
+export interface ReadTransform {
+  readonly op: 'read';
+  readonly name: string;
+  readonly format: FileFormat;
+  readonly onError: OnError;
+  readonly columns: readonly string[] | undefined;
+  /** Most rows one fragment yields (a limit above the read needs no more from any one task). */
+  readonly limit: number | undefined;
+  readonly options: FileReadOptions;
+}
 
 /** Whether a transform keeps one output row per input row (so a limit can move above it). */
 export function isOneToOne(t: Transform): boolean {

@@ -1,4 +1,4 @@
-import { UdfError, type InputLocation } from '../errors.js';
+import { FileReadError, UdfError, type InputLocation } from '../errors.js';
 import type { SkippedInput } from '../exec/transform-chain.js';
 import type { Transform } from '../plan/transforms.js';
 
@@ -22,7 +22,14 @@ export interface SerializedError {
  */
 export type TaskReply = (
   | { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number }
-  | { readonly ok: false; readonly operator: string; readonly input: InputLocation; readonly cause: SerializedError }
+  | {
+      readonly ok: false;
+      readonly operator: string;
+      readonly input: InputLocation;
+      readonly cause: SerializedError;
+      /** The error was a FileReadError (a bad file or record), to be raised as one on the main thread. */
+      readonly fileError?: boolean;
+    }
 ) & {
   /** The worker imported a module that started a job at its top level (see udf-registry): do not reuse the pool. */
   readonly blockedAtJob: boolean;
@@ -41,5 +48,6 @@ export function deserializeError(error: SerializedError): Error {
 }
 
 export function replyToError(reply: Extract<TaskReply, { ok: false }>): UdfError {
-  return new UdfError(reply.operator, reply.input, deserializeError(reply.cause));
+  const ErrorClass = reply.fileError ? FileReadError : UdfError;
+  return new ErrorClass(reply.operator, reply.input, deserializeError(reply.cause));
 }

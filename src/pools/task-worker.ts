@@ -1,6 +1,6 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
-import { UdfError } from '../errors.js';
+import { FileReadError, UdfError } from '../errors.js';
 import { runChain } from '../exec/transform-chain.js';
 import type { FnRef } from '../plan/transforms.js';
 import { serializeError, type TaskReply, type TaskRequest } from './task-protocol.js';
@@ -26,7 +26,14 @@ export default async function runTask(request: TaskRequest): Promise<unknown> {
     reply = { ok: true, ipc: blockToIpc(result.block), skipped: result.skipped, udfMs: result.udfMs, blockedAtJob: isBlockedAtJob() };
   } catch (error) {
     if (error instanceof UdfError) {
-      reply = { ok: false, operator: error.operator, input: error.input, cause: serializeError(error.cause), blockedAtJob: isBlockedAtJob() };
+      reply = {
+        ok: false,
+        operator: error.operator,
+        input: error.input,
+        cause: serializeError(error.cause),
+        fileError: error instanceof FileReadError,
+        blockedAtJob: isBlockedAtJob(),
+      };
     } else {
       const operator = request.transforms.map((t) => t.name).join('->');
       reply = { ok: false, operator, input: { taskIndex: request.taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };

@@ -1,5 +1,6 @@
-import { isOneToOne } from '../transforms.js';
-import { logical, type LogicalNode } from '../logical.js';
+import { isOneToOne, type ReadTransform } from '../transforms.js';
+import { logical, type LogicalNode, type NodeOf } from '../logical.js';
+import { readOperatorName } from '../../io/read-options.js';
 
 /**
  * Moves limits towards the source so that `range(1e9).map(f).limit(5)` reads and maps five
@@ -33,12 +34,23 @@ function limitOver(input: LogicalNode, n: number): LogicalNode {
     }
     case 'Map':
       if (isOneToOne(input.transform)) return rebuild(input, limitOver(input.input, n));
+      if (input.transform.op === 'read') return logical.limit(limitRead(input, input.transform, n), n);
       return logical.limit(input, n);
     case 'Union':
       return logical.limit(logical.union(input.inputs.map((child) => limitOver(child, n))), n);
     case 'AllToAll':
       return logical.limit(input, n);
   }
+}
+
+/**
+ * A read under a limit of n needs at most n rows from any one fragment: each read task
+ * stops there (the limit above still cuts the total, as several tasks run at once).
+ */
+function limitRead(node: NodeOf<'Map'>, read: ReadTransform, n: number): LogicalNode {
+  const limit = Math.min(n, read.limit ?? n);
+  if (limit === read.limit) return node;
+  return logical.map(node.input, { ...read, limit, name: readOperatorName(read.format, read.columns, limit) }, node.compute, node.retry);
 }
 
 function rebuild(node: Extract<LogicalNode, { kind: 'Map' | 'AllToAll' }>, input: LogicalNode): LogicalNode {

@@ -1,0 +1,23 @@
+import type { Block } from '../../blocks/block.js';
+import type { InputLocation } from '../../errors.js';
+import type { ReadTransform } from '../../plan/transforms.js';
+import type { Fragment } from '../read-fragments.js';
+
+/** One fragment to read, as a format reader gets it. */
+export interface ReadTask {
+  readonly fragment: Fragment;
+  readonly read: ReadTransform;
+  /** Columns to read from the file: the projection, less the `path` column that the read step adds itself. */
+  readonly fileColumns: readonly string[] | undefined;
+  /**
+   * Reports a record that cannot be parsed: throws a FileReadError under `onError: 'fail'`,
+   * logs it and lets the reader go on under 'skip'. The fragment's file is added to `where`.
+   */
+  badRecord(where: InputLocation, problem: string, cause?: unknown): void;
+}
+
+/**
+ * Reads one fragment into a block. A file-level problem (unreadable, not the format, a
+ * missing column) is thrown; the read step turns it into a FileReadError naming the file.
+ */
+export type FormatReader = (task: ReadTask) => Promise<Block>;

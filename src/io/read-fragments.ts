@@ -1,0 +1,94 @@
+import { open, stat } from 'node:fs/promises';
+import { Utf8 } from 'apache-arrow';
+import { blockFromRows, type Block } from '../blocks/block.js';
+import { columnValues } from '../blocks/read-values.js';
+import { listFiles } from './file-listing.js';
+import { readOperator, type FileFormat } from './read-options.js';
+
+/** What a files source lists and how it splits the files into read tasks. */
+export interface FilesSpec {
+  readonly kind: 'files';
+  readonly format: FileFormat;
+  readonly paths: readonly string[];
+  readonly fileExtensions: readonly string[] | undefined;
+  /** Most bytes of a JSON Lines or text file that one read task reads. */
+  readonly fragmentBytes: number;
+}
+
+/**
+ * One read task: a whole file (binary, CSV, a JSON array, or a file that could not be
+ * planned, whose read task then reports why), a byte range of a line-based file (JSON
+ * Lines, text), or one Parquet row group.
+ */
+export type Fragment =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'lines'; readonly path: string; readonly start: number; readonly end: number }
+  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number };
+
+/**
+ * Fragment blocks of a files source, one fragment per block so that each is one task,
+ * planned a file at a time as the source is pulled: the first tasks start before a long
+ * listing's last footer is read.
+ */
+export async function* fragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {
+  const files = await listFiles(spec.paths, { operator: readOperator(spec.format), fileExtensions: spec.fileExtensions });
+  for (const path of files) {
+    for (const fragment of await fragmentsOfFile(path, spec)) {
+      yield blockFromRows([{ path, fragment: JSON.stringify(fragment) }]);
+    }
+  }
+}
+
+/** The fragments a block of fragment descriptors holds (in a worker). */
+export function fragmentsOfBlock(block: Block): Fragment[] {
+  const column = block.getChild('fragment');
+  if (column === null || !(column.type instanceof Utf8)) throw new Error('internal: a read step got a block without fragments');
+  return columnValues(column).map((text) => JSON.parse(text as string) as Fragment);
+}
+
+async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[]> {
+  const whole: Fragment[] = [{ kind: 'file', path }];
+  switch (spec.format) {
+    case 'parquet': {
+      // Footers are read here, on the main thread, to know the row groups; parquet-wasm
+      // is loaded only by jobs that read Parquet.
+      const { rowGroupCount } = await import('./formats/parquet-reader.js');
+      const count = await rowGroupCount(path).catch(() => null);
+      if (count === null) return whole;
+      return Array.from({ length: count }, (_, rowGroup) => ({ kind: 'rowGroup', path, rowGroup }));
+    }
+    case 'json':
+      return (await startsWithArray(path)) ? whole : lineFragments(path, spec.fragmentBytes);
+    case 'text':
+      return lineFragments(path, spec.fragmentBytes);
+    case 'csv':
+    case 'binary':
+      return whole;
+  }
+}
+
+/** Byte ranges of at most `fragmentBytes`; a file that cannot be read becomes one fragment that reports why. */
+async function lineFragments(path: string, fragmentBytes: number): Promise<Fragment[]> {
+  const size = await stat(path).then(
+    (info) => info.size,
+    () => null,
+  );
+  if (size === null) return [{ kind: 'file', path }];
+  const fragments: Fragment[] = [];
+  for (let start = 0; start < size; start += fragmentBytes) fragments.push({ kind: 'lines', path, start, end: Math.min(size, start + fragmentBytes) });
+  return fragments;
+}
+
+/** Whether a JSON file holds a top-level array (read whole) rather than JSON Lines (read by byte ranges). */
+async function startsWithArray(path: string): Promise<boolean> {
+  const file = await open(path, 'r').catch(() => null);
+  if (file === null) return true; // read whole, where the read task reports the error
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const text = head.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '').trimStart();
+    return text.startsWith('[');
+  } finally {
+    await file.close();
+  }
+}

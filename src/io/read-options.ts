@@ -1,0 +1,32 @@
+/** The file formats sluice reads, and the options a read step carries to a worker (plain, cloneable data). */
+export type FileFormat = 'parquet' | 'json' | 'csv' | 'text' | 'binary';
+
+export interface FileReadOptions {
+  /** Adds a `path` column holding each row's file (Ray's `include_paths`). */
+  readonly includePaths: boolean;
+  /** An explicit schema for JSON or CSV, as Arrow IPC bytes: a Schema object loses its class on the way to a worker. */
+  readonly schemaIpc: Uint8Array | undefined;
+  /** CSV field delimiter. */
+  readonly delimiter: string;
+  /** Text: whether empty lines become rows. */
+  readonly dropEmptyLines: boolean;
+}
+
+const OPERATORS: Readonly<Record<FileFormat, string>> = {
+  parquet: 'ReadParquet',
+  json: 'ReadJson',
+  csv: 'ReadCsv',
+  text: 'ReadText',
+  binary: 'ReadBinary',
+};
+
+/** The operator name of a read step (shown in explain and stats), with the columns and limit pushed into it. */
+export function readOperatorName(format: FileFormat, columns: readonly string[] | undefined, limit: number | undefined): string {
+  const details = [columns ? `columns: ${columns.join(', ')}` : null, limit !== undefined ? `limit ${limit}` : null].filter((d) => d !== null);
+  return details.length ? `${OPERATORS[format]}(${details.join('; ')})` : OPERATORS[format];
+}
+
+/** The bare operator name of a format, for errors raised before any read step runs. */
+export function readOperator(format: FileFormat): string {
+  return OPERATORS[format];
+}
