@@ -52,14 +52,19 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
     last.cancel();
     job.abort();
     await Promise.all(running);
-    await job.close();
+    // An error log that cannot be written fails the job, but progress and events still end.
+    const closing = await job.close().then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
     const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.peakQueuedBytes);
-    const failure = job.error ?? raised;
+    const failure = job.error ?? raised ?? closing;
     progress.stop(reachedEnd && failure === null);
     onStats(stats);
     job.events.emit(
       failure !== null ? { type: 'job-end', outcome: 'failed', error: failure.error, stats } : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
     );
+    if (closing !== null) throw closing.error;
   }
 }
 

@@ -84,8 +84,8 @@ export class Job {
 
   /**
    * Inputs dropped under `onError: 'skip'`: counted, written to the error log and reported as
-   * events. A skip that names a file and comes from a reader (a source operator, or a step
-   * named `Read…`) is a 'file-skipped' event, any other a 'row-skipped' one.
+   * events. A file (or Parquet row group) that a read step could not read is a 'file-skipped'
+   * event; anything else, a reader's bad record (which names its line) included, 'row-skipped'.
    */
   recordSkipped(op: PhysicalOp, stats: OperatorStats, entries: readonly SkippedInput[]): void {
     if (entries.length === 0) return;
@@ -93,9 +93,9 @@ export class Job {
     this.errorLog.record(entries);
     for (const entry of entries) {
       const fields = { operator: op.name, step: entry.operator, input: entry.input, rows: entry.rows, message: entry.message };
-      const path = entry.input.path;
-      const fromReader = op.kind === 'Source' || entry.operator.startsWith('Read');
-      this.events.emit(path !== undefined && fromReader ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
+      const { path, line } = entry.input;
+      const fromReader = op.kind === 'Map' && op.transforms.some((t) => t.op === 'read' && t.name === entry.operator);
+      this.events.emit(path !== undefined && line === undefined && fromReader ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
     }
   }
 

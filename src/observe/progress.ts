@@ -123,7 +123,6 @@ class BarProgress implements ProgressReporter {
         noTTYOutput: !tty,
         notTTYSchedule: refreshMs,
         fps: 1000 / TTY_REFRESH_MS,
-        hideCursor: tty,
         barsize: 24,
         autopadding: true,
       },
