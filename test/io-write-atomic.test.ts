@@ -4,7 +4,7 @@
  * temporary file and no file of the failed write is left.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { range, UdfError, WorkerCrashError, WriteError } from '../src/index.js';
@@ -58,6 +58,22 @@ test('a rerun into the same directory adds its own files and leaves the first ru
     assert.equal(second.files.length, 4);
     const all = [...first.files, ...second.files].map((f) => f.slice(dir.length + 1)).sort();
     assert.deepEqual(await namesIn(dir), all, 'both runs’ files, and nothing else (no temporary files)');
+  });
+});
+
+test('a file that cannot be written is a WriteError naming the write, the task and the directory', async () => {
+  await withTempDir(async (parent) => {
+    const dir = join(parent, 'out');
+    // A main-thread step moves the directory away halfway: the worker tasks writing after it fail.
+    const removing = range(2_000).map(async (row) => {
+      if (row.id === 1_000) await rename(dir, `${dir}-moved`);
+      return row;
+    });
+    await assert.rejects(removing.writeJson(dir, { targetRowsPerFile: 100, cpus: 2, preserveOrder: true }), (error: unknown) => {
+      assert.ok(error instanceof WriteError, String(error));
+      assert.match(error.message, /^WriteJson\(.*out\): task \d+ could not write its files into .*out; check that the directory is writable .*: ENOENT/);
+      return true;
+    });
   });
 });
 
