@@ -35,7 +35,7 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
-  const progress = startJobProgress(job, ops, outputs);
+  const progress = await startJobProgress(job, ops, outputs);
   const running = ops.map((op) => startOperator(op, physicalInputs(op).map((input) => outputs.get(input)!), outputs.get(op)!, job));
   const last = outputs.get(root)!;
   // Ran to its end unless the consumer stopped early; a failure is the first operator error, or one the output queue raised.
@@ -68,7 +68,7 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
   }
 }
 
-function startJobProgress(job: Job, ops: readonly PhysicalOp[], outputs: ReadonlyMap<PhysicalOp, BlockQueue>): ProgressReporter {
+function startJobProgress(job: Job, ops: readonly PhysicalOp[], outputs: ReadonlyMap<PhysicalOp, BlockQueue>): Promise<ProgressReporter> {
   const { settings } = job;
   const sources = ops.map((op) => ({
     name: op.name,

@@ -94,7 +94,7 @@ export type SluiceEventType = SluiceEvent['type'];
 export type SluiceEventListener = (event: SluiceEvent) => void;
 
 /** An event as the engine raises it; the job adds `time` and `jobId`. */
-export type EventInit = SluiceEvent extends infer E ? (E extends SluiceEvent ? Omit<E, 'time' | 'jobId'> : never) : never;
+type EventInit = SluiceEvent extends infer E ? (E extends SluiceEvent ? Omit<E, 'time' | 'jobId'> : never) : never;
 
 /** Listeners that threw once: told about on stderr the first time only, so a broken listener cannot flood the log. */
 const reportedListeners = new WeakSet<SluiceEventListener>();

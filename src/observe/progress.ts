@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import { formatBytes, formatMs, formatRate } from './format.js';
 import type { OperatorStats } from './stats.js';
 
@@ -33,15 +32,21 @@ export interface ProgressReporter {
   stop(completed: boolean): void;
 }
 
-/** Starts reporting a job's progress. Its timers are unref'd: progress never keeps the process alive. */
-export function startProgress(options: ProgressOptions, sources: readonly ProgressSource[]): ProgressReporter {
+/**
+ * Starts reporting a job's progress. Its timers are unref'd: progress never keeps the process
+ * alive. cli-progress is loaded only for bars: every process and worker thread that imports
+ * sluice would pay for it otherwise.
+ */
+export async function startProgress(options: ProgressOptions, sources: readonly ProgressSource[]): Promise<ProgressReporter> {
   switch (resolveMode(options.mode, options.stream)) {
     case 'off':
       return { stop: () => {} };
     case 'log':
       return new LogProgress(options, sources);
-    case 'bars':
+    case 'bars': {
+      const { BarProgress } = await import('./progress-bars.js');
       return new BarProgress(options, sources);
+    }
   }
 }
 
@@ -50,7 +55,7 @@ function resolveMode(mode: ProgressMode, stream: NodeJS.WritableStream): 'bars' 
   return isTty(stream) && !underCi() ? 'bars' : 'log';
 }
 
-function isTty(stream: NodeJS.WritableStream): boolean {
+export function isTty(stream: NodeJS.WritableStream): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
 }
 
@@ -59,14 +64,14 @@ function underCi(): boolean {
   return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
 }
 
-interface Snapshot {
+export interface Snapshot {
   readonly rowsOut: number;
   readonly rate: string;
   readonly active: number;
   readonly queued: string;
 }
 
-function snapshot(source: ProgressSource, started: number): Snapshot {
+export function snapshot(source: ProgressSource, started: number): Snapshot {
   const { stats } = source;
   // wallMs is set when the operator ends: its rate stops moving then.
   const elapsed = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
@@ -98,63 +103,5 @@ class LogProgress implements ProgressReporter {
       return `sluice ${state} ${at}  ${source.name.padEnd(width)}  ${s.rowsOut} rows out, ${s.rate} rows/s, ${s.active} tasks active, ${s.queued} queued`;
     });
     this.options.stream.write(lines.join('\n') + '\n');
-  }
-}
-
-/** Redraw period of the bars on a terminal; off a terminal (bars forced) they print every interval instead. */
-const TTY_REFRESH_MS = 200;
-
-/** Live bars, one per operator, with cli-progress. A bar's value is the rows read of the rows expected, where the plan tells. */
-class BarProgress implements ProgressReporter {
-  private readonly multibar: cliProgress.MultiBar;
-  private readonly bars: cliProgress.SingleBar[];
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly options: ProgressOptions,
-    private readonly sources: readonly ProgressSource[],
-  ) {
-    const tty = isTty(options.stream);
-    const refreshMs = tty ? TTY_REFRESH_MS : options.intervalMs;
-    this.multibar = new cliProgress.MultiBar(
-      {
-        stream: options.stream,
-        // 'bars' asked for explicitly on a stream that is not a terminal: print the bars as lines.
-        noTTYOutput: !tty,
-        notTTYSchedule: refreshMs,
-        fps: 1000 / TTY_REFRESH_MS,
-        barsize: 24,
-        autopadding: true,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    // cli-progress redraws on a timer it does not unref; a job whose consumer went away must not hold the process open for a bar.
-    const unrefRedraw = () => (this.multibar as unknown as { timer: NodeJS.Timeout | null }).timer?.unref();
-    this.multibar.on('start', unrefRedraw);
-    this.multibar.on('update-post', unrefRedraw);
-    const width = Math.max(...sources.map((s) => s.name.length));
-    const stats = ' | {rowsOut} rows out | {rate} rows/s | {active} active | {queued} queued';
-    this.bars = sources.map((source) => {
-      const known = source.expectedRowsIn !== undefined;
-      const format = known ? `{name} |{bar}| {percentage}%${stats}` : `{name}${stats}`;
-      return this.multibar.create(source.expectedRowsIn ?? 0, 0, { name: source.name.padEnd(width), ...snapshot(source, options.started) }, { format });
-    });
-    this.timer = setInterval(() => this.refresh(), refreshMs).unref();
-  }
-
-  stop(completed: boolean): void {
-    clearInterval(this.timer);
-    this.refresh();
-    // A finished job's bars end full even where fewer rows came than the plan expected (a limit downstream).
-    if (completed) this.bars.forEach((bar, i) => bar.setTotal(this.valueOf(this.sources[i])));
-    this.multibar.stop();
-  }
-
-  private refresh(): void {
-    this.sources.forEach((source, i) => this.bars[i].update(this.valueOf(source), snapshot(source, this.options.started)));
-  }
-
-  private valueOf(source: ProgressSource): number {
-    return source.expectedRowsIn === undefined ? 0 : source.stats.rowsIn;
   }
 }
