@@ -30,9 +30,9 @@ const WORDS = ['arrow', 'parquet', 'stream', 'vector', 'embed', 'milvus', 'block
 /** Deterministic text of exactly TEXT_CHARS characters for row i. */
 function textOf(i: number): string {
   let s = `doc ${i}:`;
-  let x = i * 2654435761;
+  let x = Math.imul(i + 1, 0x9e3779b1);
   while (s.length < TEXT_CHARS) {
-    x = (x ^ (x >>> 13)) * 1274126177;
+    x = Math.imul(x ^ (x >>> 13), 0x5bd1e995);
     s += ' ' + WORDS[(x >>> 0) % WORDS.length];
   }
   return s.slice(0, TEXT_CHARS);
@@ -46,7 +46,7 @@ function makeTable(rows: number): Table {
   for (let i = 0; i < rows; i++) {
     ids[i] = BigInt(i);
     for (let d = 0; d < DIM; d++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       values[i * DIM + d] = seed / 2 ** 32 - 0.5;
     }
   }
@@ -82,13 +82,13 @@ const rowsPerSec = (m: Measure) => m.rows / (median(m.times) / 1000);
 
 async function sluiceWrite(table: Table, dir: string): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
-  const result = await fromArrow(table).writeParquet(dir);
+  const result = await fromArrow(table).writeParquet(dir, { progress: 'off' });
   return result.rows;
 }
 
 async function sluiceRead(dir: string): Promise<number> {
   let rows = 0;
-  for await (const batch of readParquet(dir).iterBatches({ batchFormat: 'arrow', batchSize: null })) rows += batch.numRows;
+  for await (const batch of readParquet(dir).iterBatches({ batchFormat: 'arrow', batchSize: null, progress: 'off' })) rows += batch.numRows;
   return rows;
 }
 

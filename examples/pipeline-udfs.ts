@@ -27,7 +27,12 @@ export function makeDoc({ id }: { id: number }): Doc {
  * A hashed character-trigram embedding, L2-normalised: CPU-heavy enough (a few hundred µs
  * per document) to be worth running on worker threads.
  */
-export function embed(doc: Doc): Doc & { tokens: number; vector: Float32Array } {
+export interface EmbeddedDoc extends Doc {
+  tokens: number;
+  vector: Float32Array;
+}
+
+export function embed(doc: Doc): EmbeddedDoc {
   const vector = new Float32Array(DIM);
   const text = doc.text;
   for (let round = 0; round < 8; round++) {

@@ -2,13 +2,19 @@
  * The demo job: a multi-stage pipeline over generated documents.
  *
  *   range → make a document and embed it (CPU-heavy, fused on the task pool)
- *         → keep the long ones (main thread) → materialize
- *         → documents per topic, a nearest-neighbour query, per-operator stats
+ *         → keep the long ones (main thread) → write Parquet (task pool, atomic commits)
+ *   read the Parquet files back → documents per topic, a nearest-neighbour query, stats
  *
- * Run: pnpm demo
+ * Run: pnpm demo   (writes to $SLUICE_DEMO_OUT, default <tmp>/sluice-demo)
  */
-import { count, mean, range } from 'sluice';
-import { DIM, embedOnWorkers, makeDocOnWorkers } from './pipeline-udfs.js';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { count, mean, range, readParquet } from 'sluice';
+import { DIM, embedOnWorkers, makeDocOnWorkers, type EmbeddedDoc } from './pipeline-udfs.js';
+
+const outDir = process.env.SLUICE_DEMO_OUT ?? join(os.tmpdir(), 'sluice-demo');
+rmSync(outDir, { recursive: true, force: true });
 
 // Both worker steps fuse into one task-pool operator; the filter runs on the main thread.
 const docs = range(20_000)
@@ -19,11 +25,14 @@ docs.explain();
 console.log();
 
 const started = performance.now();
-const embedded = await docs.materialize();
+const written = await docs.writeParquet(outDir, { targetRowsPerFile: 5_000 });
 const seconds = (performance.now() - started) / 1000;
-const stats = await embedded.stats();
-const rows = await embedded.count();
-console.log(`embedded ${rows} documents in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} docs/s)\n`);
+const mib = (written.bytes / 1024 ** 2).toFixed(1);
+console.log(`embedded ${written.rows} documents in ${seconds.toFixed(2)} s (${Math.round(written.rows / seconds)} docs/s)`);
+console.log(`wrote ${written.files.length} Parquet files, ${mib} MiB, to ${outDir}\n`);
+
+// The written files are the dataset from here on: read back on the task pool, a row group per task.
+const embedded = readParquet<EmbeddedDoc>(outDir);
 
 console.log('documents per topic:');
 for (const row of await embedded.groupBy('topic').aggregate(count(), mean('tokens')).takeAll()) {
@@ -42,4 +51,4 @@ for await (const batch of embedded.iterBatches({ batchSize: 4096 })) {
 }
 console.log(`\nnearest neighbour of document ${query.id}: document ${best.id} (cosine ${best.score.toFixed(3)})\n`);
 
-console.log(stats.toString());
+console.log(written.stats.toString());

@@ -1,4 +1,4 @@
-import { Field, RecordBatch, Schema, Table, makeData, Struct, type DataType } from 'apache-arrow';
+import { Field, RecordBatch, Schema, Table, makeData, Struct, type Data, type DataType } from 'apache-arrow';
 import { buildColumn } from './build-column.js';
 import { inferFields } from './infer-type.js';
 
@@ -17,9 +17,27 @@ export function blockBytes(block: Block): number {
   let bytes = sizes.get(block);
   if (bytes === undefined) {
     bytes = 0;
-    for (const batch of block.batches) bytes += batch.data.byteLength;
+    for (const batch of block.batches) bytes += dataBytes(batch.data);
     sizes.set(block, bytes);
   }
+  return bytes;
+}
+
+/**
+ * The bytes of a column's rows. Arrow's own `byteLength` counts whole buffers, and a slice
+ * keeps the whole value buffer of a string or binary column and the whole child of a list:
+ * each 1,024-row slice of a big table would count as the table. Here those count the span
+ * of their rows only (from the offsets); other buffers are cut on slicing already.
+ */
+function dataBytes(data: Data): number {
+  const { valueOffsets, values, nullBitmap, typeIds, children } = data;
+  let bytes = (nullBitmap?.byteLength ?? 0) + (typeIds?.byteLength ?? 0) + (valueOffsets?.byteLength ?? 0);
+  const spanStart = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[0]) : 0;
+  const spanLength = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[valueOffsets.length - 1]) - spanStart : 0;
+  if (valueOffsets && values) return bytes + spanLength * values.BYTES_PER_ELEMENT;
+  bytes += values?.byteLength ?? 0;
+  if (valueOffsets && children.length === 1) return bytes + dataBytes(children[0].slice(spanStart, spanLength));
+  for (const child of children) bytes += dataBytes(child);
   return bytes;
 }
 
