@@ -2,6 +2,7 @@ export { Dataset, type IterBatchesOptions } from './api/dataset.js';
 export { GroupedDataset } from './api/grouped-dataset.js';
 export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './api/create.js';
 export { udf, type UdfRef } from './api/udf.js';
+export { getActorContext, type ActorContext } from './pools/actor-context.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
 export type { MapOptions, MapBatchesOptions } from './api/map-options.js';
 export {
