@@ -1,0 +1,127 @@
+/**
+ * An actor class for ONNX inference: each actor opens one InferenceSession (CUDA on its GPU
+ * when it has one and CUDA is installed, else CPU), maps batch columns to the model's inputs
+ * and its outputs back to columns. Batches may have any number of rows: models are written
+ * with a dynamic batch axis.
+ */
+import type { Table } from 'apache-arrow';
+import * as ort from 'onnxruntime-node';
+import { getActorContext, InvalidOptionError, type Columns } from 'sluice';
+import { OnnxModelError } from './errors.js';
+import { planExecutionProvider, sessionProviders, warnCpuFallback, type ExecutionProviderChoice } from './execution-provider.js';
+import { columnToTensor, tensorToColumn, withColumns, type Batch, type InputSpec, type OutputColumn } from './tensors.js';
+
+export interface OnnxSessionOptions {
+  /** A local .onnx file. */
+  readonly modelPath: string;
+  /** Threads one session uses for an operator. Default 1: the pool runs one actor per core. */
+  readonly intraOpNumThreads?: number;
+  /** Default 'auto': CUDA on the actor's GPU when it has one (numGpus), CPU otherwise. */
+  readonly executionProvider?: ExecutionProviderChoice;
+}
+
+export interface OnnxPredictorOptions extends OnnxSessionOptions {
+  /** Model input → batch column. Default: each input reads the column of its own name. */
+  readonly inputs?: Readonly<Record<string, string>>;
+  /** Model output → column added to the batch. Default: every output, under its own name. */
+  readonly outputs?: Readonly<Record<string, string>>;
+}
+
+export class OnnxPredictor {
+  /** Where this instance runs, for messages: the actor's operator and index, when in an actor. */
+  protected readonly where: string;
+  private readonly opening: Promise<ort.InferenceSession>;
+
+  constructor(protected readonly options: OnnxPredictorOptions) {
+    checkSessionOptions(options);
+    const context = getActorContext();
+    this.where = context ? `${context.operator} actor ${context.actorIndex}` : new.target.name;
+    this.opening = openSession(options, context?.gpuIds ?? [], this.where);
+    // A constructor cannot wait; the first call() rethrows an opening failure.
+    this.opening.catch(() => undefined);
+  }
+
+  /** The batch with the model's outputs added as columns: an Arrow Table for an Arrow batch. */
+  async call(batch: Table): Promise<Table>;
+  async call(batch: Columns): Promise<Columns>;
+  async call(batch: Batch): Promise<Table | Columns> {
+    const session = await this.session();
+    const results = await session.run(this.feeds(batch, session));
+    return withColumns(batch, this.columns(results, batch));
+  }
+
+  async close(): Promise<void> {
+    await (await this.opening.catch(() => null))?.release();
+  }
+
+  protected session(): Promise<ort.InferenceSession> {
+    return this.opening;
+  }
+
+  /** The model's inputs from the batch; subclasses compute their own (a tokenizer's ids). */
+  protected feeds(batch: Batch, session: ort.InferenceSession): Record<string, ort.Tensor> {
+    const mapping = this.options.inputs ?? {};
+    for (const name of Object.keys(mapping)) {
+      if (!session.inputNames.includes(name)) throw new OnnxModelError(`${this.where}: option inputs names '${name}', which is not an input of ${this.options.modelPath} (inputs: ${session.inputNames.join(', ')})`);
+    }
+    return Object.fromEntries(inputSpecs(session).map((input) => [input.name, columnToTensor(batch, mapping[input.name] ?? input.name, input)]));
+  }
+
+  /** The columns to add from the model's outputs. */
+  protected columns(results: ort.InferenceSession.OnnxValueMapType, batch: Batch): Record<string, OutputColumn>;
+  protected columns(results: ort.InferenceSession.OnnxValueMapType): Record<string, OutputColumn> {
+    const mapping = this.options.outputs ?? Object.fromEntries(Object.keys(results).map((name) => [name, name]));
+    return Object.fromEntries(
+      Object.entries(mapping).map(([output, column]) => {
+        const tensor = results[output];
+        if (!tensor) throw new OnnxModelError(`${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} (outputs: ${Object.keys(results).join(', ')})`);
+        return [column, tensorToColumn(tensor as ort.Tensor, output)];
+      }),
+    );
+  }
+}
+
+export function inputSpecs(session: ort.InferenceSession): InputSpec[] {
+  return session.inputMetadata.map((meta) => {
+    if (!meta.isTensor) throw new OnnxModelError(`model input '${meta.name}' is not a tensor; OnnxPredictor feeds tensors only`);
+    return { name: meta.name, type: meta.type, shape: meta.shape };
+  });
+}
+
+function checkSessionOptions(options: OnnxSessionOptions): void {
+  if (typeof options?.modelPath !== 'string' || options.modelPath === '') {
+    throw new InvalidOptionError('modelPath', options?.modelPath, 'the path of a local .onnx file (write one with writeHashedNgramModel, or export your model)');
+  }
+  const threads = options.intraOpNumThreads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InvalidOptionError('intraOpNumThreads', threads, 'a whole number >= 1');
+  const provider = options.executionProvider;
+  if (provider !== undefined && !['auto', 'cpu', 'cuda'].includes(provider)) throw new InvalidOptionError('executionProvider', provider, "'auto', 'cpu' or 'cuda'");
+}
+
+async function openSession(options: OnnxSessionOptions, gpuIds: readonly number[], where: string): Promise<ort.InferenceSession> {
+  const plan = planExecutionProvider(options.executionProvider ?? 'auto', gpuIds);
+  if (plan.kind === 'cpu' && plan.fallbackReason) warnCpuFallback(where, plan.fallbackReason);
+  const create = (providers: ort.InferenceSession.ExecutionProviderConfig[]): Promise<ort.InferenceSession> =>
+    ort.InferenceSession.create(options.modelPath, {
+      executionProviders: providers,
+      intraOpNumThreads: options.intraOpNumThreads ?? 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+  try {
+    return await create(sessionProviders(plan));
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0];
+    if (plan.kind === 'cuda') {
+      // The provider library is there but CUDA itself is not usable (driver, cuDNN, device id).
+      warnCpuFallback(where, `the CUDA session could not open (${message})`);
+      return create(['cpu']).catch((cpuError: unknown) => Promise.reject(modelError(options.modelPath, where, cpuError)));
+    }
+    throw modelError(options.modelPath, where, error);
+  }
+}
+
+function modelError(modelPath: string, where: string, error: unknown): OnnxModelError {
+  const message = (error as Error).message.split('\n')[0];
+  return new OnnxModelError(`${where}: cannot open the ONNX model ${modelPath}: ${message}; check the path, or write the default model with writeHashedNgramModel(path)`, { cause: error });
+}

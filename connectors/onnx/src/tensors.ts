@@ -1,0 +1,200 @@
+/**
+ * Batch columns ↔ ONNX Runtime tensors. A batch is what mapBatches hands a class UDF: an
+ * Arrow Table (batchFormat 'arrow') or an object of columns ('columns'). A vector column
+ * (FixedSizeList or List of numbers, or an array of typed arrays) becomes a [rows, width]
+ * tensor, a number column a [rows] one; outputs come back as FixedSizeList columns.
+ */
+import { Field, FixedSizeList, Float32, Float64, Int32, Int64, Table, Type, makeData, makeVector, type Data, type DataType, type Vector } from 'apache-arrow';
+import * as ort from 'onnxruntime-node';
+import type { Columns } from 'sluice';
+import { TensorMappingError } from './errors.js';
+
+export type Batch = Table | Columns;
+
+export function batchRows(batch: Batch): number {
+  if (batch instanceof Table) return batch.numRows;
+  const first = Object.values(batch)[0];
+  return first === undefined ? 0 : first.length;
+}
+
+/** The strings of a text column; a null is an empty text. */
+export function textColumn(batch: Batch, column: string): string[] {
+  const values: unknown[] = batch instanceof Table ? [...arrowColumn(batch, column)] : Array.from(columnOf(batch, column));
+  return values.map((v, i) => {
+    if (v === null || v === undefined) return '';
+    if (typeof v !== 'string') throw new TensorMappingError(`column '${column}' holds ${typeof v} at row ${i}; a text column of strings is expected`);
+    return v;
+  });
+}
+
+/** An input's element type and shape as the session reports them (a string is a dynamic size). */
+export interface InputSpec {
+  readonly name: string;
+  readonly type: ort.Tensor.Type;
+  readonly shape: readonly (number | string)[];
+}
+
+type TensorArray = Float32Array | Float64Array | Int32Array | BigInt64Array;
+
+const TENSOR_ARRAYS: Partial<Record<ort.Tensor.Type, new (length: number) => TensorArray>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+};
+
+/** The tensor for model input `input` from `column` of the batch. */
+export function columnToTensor(batch: Batch, column: string, input: InputSpec): ort.Tensor {
+  const where = `column '${column}' for model input '${input.name}'`;
+  const Target = TENSOR_ARRAYS[input.type];
+  if (!Target) throw new TensorMappingError(`${where}: the input's type ${input.type} is not supported; use float32, float64, int32 or int64 inputs`);
+  const flat = batch instanceof Table ? flattenArrow(arrowColumn(batch, column), where) : flattenValues(columnOf(batch, column), where);
+  const dims = tensorDims(flat.rows, flat.width, input.shape, where);
+  const values = flat.values instanceof Target ? flat.values : convert(flat.values, new Target(flat.values.length), where);
+  return new ort.Tensor(input.type, values, dims);
+}
+
+interface Flat {
+  readonly rows: number;
+  /** Values per row; 0 for a column of single numbers. */
+  readonly width: number;
+  readonly values: ArrayLike<number | bigint> & { readonly length: number };
+}
+
+function arrowColumn(table: Table, column: string): Vector {
+  const vector = table.getChild(column);
+  if (!vector) throw new TensorMappingError(`the batch has no column '${column}' (columns: ${table.schema.fields.map((f) => f.name).join(', ')}); map the model's inputs to existing columns`);
+  return vector;
+}
+
+function columnOf(columns: Columns, column: string): unknown[] | Columns[string] {
+  const values = columns[column];
+  if (!values) throw new TensorMappingError(`the batch has no column '${column}' (columns: ${Object.keys(columns).join(', ')}); map the model's inputs to existing columns`);
+  return values;
+}
+
+function flattenArrow(vector: Vector, where: string): Flat {
+  if (vector.nullCount > 0) throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
+  const chunks = vector.data.map((data) => flattenData(data, where));
+  if (chunks.length === 1) return chunks[0];
+  const width = chunks[0]?.width ?? 0;
+  if (chunks.some((c) => c.width !== width)) throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
+  const rows = chunks.reduce((n, c) => n + c.rows, 0);
+  return { rows, width, values: chunks.flatMap((c) => Array.from(c.values)) };
+}
+
+function flattenData(data: Data, where: string): Flat {
+  const type: DataType = data.type;
+  if (type.typeId === Type.Int || type.typeId === Type.Float) {
+    return { rows: data.length, width: 0, values: data.values.subarray(data.offset, data.offset + data.length) };
+  }
+  if (type.typeId === Type.FixedSizeList) {
+    const width = (type as FixedSizeList).listSize;
+    const child = data.children[0];
+    const start = child.offset + data.offset * width;
+    return { rows: data.length, width, values: child.values.subarray(start, start + data.length * width) };
+  }
+  if (type.typeId === Type.List) {
+    const offsets = data.valueOffsets;
+    const width = data.length ? offsets[data.offset + 1] - offsets[data.offset] : 0;
+    for (let i = 0; i < data.length; i++) {
+      if (offsets[data.offset + i + 1] - offsets[data.offset + i] !== width) throw new TensorMappingError(`${where}: row ${i} holds ${offsets[data.offset + i + 1] - offsets[data.offset + i]} values, row 0 holds ${width}; a tensor needs the same number in every row`);
+    }
+    const child = data.children[0];
+    const start = child.offset + offsets[data.offset];
+    return { rows: data.length, width, values: child.values.subarray(start, start + data.length * width) };
+  }
+  throw new TensorMappingError(`${where} is ${String(type)}; a number column or a list of numbers per row is expected`);
+}
+
+function flattenValues(values: ArrayLike<unknown>, where: string): Flat {
+  const rows = values.length;
+  if (ArrayBuffer.isView(values)) return { rows, width: 0, values: values as unknown as Flat['values'] };
+  const first = values[0];
+  if (rows === 0 || typeof first === 'number' || typeof first === 'bigint') return { rows, width: 0, values: values as Flat['values'] };
+  const width = (first as ArrayLike<number> | undefined)?.length ?? 0;
+  const out = new Float64Array(rows * width);
+  for (let i = 0; i < rows; i++) {
+    const row = values[i] as ArrayLike<number> | null;
+    if (row === null || typeof row !== 'object' || row.length !== width) {
+      throw new TensorMappingError(`${where}: row ${i} is not a list of ${width} numbers like row 0; a tensor needs the same number in every row`);
+    }
+    for (let k = 0; k < width; k++) out[i * width + k] = row[k];
+  }
+  return { rows, width, values: out };
+}
+
+function tensorDims(rows: number, width: number, shape: readonly (number | string)[], where: string): number[] {
+  const trailing = shape.slice(1);
+  if (trailing.length === 0) {
+    if (width > 1) throw new TensorMappingError(`${where}: the input takes one value per row, the column holds ${width}`);
+    return [rows];
+  }
+  const fixed = trailing.reduce<number>((n, d) => n * (typeof d === 'number' && d > 0 ? d : 1), 1);
+  const dynamic = trailing.filter((d) => !(typeof d === 'number' && d > 0)).length;
+  const perRow = Math.max(width, 1);
+  if (dynamic > 1 || (dynamic === 0 && perRow !== fixed) || perRow % fixed !== 0) {
+    throw new TensorMappingError(`${where}: the input's shape is [${shape.join(', ')}] and the column holds ${perRow} values per row`);
+  }
+  return [rows, ...trailing.map((d) => (typeof d === 'number' && d > 0 ? d : perRow / fixed))];
+}
+
+function convert(from: Flat['values'], to: TensorArray, where: string): TensorArray {
+  if (to instanceof BigInt64Array) {
+    for (let i = 0; i < from.length; i++) to[i] = BigInt(from[i]);
+  } else {
+    for (let i = 0; i < from.length; i++) {
+      const v = from[i];
+      if (typeof v !== 'number' && typeof v !== 'bigint') throw new TensorMappingError(`${where}: value ${i} is ${typeof v}; numbers are expected`);
+      to[i] = Number(v);
+    }
+  }
+  return to;
+}
+
+/** Rows × width numbers from an output tensor; width 0 for a [rows] tensor. */
+export interface OutputColumn {
+  readonly values: Float32Array | Float64Array | Int32Array | BigInt64Array;
+  readonly width: number;
+}
+
+export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn {
+  const values = tensor.data;
+  if (!(values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array || values instanceof BigInt64Array)) {
+    throw new TensorMappingError(`model output '${output}' is ${tensor.type}; outputs of float32, float64, int32 or int64 become columns`);
+  }
+  return { values, width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
+}
+
+/** The batch with `columns` added (replacing columns of the same names): Arrow in, Arrow out. */
+export function withColumns(batch: Batch, columns: Record<string, OutputColumn>): Table | Columns {
+  if (batch instanceof Table) {
+    const vectors = Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, arrowVector(column)]));
+    return batch.assign(new Table(vectors));
+  }
+  const out: Columns = { ...batch };
+  for (const [name, column] of Object.entries(columns)) out[name] = column.width === 0 ? column.values : rowViews(column);
+  return out;
+}
+
+/** A vector column as a FixedSizeList<width> (no copy of the values). */
+export function arrowVector(column: OutputColumn): Vector {
+  const item = arrowType(column.values);
+  if (column.width === 0) return makeVector(makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array }));
+  const rows = column.values.length / column.width;
+  const child = makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array });
+  return makeVector(makeData({ type: new FixedSizeList(column.width, new Field('item', item, false)), length: rows, nullCount: 0, child }));
+}
+
+function arrowType(values: OutputColumn['values']): DataType {
+  if (values instanceof Float32Array) return new Float32();
+  if (values instanceof Float64Array) return new Float64();
+  if (values instanceof Int32Array) return new Int32();
+  return new Int64();
+}
+
+/** One typed-array view per row (sluice stores them as a List column). */
+function rowViews(column: OutputColumn): OutputColumn['values'][] {
+  const rows = column.values.length / column.width;
+  return Array.from({ length: rows }, (_, i) => column.values.subarray(i * column.width, (i + 1) * column.width));
+}
