@@ -1,0 +1,68 @@
+/**
+ * bench/onnx: embedding rows/s of a 384-1536-384 MLP through sluice's actor pool (2 actors x 1
+ * intra-op thread) against hand-written onnxruntime-node loops on the same model and batch
+ * sizes, in the same run: two sessions in two worker threads with one thread each (the best
+ * configuration on 2 cores), and one session with two threads.
+ *   pnpm bench:onnx            ONNX_ROWS (default 65536) rows per run, ONNX_REPS (default 3) runs, median
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { envInt, fmt, lpad, median, pad, printMachine } from '../../../dist/bench/bench-utils.js';
+import { writeMlpModel } from '../dist/src/index.js';
+import { seededUniform } from '../dist/src/models/onnx-graph.js';
+
+const ROWS = envInt('ONNX_ROWS', 65_536);
+const REPS = envInt('ONNX_REPS', 3);
+const BATCHES = [16, 64, 256];
+const WIDTH = 384;
+
+interface Contender {
+  readonly name: string;
+  run(modelPath: string, input: Float32Array, batchSize: number): Promise<number>;
+}
+
+/** Rows/s of `workers` raw sessions with `threads` intra-op threads each, rows split evenly. */
+async function rawOrt(workers: number, threads: number, modelPath: string, input: Float32Array, batchSize: number): Promise<number> {
+  const rows = input.length / WIDTH;
+  const share = Math.ceil(rows / workers);
+  const pool = Array.from({ length: workers }, (_, i) => {
+    const slice = input.slice(i * share * WIDTH, Math.min(rows, (i + 1) * share) * WIDTH);
+    return new Worker(new URL('./raw-ort-worker.js', import.meta.url), { workerData: { modelPath, threads, batchSize, width: WIDTH, input: slice } });
+  });
+  const next = (w: Worker) => new Promise<void>((resolve, reject) => w.once('message', () => resolve()).once('error', reject));
+  await Promise.all(pool.map(next));
+  const start = performance.now();
+  await Promise.all(pool.map((w) => (w.postMessage('go'), next(w))));
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(pool.map((w) => (w.postMessage('stop'), new Promise((resolve) => w.once('exit', resolve)))));
+  return rows / seconds;
+}
+
+const contenders: Contender[] = [
+  { name: 'raw ORT, 2 sessions x 1 thread (2 workers)', run: (m, x, b) => rawOrt(2, 1, m, x, b) },
+  { name: 'raw ORT, 1 session x 2 threads', run: (m, x, b) => rawOrt(1, 2, m, x, b) },
+];
+
+printMachine('bench/onnx: 384-1536-384 MLP, rows/s (median of runs)');
+console.log(`rows:     ${fmt(ROWS)} per run, ${REPS} runs per figure, onnxruntime-node CPU\n`);
+const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-onnx-'));
+try {
+  const modelPath = await writeMlpModel(path.join(dir, 'mlp.onnx'));
+  const input = seededUniform(1, ROWS * WIDTH, 1);
+  const results = new Map<string, number[]>();
+  console.log(`${pad('contender', 46)}${BATCHES.map((b) => lpad(`batch ${b}`, 12)).join('')}`);
+  for (const contender of contenders) {
+    const figures: number[] = [];
+    for (const batchSize of BATCHES) {
+      const runs: number[] = [];
+      for (let r = 0; r < REPS; r++) runs.push(await contender.run(modelPath, input, batchSize));
+      figures.push(median(runs));
+    }
+    results.set(contender.name, figures);
+    console.log(`${pad(contender.name, 46)}${figures.map((f) => lpad(fmt(f), 12)).join('')}`);
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
