@@ -82,6 +82,28 @@ export class WorkerCrashError extends SluiceError {
   }
 }
 
+/**
+ * An actor of an actor pool failed as a whole: its class could not be constructed, it died
+ * more often than `maxRestarts` allows, or its `close()` threw. `cause` holds the original error.
+ */
+export class ActorError extends SluiceError {
+  override name = 'ActorError';
+  constructor(
+    readonly operator: string,
+    readonly actorIndex: number,
+    what: string,
+    cause: unknown,
+    fix: string,
+  ) {
+    super(`${operator}: actor ${actorIndex} ${what}: ${causeMessage(cause)}; ${fix}`, { cause });
+  }
+}
+
+/** An operator asks for more CPUs or GPUs than the job has; raised when the job is planned, before any worker starts. */
+export class ResourceError extends SluiceError {
+  override name = 'ResourceError';
+}
+
 /** A UDF reference (`udf(import.meta.url, fn)`) that a worker could not resolve. */
 export class UdfResolveError extends SluiceError {
   override name = 'UdfResolveError';

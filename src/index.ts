@@ -4,7 +4,7 @@ export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './
 export { udf, type UdfRef } from './api/udf.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
-export type { MapOptions, MapBatchesOptions } from './api/map-options.js';
+export type { MapOptions, MapBatchesOptions, ActorPoolOptions, ActorMapOptions, ActorMapBatchesOptions, ConstructorArgsOption } from './api/map-options.js';
 export {
   readParquet,
   readJson,
@@ -24,7 +24,7 @@ export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './
 export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
 export type { ParquetCompression } from './io/sinks/parquet-sink.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
-export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike } from './api/types.js';
+export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';
 export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';
 export { DatasetStats, type OperatorStats, type DatasetStatsJson } from './observe/stats.js';
@@ -40,6 +40,10 @@ export {
   type OperatorEndEvent,
   type TaskRetryEvent,
   type WorkerReplacedEvent,
+  type ActorStartEvent,
+  type ActorRestartEvent,
+  type ActorStopEvent,
+  type ActorStopReason,
   type RowSkippedEvent,
   type FileSkippedEvent,
 } from './observe/events.js';
@@ -57,5 +61,7 @@ export {
   FileReadError,
   WriteError,
   MiddlewareError,
+  ActorError,
+  ResourceError,
   type InputLocation,
 } from './errors.js';

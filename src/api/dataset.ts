@@ -9,9 +9,10 @@ import { planJob } from '../plan/planner.js';
 import type { Transform } from '../plan/transforms.js';
 import * as consume from './consume.js';
 import { GroupedDataset } from './grouped-dataset.js';
-import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type MapBatchesOptions, type MapOptions } from './map-options.js';
+import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type ActorMapBatchesOptions, type ActorMapOptions, type MapBatchesOptions, type MapOptions } from './map-options.js';
 import type { ExecutionOptions } from './settings.js';
-import type { BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
+import type { ActorClass, AnyActorClass, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
+import type { UdfRef } from './udf.js';
 import type { Datasink, FileWriteResult, WriteResult } from '../io/datasink.js';
 import * as write from './write.js';
 import type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './write-options.js';
@@ -32,8 +33,10 @@ export class Dataset<T extends object = Row> {
 
   // ---- transforms -------------------------------------------------------------------------
 
-  /** One output row per input row. */
-  map<U extends object>(fn: UdfLike<RowFn<T, U>>, options?: MapOptions): Dataset<U> {
+  /** One output row per input row; with a class UDF, its actors' `call(row)` per row. */
+  map<U extends object>(fn: UdfLike<RowFn<T, U>>, options?: MapOptions): Dataset<U>;
+  map<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, RowFn<T, U>>>, options?: ActorMapOptions<A>): Dataset<U>;
+  map<U extends object>(fn: UdfLike<RowFn<T, U>> | UdfRef<AnyActorClass>, options?: MapOptions | ActorMapOptions<unknown[]>): Dataset<U> {
     return this.withMap('map', 'Map', fn, options);
   }
 
@@ -51,7 +54,10 @@ export class Dataset<T extends object = Row> {
   mapBatches<U extends object>(fn: UdfLike<(batch: T[]) => MaybePromise<BatchResult<U>>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<U>;
   mapBatches<U extends object>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<U>;
   mapBatches<U extends object = Row>(fn: UdfLike<(batch: Table) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<U>;
-  mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown>, options: MapBatchesOptions = {}): Dataset<U> {
+  mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<BatchResult<U>>>>, options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' }): Dataset<U>;
+  mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' }): Dataset<U>;
+  mapBatches<U extends object = Row, A extends unknown[] = []>(cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' }): Dataset<U>;
+  mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown> | UdfRef<AnyActorClass>, options: MapBatchesOptions | ActorMapBatchesOptions<unknown[]> = {}): Dataset<U> {
     const compiled = compileUdf('MapBatches', fn, options);
     const batchSize = options.batchSize === null ? undefined : (options.batchSize ?? DEFAULT_BATCH_SIZE);
     const transform: Transform = {
@@ -229,7 +235,12 @@ export class Dataset<T extends object = Row> {
     return consume.execute(this.limit(n).plan, options, (stats) => (this.lastStats = stats));
   }
 
-  private withMap<U extends object>(op: 'map' | 'flatMap' | 'filter', label: string, fn: UdfLike<(row: never) => unknown>, options?: MapOptions): Dataset<U> {
+  private withMap<U extends object>(
+    op: 'map' | 'flatMap' | 'filter',
+    label: string,
+    fn: UdfLike<(row: never) => unknown> | UdfRef<AnyActorClass>,
+    options?: MapOptions | ActorMapOptions<unknown[]>,
+  ): Dataset<U> {
     const compiled = compileUdf(label, fn, options);
     const transform: Transform = { op, name: compiled.name, fn: compiled.fn, onError: compiled.onError };
     return new Dataset<U>(logical.map(this.plan, transform, compiled.compute, compiled.retry));

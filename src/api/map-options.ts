@@ -1,8 +1,9 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
 import { BATCH_FORMATS } from '../blocks/batch-format.js';
 import { InvalidOptionError, UdfPlacementError } from '../errors.js';
-import type { Compute, RetryPolicy } from '../plan/logical.js';
+import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
 import type { FnRef, OnError } from '../plan/transforms.js';
+import type { AnyActorClass } from './types.js';
 import { isUdfRef, type UdfRef } from './udf.js';
 
 /** Options of `map`, `flatMap`, `filter` and `addColumn` (Ray Data's names, in camelCase). */
@@ -16,7 +17,7 @@ export interface MapOptions {
   concurrency?: number;
   /** CPU slots each task holds (task pool only). Default 1. */
   numCpus?: number;
-  /** GPUs per worker; needs an actor-pool UDF (a class), which this version does not run. */
+  /** GPUs per actor (fractions share a GPU); only for a class UDF, see ActorPoolOptions. */
   numGpus?: number;
   /** Retries of a task whose worker died; with `retryExceptions`, also of one whose UDF threw. Default 3. */
   maxRetries?: number;
@@ -32,9 +33,47 @@ export interface MapBatchesOptions extends MapOptions {
   batchFormat?: BatchFormat;
 }
 
+/**
+ * Options of a class UDF, `udf(import.meta.url, SomeClass)`, which runs on an actor pool:
+ * long-lived workers that each construct the class once and call `call(batch)` per batch.
+ */
+export interface ActorPoolOptions {
+  /** Actors: a number for a fixed pool, `[min, max]` for a pool that grows while input queues up and shrinks when idle. Default 1. */
+  concurrency?: number | readonly [min: number, max: number];
+  /** CPU slots each actor holds for its life (fractions allowed). Default 1. */
+  numCpus?: number;
+  /** GPUs each actor holds: a fraction shares one GPU (0.25: four actors per GPU), or a whole number. Default 0. */
+  numGpus?: number;
+  /** Times an actor that died (crash, process.exit) is started again; its batches in flight run again. Default 3. */
+  maxRestarts?: number;
+  /** Batches an actor is given before it is closed and replaced by a fresh one (to contain leaks). Default: no limit. */
+  maxTasksPerWorker?: number;
+  /** Batches sent to an actor ahead of its answers: 2 keeps the next batch waiting while one computes. Default 2. */
+  maxTasksInFlightPerActor?: number;
+  /** An autoscaling pool stops an actor above its minimum that has been idle this long. Default 10000. */
+  actorIdleTimeoutMs?: number;
+}
+
+/** `constructorArgs`, typed from the class's constructor: required when the constructor takes arguments. */
+export type ConstructorArgsOption<A extends readonly unknown[]> = [] extends A ? { constructorArgs?: A } : { constructorArgs: A };
+
+/** Options of `map` with a class UDF. */
+export type ActorMapOptions<A extends readonly unknown[]> = Omit<MapOptions, keyof ActorPoolOptions> & ActorPoolOptions & ConstructorArgsOption<A>;
+
+/** Options of `mapBatches` with a class UDF. */
+export type ActorMapBatchesOptions<A extends readonly unknown[]> = Omit<MapBatchesOptions, keyof ActorPoolOptions> & ActorPoolOptions & ConstructorArgsOption<A>;
+
+/** Every option a map-like call may receive, as compileUdf checks them. */
+type AnyMapOptions = Omit<MapBatchesOptions, keyof ActorPoolOptions> & ActorPoolOptions & { constructorArgs?: readonly unknown[] };
+
+const ACTOR_OPTIONS = ['constructorArgs', 'maxRestarts', 'maxTasksPerWorker', 'maxTasksInFlightPerActor', 'actorIdleTimeoutMs'] as const;
+
 export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_MAIN_CONCURRENCY = 16;
+const DEFAULT_MAX_RESTARTS = 3;
+const DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR = 2;
+const DEFAULT_ACTOR_IDLE_TIMEOUT_MS = 10_000;
 
 export interface CompiledUdf {
   readonly fn: FnRef;
@@ -45,33 +84,55 @@ export interface CompiledUdf {
 }
 
 type AnyFunction = (...args: never[]) => unknown;
+/** A function, or a class (whose instances' `call` is the UDF). */
+type Target = AnyFunction | AnyActorClass;
 
 /** Checks a map-like call's function and options and decides where it runs. */
-export function compileUdf(operator: string, target: AnyFunction | UdfRef<AnyFunction>, options: MapOptions = {}): CompiledUdf {
+export function compileUdf(operator: string, target: Target | UdfRef<Target>, options: AnyMapOptions = {}): CompiledUdf {
   const ref = isUdfRef(target) ? target : null;
   const fn = ref ? ref.target : target;
   if (typeof fn !== 'function') throw new InvalidOptionError(`${operator} function`, fn, 'a function or udf(import.meta.url, fn)');
   const name = options.name ?? `${operator}(${(ref?.exportName ?? fn.name) || 'anonymous'})`;
+  const actor = isClass(fn);
+  if (!ref && actor) {
+    throw new UdfPlacementError(`${name}: ${fn.name} is a class; a class runs on an actor pool, in worker threads. Export it and wrap it: udf(import.meta.url, ${fn.name})`);
+  }
   if (!ref) rejectWorkerOptions(name, fn, options);
-  checkOptions(name, options);
-  if (isClass(fn)) {
-    throw new UdfPlacementError(`${name}: ${fn.name} is a class; class UDFs need an actor pool, which this version of sluice does not run yet. Pass an exported function instead`);
-  }
-  if (options.numGpus !== undefined && options.numGpus !== 0) {
-    throw new UdfPlacementError(`${name}: numGpus needs an actor-pool UDF (a class), which this version of sluice does not run yet`);
-  }
+  checkOptions(name, options, actor);
   const retry: RetryPolicy = { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, retryExceptions: options.retryExceptions ?? false };
   const onError = options.onError ?? 'fail';
   if (ref) {
     return {
       fn: { kind: 'module', moduleUrl: ref.moduleUrl, exportName: ref.exportName },
       name,
-      compute: { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
+      compute: actor ? actorCompute(name, fn, options) : { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
       retry,
       onError,
     };
   }
-  return { fn: { kind: 'local', fn }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
+  // A class without udf() was refused above: a local target is a function.
+  return { fn: { kind: 'local', fn: fn as AnyFunction }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
+}
+
+/** An actor pool's settings; checkOptions has checked each value. The default pool is one actor. */
+function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorCompute {
+  const [min, max] = Array.isArray(options.concurrency) ? options.concurrency : [options.concurrency ?? 1, options.concurrency ?? 1];
+  // A constructor with required parameters that gets none would fail in every actor: say so now.
+  if (options.constructorArgs === undefined && cls.length > 0) {
+    throw new UdfPlacementError(`${name}: the constructor of ${cls.name} takes ${cls.length} argument${cls.length === 1 ? '' : 's'}; pass them as constructorArgs: [...]`);
+  }
+  return {
+    kind: 'actors',
+    min,
+    max,
+    numCpus: options.numCpus ?? 1,
+    numGpus: options.numGpus ?? 0,
+    maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
+    maxTasksPerWorker: options.maxTasksPerWorker ?? null,
+    maxTasksInFlightPerActor: options.maxTasksInFlightPerActor ?? DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR,
+    idleTimeoutMs: options.actorIdleTimeoutMs ?? DEFAULT_ACTOR_IDLE_TIMEOUT_MS,
+    constructorArgs: options.constructorArgs ?? [],
+  };
 }
 
 /**
@@ -79,7 +140,7 @@ export function compileUdf(operator: string, target: AnyFunction | UdfRef<AnyFun
  * threads (CPUs or GPUs per task, an actor pool's size range) get an error that says how to
  * send it there, before any check that would only say the option is wrong.
  */
-function rejectWorkerOptions(name: string, fn: AnyFunction, options: MapOptions): void {
+function rejectWorkerOptions(name: string, fn: Target, options: AnyMapOptions): void {
   const asked =
     options.numCpus !== undefined ? 'numCpus'
     : options.numGpus !== undefined && options.numGpus !== 0 ? 'numGpus'
@@ -93,26 +154,36 @@ function rejectWorkerOptions(name: string, fn: AnyFunction, options: MapOptions)
   );
 }
 
-function checkOptions(name: string, options: MapOptions & MapBatchesOptions): void {
-  const known = new Set(['name', 'concurrency', 'numCpus', 'numGpus', 'maxRetries', 'retryExceptions', 'onError', 'batchSize', 'batchFormat']);
+function checkOptions(name: string, options: AnyMapOptions, actor: boolean): void {
+  const known = new Set<string>(['name', 'concurrency', 'numCpus', 'numGpus', 'maxRetries', 'retryExceptions', 'onError', 'batchSize', 'batchFormat', ...ACTOR_OPTIONS]);
   for (const key of Object.keys(options)) {
-    if (known.has(key)) continue;
-    if (['maxTasksPerWorker', 'maxRestarts', 'constructorArgs'].includes(key)) {
-      throw new UdfPlacementError(`${name}: '${key}' applies to actor-pool UDFs (classes), which this version of sluice does not run yet`);
-    }
-    throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `one of ${[...known].join(', ')}`);
+    if (!known.has(key)) throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `one of ${[...known].join(', ')}`);
   }
-  if (options.concurrency !== undefined) {
-    if (Array.isArray(options.concurrency)) {
-      throw new UdfPlacementError(`${name}: concurrency [min, max] asks for an autoscaling actor pool, which needs a class UDF; give a number of concurrent calls instead`);
+  if (!actor) rejectActorOptions(name, options);
+  if (Array.isArray(options.concurrency)) {
+    const [min, max] = options.concurrency as readonly unknown[];
+    if (options.concurrency.length !== 2 || !isWhole(min, 1) || !isWhole(max, 1) || (max as number) < (min as number)) {
+      throw new InvalidOptionError('concurrency', options.concurrency, 'a number of actors, or [min, max] with whole numbers 1 <= min <= max');
     }
+  } else if (options.concurrency !== undefined) {
     positiveInteger('concurrency', options.concurrency);
   }
   if (options.numCpus !== undefined && !(typeof options.numCpus === 'number' && options.numCpus > 0)) {
     throw new InvalidOptionError('numCpus', options.numCpus, 'a number of CPUs > 0 (fractions allowed)');
   }
-  if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
-    throw new InvalidOptionError('maxRetries', options.maxRetries, 'a whole number >= 0');
+  const gpus = options.numGpus;
+  if (gpus !== undefined && !(typeof gpus === 'number' && gpus >= 0 && (gpus <= 1 || Number.isInteger(gpus)))) {
+    throw new InvalidOptionError('numGpus', gpus, 'a share of one GPU (0 < numGpus <= 1, such as 0.25) or a whole number of GPUs');
+  }
+  if (options.maxRetries !== undefined && !isWhole(options.maxRetries, 0)) throw new InvalidOptionError('maxRetries', options.maxRetries, 'a whole number >= 0');
+  if (options.maxRestarts !== undefined && !isWhole(options.maxRestarts, 0)) throw new InvalidOptionError('maxRestarts', options.maxRestarts, 'a whole number >= 0');
+  if (options.maxTasksPerWorker !== undefined) positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker);
+  if (options.maxTasksInFlightPerActor !== undefined) positiveInteger('maxTasksInFlightPerActor', options.maxTasksInFlightPerActor);
+  if (options.actorIdleTimeoutMs !== undefined && !(typeof options.actorIdleTimeoutMs === 'number' && options.actorIdleTimeoutMs >= 0)) {
+    throw new InvalidOptionError('actorIdleTimeoutMs', options.actorIdleTimeoutMs, 'a number of milliseconds >= 0');
+  }
+  if (options.constructorArgs !== undefined && !Array.isArray(options.constructorArgs)) {
+    throw new InvalidOptionError('constructorArgs', options.constructorArgs, 'an array of the arguments to pass to the constructor');
   }
   if (options.onError !== undefined && options.onError !== 'fail' && options.onError !== 'skip') {
     throw new InvalidOptionError('onError', options.onError, "'fail' or 'skip'");
@@ -123,8 +194,21 @@ function checkOptions(name: string, options: MapOptions & MapBatchesOptions): vo
   }
 }
 
-/** The numeric concurrency; checkOptions has already refused a range. */
-function fixedConcurrency(options: MapOptions): number | undefined {
+/** Options that only an actor pool has, given with a function (which runs on the task pool). */
+function rejectActorOptions(name: string, options: AnyMapOptions): void {
+  const asked =
+    Array.isArray(options.concurrency) ? 'concurrency [min, max]'
+    : options.numGpus !== undefined && options.numGpus !== 0 ? 'numGpus'
+    : ACTOR_OPTIONS.find((key) => options[key] !== undefined);
+  if (asked === undefined) return;
+  throw new UdfPlacementError(
+    `${name}: ${asked} applies to actor pools, which run class UDFs: export a class with call(batch) and pass udf(import.meta.url, SomeClass)` +
+      (asked.startsWith('concurrency') ? '; for a function, give a number of concurrent calls' : ''),
+  );
+}
+
+/** The numeric concurrency; checkOptions has already refused a range for a function. */
+function fixedConcurrency(options: AnyMapOptions): number | undefined {
   return typeof options.concurrency === 'number' ? options.concurrency : undefined;
 }
 
@@ -133,6 +217,10 @@ export function positiveInteger(option: string, value: unknown): number {
   return value;
 }
 
-function isClass(fn: AnyFunction): boolean {
+function isWhole(value: unknown, least: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= least;
+}
+
+function isClass(fn: Target): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }

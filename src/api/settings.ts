@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { InvalidOptionError } from '../errors.js';
+import { checkGpusSetting } from '../exec/gpu-discovery.js';
 import type { SluiceEventListener } from '../observe/events.js';
 import type { UdfMiddleware } from '../observe/middleware.js';
 import type { ProgressMode } from '../observe/progress.js';
@@ -8,6 +9,11 @@ import type { ProgressMode } from '../observe/progress.js';
 export interface ExecutionOptions {
   /** CPU slots for task-pool work; also the number of worker threads. Default: the machine's cores. */
   cpus?: number;
+  /**
+   * GPUs actors may be placed on: a count (ids 0..n-1) or a list of ids. Default (null):
+   * discovered from CUDA_VISIBLE_DEVICES, else `nvidia-smi -L`, else none.
+   */
+  gpus?: number | readonly number[] | null;
   /** Bytes of blocks that may wait in queues between operators. Default: 1/8 of memory, at most 1 GiB. */
   memoryBudget?: number;
   /** Emit rows in input order (costs some parallelism when tasks finish out of order). Default false. */
@@ -32,6 +38,7 @@ const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bars', 'log', 'off'];
 
 let defaults: ExecutionSettings = {
   cpus: os.availableParallelism(),
+  gpus: null,
   memoryBudget: Math.min(Math.floor(os.totalmem() / 8), 1024 ** 3),
   preserveOrder: false,
   errorLog: null,
@@ -51,6 +58,7 @@ export function configure(options: ExecutionOptions): ExecutionSettings {
 export function resolveSettings(options: ExecutionOptions = {}): ExecutionSettings {
   const merged = { ...defaults, ...definedOnly(options) };
   if (!Number.isInteger(merged.cpus) || merged.cpus < 1) throw new InvalidOptionError('cpus', merged.cpus, 'a whole number >= 1');
+  checkGpusSetting(merged.gpus);
   if (!Number.isFinite(merged.memoryBudget) || merged.memoryBudget <= 0) {
     throw new InvalidOptionError('memoryBudget', merged.memoryBudget, 'a number of bytes > 0');
   }

@@ -27,3 +27,13 @@ export type UdfLike<F> = F | UdfRef<F>;
 export type BatchResult<U> = U[] | ColumnsOf<U> | Table | RecordBatch | Columns;
 
 export type RowFn<T, U> = (row: T) => MaybePromise<U>;
+
+/**
+ * A class UDF, run on an actor pool (`udf(import.meta.url, SomeClass)`): each actor constructs
+ * it once with `constructorArgs`, calls `call` per batch (per row for `map`), and `close()`
+ * when the actor stops.
+ */
+export type ActorClass<A extends unknown[], F> = new (...args: A) => { call: F; close?(): void | Promise<void> };
+
+/** Any actor class, whatever its constructor and call. */
+export type AnyActorClass = ActorClass<never, (input: never) => unknown>;

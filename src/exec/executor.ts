@@ -8,6 +8,7 @@ import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
 import { moduleBlockedAtJob } from '../pools/udf-registry.js';
 import { insideSluiceWorker } from '../pools/worker-context.js';
+import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { Job } from './job.js';
 import { runAllToAllOp } from './operators/all-to-all-op.js';
@@ -32,6 +33,7 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
   }
   const job = new Job(settings);
   const ops = physicalOps(root);
+  admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });

@@ -8,6 +8,7 @@ import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
 import type { PhysicalOp } from '../plan/physical.js';
 import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-pool.js';
 import { ErrorLog } from './error-log.js';
+import { resolveGpuIds } from './gpu-discovery.js';
 import { ResourceManager } from './resource-manager.js';
 import type { SkippedInput } from './transform-chain.js';
 
@@ -26,12 +27,13 @@ export class Job {
   readonly started = performance.now();
   private readonly middleware: readonly UdfMiddleware[];
   private readonly active = new Map<PhysicalOp, number>();
+  private readonly actorCounts = new Map<PhysicalOp, () => number>();
   private readonly controller = new AbortController();
   private pool: TaskPool | null = null;
   private failure: { error: unknown } | null = null;
 
   constructor(readonly settings: ExecutionSettings) {
-    this.resources = new ResourceManager(settings.cpus, settings.memoryBudget);
+    this.resources = new ResourceManager(settings.cpus, settings.memoryBudget, () => resolveGpuIds(settings.gpus));
     this.errorLog = new ErrorLog(settings.errorLog);
     this.events = new JobEvents(this.id, settings.onEvent);
     this.middleware = middlewareList(settings.middleware);
@@ -73,6 +75,16 @@ export class Job {
 
   activeTasks(op: PhysicalOp): number {
     return this.active.get(op) ?? 0;
+  }
+
+  /** Registers how to count an actor-pool operator's live actors (for progress). */
+  trackActors(op: PhysicalOp, count: () => number): void {
+    this.actorCounts.set(op, count);
+  }
+
+  /** Live actors of an operator; null for an operator that runs no actor pool. */
+  actors(op: PhysicalOp): number | null {
+    return this.actorCounts.get(op)?.() ?? null;
   }
 
   /** A task attempt failed: reports the lost worker (a crash) and the retry to come, if any. */

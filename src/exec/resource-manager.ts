@@ -1,13 +1,28 @@
 import { CancelledError } from '../errors.js';
+import { GpuSlots } from './gpu-slots.js';
+
+/** What an actor holds for its life: CPU slots, and the GPUs (or the share of one) it was placed on. */
+export interface Placement {
+  readonly cpus: number;
+  readonly numGpus: number;
+  readonly gpuIds: readonly number[];
+}
+
+// CPU shares such as 0.1 do not add up exactly in floating point.
+const EPSILON = 1e-9;
 
 /**
- * The job's resources: CPU slots shared by every task-pool operator (a task holds
- * `numCpus` slots while it runs, so operators together never over-commit the machine) and
- * the memory budget, split among the queues between operators.
+ * The job's resources: CPU slots shared by every task-pool task (held while it runs) and
+ * every actor (held for its life), so operators together never over-commit the machine;
+ * GPUs for actors; and the memory budget, split among the queues between operators.
  */
 export class ResourceManager {
   private freeCpus: number;
-  private readonly waiting: Array<{ cpus: number; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private readonly waiting: Array<{ cpus: number; numGpus: number; resolve: (p: Placement) => void; reject: (e: unknown) => void }> = [];
+  private gpuSlots: GpuSlots | null = null;
+  private actorCpus = 0;
+  /** CPU slots autoscaling actor pools leave to the job's task-pool operators (set by the plan-time check). */
+  reservedForTasks = 0;
   private inFlightBytes = 0;
   /** Highest number of bytes queued between operators at any moment of the job. */
   peakQueuedBytes = 0;
@@ -15,8 +30,18 @@ export class ResourceManager {
   constructor(
     readonly cpus: number,
     readonly memoryBudget: number,
+    private readonly findGpus: () => readonly number[] = () => [],
   ) {
     this.freeCpus = cpus;
+  }
+
+  /** The GPU ids of the job: looked up on first use, so jobs without GPU actors never look. */
+  get gpuIds(): readonly number[] {
+    return this.gpus().ids;
+  }
+
+  private gpus(): GpuSlots {
+    return (this.gpuSlots ??= new GpuSlots(this.findGpus()));
   }
 
   /** Bytes each of `queues` queues may hold so that together they stay within the budget. */
@@ -34,12 +59,51 @@ export class ResourceManager {
   }
 
   async acquireCpus(cpus: number, signal: AbortSignal): Promise<void> {
+    await this.acquire(cpus, 0, signal);
+  }
+
+  releaseCpus(cpus: number): void {
+    this.freeCpus += cpus;
+    this.grantWaiting();
+  }
+
+  /** Resources for an actor that must start (a pool's minimum): waits its turn with the tasks. */
+  async acquireActor(cpus: number, numGpus: number, signal: AbortSignal): Promise<Placement> {
+    const placement = await this.acquire(cpus, numGpus, signal);
+    this.actorCpus += cpus;
+    return placement;
+  }
+
+  /**
+   * Resources for one more actor of an autoscaling pool, if they are free now and leave the
+   * task-pool operators their reserve; null otherwise (the pool tries again later).
+   */
+  tryAcquireActor(cpus: number, numGpus: number): Placement | null {
+    if (this.actorCpus + cpus > this.cpus - this.reservedForTasks + EPSILON) return null;
+    const placement = this.tryTake(cpus, numGpus);
+    if (placement) this.actorCpus += cpus;
+    return placement;
+  }
+
+  releaseActor(placement: Placement): void {
+    this.actorCpus -= placement.cpus;
+    if (placement.numGpus > 0) this.gpus().give(placement.gpuIds, placement.numGpus);
+    this.releaseCpus(placement.cpus);
+  }
+
+  private tryTake(cpus: number, numGpus: number): Placement | null {
+    if (this.freeCpus + EPSILON < cpus) return null;
+    const gpuIds = numGpus > 0 ? this.gpus().take(numGpus) : [];
+    if (gpuIds === null) return null;
+    this.freeCpus -= cpus;
+    return { cpus, numGpus, gpuIds };
+  }
+
+  private async acquire(cpus: number, numGpus: number, signal: AbortSignal): Promise<Placement> {
     if (signal.aborted) throw new CancelledError();
-    if (this.waiting.length === 0 && this.freeCpus >= cpus) {
-      this.freeCpus -= cpus;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
+    const now = this.waiting.length === 0 ? this.tryTake(cpus, numGpus) : null;
+    if (now) return now;
+    return new Promise<Placement>((resolve, reject) => {
       const onAbort = () => {
         const index = this.waiting.indexOf(entry);
         if (index >= 0) this.waiting.splice(index, 1);
@@ -47,9 +111,10 @@ export class ResourceManager {
       };
       const entry = {
         cpus,
-        resolve: () => {
+        numGpus,
+        resolve: (placement: Placement) => {
           signal.removeEventListener('abort', onAbort);
-          resolve();
+          resolve(placement);
         },
         reject,
       };
@@ -58,12 +123,12 @@ export class ResourceManager {
     });
   }
 
-  releaseCpus(cpus: number): void {
-    this.freeCpus += cpus;
-    while (this.waiting.length > 0 && this.freeCpus >= this.waiting[0].cpus) {
-      const next = this.waiting.shift()!;
-      this.freeCpus -= next.cpus;
-      next.resolve();
+  /** First come, first served: a large request at the head is not overtaken by smaller ones. */
+  private grantWaiting(): void {
+    while (this.waiting.length > 0) {
+      const placement = this.tryTake(this.waiting[0].cpus, this.waiting[0].numGpus);
+      if (!placement) return;
+      this.waiting.shift()!.resolve(placement);
     }
   }
 }

@@ -57,6 +57,37 @@ export interface WorkerReplacedEvent extends EventBase {
   readonly message: string;
 }
 
+/** An actor of an actor pool is ready: its class was constructed (at the pool's start, when it grew, or as a replacement). */
+export interface ActorStartEvent extends EventBase {
+  readonly type: 'actor-start';
+  readonly operator: string;
+  /** Its index in the pool; a restarted or replaced actor keeps the index it replaces. */
+  readonly actorIndex: number;
+  readonly gpuIds: readonly number[];
+}
+
+/** An actor died (a crash, process.exit); a new one starts in its place and its batches in flight run again. */
+export interface ActorRestartEvent extends EventBase {
+  readonly type: 'actor-restart';
+  readonly operator: string;
+  readonly actorIndex: number;
+  /** Restarts of this actor so far, this one included (at most `maxRestarts`). */
+  readonly restarts: number;
+  readonly message: string;
+}
+
+/** Why an actor stopped: the job ended, it sat idle above the pool's minimum, or it ran `maxTasksPerWorker` batches. */
+export type ActorStopReason = 'end' | 'idle' | 'maxTasksPerWorker';
+
+export interface ActorStopEvent extends EventBase {
+  readonly type: 'actor-stop';
+  readonly operator: string;
+  readonly actorIndex: number;
+  readonly reason: ActorStopReason;
+  /** Batches (calls) it was given. */
+  readonly tasks: number;
+}
+
 interface SkipFields {
   /** The physical operator (as in stats and progress). */
   readonly operator: string;
@@ -87,6 +118,9 @@ export type SluiceEvent =
   | OperatorEndEvent
   | TaskRetryEvent
   | WorkerReplacedEvent
+  | ActorStartEvent
+  | ActorRestartEvent
+  | ActorStopEvent
   | RowSkippedEvent
   | FileSkippedEvent;
 

@@ -1,4 +1,4 @@
-import { childrenOf, type LogicalNode } from './logical.js';
+import { childrenOf, type ActorCompute, type LogicalNode } from './logical.js';
 import { physicalInputs, type PhysicalOp } from './physical.js';
 import type { Plan } from './planner.js';
 
@@ -17,12 +17,20 @@ export function explainPlan(plan: Plan): string {
 function describePhysical(op: PhysicalOp): string {
   if (op.kind !== 'Map') return op.name;
   const where =
-    op.compute.kind === 'tasks'
+    op.compute.kind === 'actors'
+      ? describeActors(op.compute)
+      : op.compute.kind === 'tasks'
       ? `task pool, ${op.compute.numCpus} CPU per task`
       : op.compute.kind === 'main'
         ? `main thread, concurrency ${op.compute.concurrency}`
         : 'main thread';
   return `${op.name} [${where}]`;
+}
+
+function describeActors(compute: ActorCompute): string {
+  const size = compute.min === compute.max ? `${compute.min}` : `${compute.min}-${compute.max}`;
+  const gpus = compute.numGpus > 0 ? `, ${compute.numGpus} GPU` : '';
+  return `actor pool, ${size} actor${compute.max === 1 ? '' : 's'}, ${compute.numCpus} CPU${gpus} per actor`;
 }
 
 /** Root first, each input indented under it, as Ray Data prints plans. */

@@ -8,7 +8,23 @@ import type { FilesSpec } from '../io/read-fragments.js';
 export type Compute =
   | { readonly kind: 'main'; readonly concurrency: number }
   | { readonly kind: 'tasks'; readonly numCpus: number; readonly concurrency: number | undefined }
-  | { readonly kind: 'any' };
+  | { readonly kind: 'any' }
+  | ActorCompute;
+
+/** An actor pool: `min` to `max` long-lived actors, each constructing the class once (see ActorPool). */
+export interface ActorCompute {
+  readonly kind: 'actors';
+  readonly min: number;
+  readonly max: number;
+  readonly numCpus: number;
+  readonly numGpus: number;
+  readonly maxRestarts: number;
+  /** Batches per actor before it is replaced; null: no limit. */
+  readonly maxTasksPerWorker: number | null;
+  readonly maxTasksInFlightPerActor: number;
+  readonly idleTimeoutMs: number;
+  readonly constructorArgs: readonly unknown[];
+}
 
 export interface RetryPolicy {
   /** Retries of a task after a worker crash (and after an application error when retryExceptions). */

@@ -2,9 +2,11 @@ import type { Block } from '../../blocks/block.js';
 import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { isOneToOne, type FnRef, type Transform } from '../../plan/transforms.js';
+import { sliceIntoBatches } from '../../blocks/slice.js';
 import { bundleBlocks, bundleBySize } from '../bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
 import { runChain, type ChainResult } from '../transform-chain.js';
+import { runActorMapOp } from './actor-map-op.js';
 import { consume, emit, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
@@ -19,6 +21,7 @@ export const DEFAULT_MAIN_CONCURRENCY = 16;
  * consumer stops this operator (backpressure).
  */
 export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
+  if (op.compute.kind === 'actors') return runActorMapOp(op, op.compute, ctx);
   const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
   // A task that needs more CPU slots than the job has would wait for them forever.
   if (cpusPerTask > ctx.job.resources.cpus) {
@@ -26,6 +29,20 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
+  await runMapTasks(op, ctx, maxInFlight, (bundle, index) => runOnce(op, ctx, bundle, index, cpusPerTask));
+}
+
+/**
+ * The operator's loop, wherever its tasks run: bundles its input, keeps up to `maxInFlight`
+ * tasks running (each inside the middleware hooks, with retries), and emits their results.
+ */
+export async function runMapTasks(
+  op: MapOp,
+  ctx: OperatorContext,
+  maxInFlight: number,
+  attempt: (bundle: Block, index: number) => Promise<ChainResult>,
+  oneBatchPerTask = false,
+): Promise<void> {
   const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => emit(ctx, block));
   const inFlight = new Set<Promise<void>>();
   let failed = false;
@@ -36,7 +53,7 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
 
   let taskIndex = 0;
-  for await (const bundle of bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms)) {
+  for await (const bundle of bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms, oneBatchPerTask)) {
     if (failed || ctx.signal.aborted) break;
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (failed || ctx.signal.aborted) break;
@@ -44,7 +61,7 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
     ctx.stats.tasks++;
     const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
     const task = ctx.job
-      .runTask(op, call, () => runWithRetries(op, ctx, index, () => runOnce(op, ctx, bundle, index, cpusPerTask)))
+      .runTask(op, call, () => runWithRetries(op, ctx, index, () => attempt(bundle, index)))
       .then((result) => {
         ctx.stats.udfMs += result.udfMs;
         ctx.job.recordSkipped(op, ctx.stats, result.skipped);
@@ -63,14 +80,15 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
 /**
  * Task inputs: bundles of the batch size of the chain's first mapBatches when every step
  * before it keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g
- * exact batches), or of a write's file size (its rows; its bytes only when no UDF before it
+ * exact batches; a whole multiple of it, or exactly one batch with `oneBatchPerTask`, as
+ * actors take them, so that batches spread over the actors), or of a write's file size (its rows; its bytes only when no UDF before it
  * reshapes the rows, else the writer cuts its output itself). After a filter or flatMap the
  * row count is unknown, and each block is a task.
  */
-function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[]): AsyncGenerator<Block> {
+function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
   let udfBefore = false;
   for (const t of transforms) {
-    if (t.op === 'mapBatches') return bundleBlocks(blocks, t.batchSize);
+    if (t.op === 'mapBatches') return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
     if (t.op === 'write') {
       const maxBytes = udfBefore ? Infinity : t.maxBytes;
       return t.maxRows === Infinity && maxBytes === Infinity ? bundleBlocks(blocks, undefined) : bundleBySize(blocks, t.maxRows, maxBytes);
@@ -81,8 +99,13 @@ function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transfo
   return bundleBlocks(blocks, undefined);
 }
 
+/** Exact batches (only the last one short), for operators whose every task is one call of the UDF. */
+async function* batchesOf(bundles: AsyncIterable<Block>, batchSize: number | undefined): AsyncGenerator<Block> {
+  for await (const bundle of bundles) yield* sliceIntoBatches(bundle, batchSize);
+}
+
 async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<ChainResult> {
-  if (op.compute.kind !== 'tasks') {
+  if (op.compute.kind === 'main' || op.compute.kind === 'any') {
     const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_MAIN_CONCURRENCY;
     return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal });
   }
@@ -110,8 +133,11 @@ async function runWithRetries<T>(op: MapOp, ctx: OperatorContext, taskIndex: num
       return await attempt();
     } catch (error) {
       if (ctx.signal.aborted) throw new CancelledError();
+      // An actor pool retries its crashes itself (restarting the actor): what reaches here from
+      // it is a UDF error, or the pool's own failure, which no retry would cure.
       const crashed = op.compute.kind === 'tasks' && !(error instanceof UdfError);
-      const retrying = (crashed || op.retry.retryExceptions) && failures < op.retry.maxRetries;
+      const retryable = crashed || (op.retry.retryExceptions && (op.compute.kind !== 'actors' || error instanceof UdfError));
+      const retrying = retryable && failures < op.retry.maxRetries;
       ctx.job.taskFailed(op, taskIndex, failures + 1, error, crashed, retrying);
       if (!retrying) throw crashed ? new WorkerCrashError(op.name, failures + 1, error) : error;
       ctx.stats.retries++;

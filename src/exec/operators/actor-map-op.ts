@@ -1,0 +1,74 @@
+import type { Block } from '../../blocks/block.js';
+import { CancelledError } from '../../errors.js';
+import type { ActorCompute } from '../../plan/logical.js';
+import type { PhysicalOf } from '../../plan/physical.js';
+import { ActorPool, type ActorPoolListener } from '../../pools/actor-pool.js';
+import type { TaskOutcome } from '../../pools/task-pool.js';
+import { runMapTasks } from './map-op.js';
+import type { OperatorContext } from './operator.js';
+
+type MapOp = PhysicalOf<'Map'>;
+
+/**
+ * A map-like operator whose class UDF runs on an actor pool: the same loop as a task-pool
+ * map (bundles, window, middleware, retries of UDF errors, ordering), with each bundle sent
+ * to an actor. The window holds enough bundles to keep the largest pool full. Actors close
+ * (their `close()` runs) when the operator ends, also when its consumer stopped early; after
+ * a failure their threads are ended without it.
+ */
+export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: OperatorContext): Promise<void> {
+  const step = op.transforms.find((t) => 'fn' in t && t.fn.kind === 'module');
+  if (step === undefined || !('fn' in step) || step.fn.kind !== 'module') throw new Error(`internal: ${op.name} runs on actors but has no class step`);
+  const pool = new ActorPool(
+    {
+      operator: op.name,
+      min: compute.min,
+      max: compute.max,
+      numCpus: compute.numCpus,
+      numGpus: compute.numGpus,
+      maxRestarts: compute.maxRestarts,
+      maxTasksPerWorker: compute.maxTasksPerWorker ?? Infinity,
+      maxTasksInFlightPerActor: compute.maxTasksInFlightPerActor,
+      idleTimeoutMs: compute.idleTimeoutMs,
+      moduleUrl: step.fn.moduleUrl,
+      exportName: step.fn.exportName,
+      constructorArgs: compute.constructorArgs,
+      transforms: op.transforms,
+    },
+    ctx.job.resources,
+    poolEvents(op, ctx),
+  );
+  ctx.job.trackActors(op, () => pool.size);
+  try {
+    await pool.start(ctx.signal);
+    const maxInFlight = compute.max * compute.maxTasksInFlightPerActor;
+    const submit = (bundle: Block, index: number) => untilAborted(pool.submit(bundle, index, ctx.signal), ctx.signal);
+    await runMapTasks(op, ctx, maxInFlight, submit, true);
+  } finally {
+    await pool.shutdown(ctx.job.error === null);
+  }
+}
+
+function poolEvents(op: MapOp, ctx: OperatorContext): ActorPoolListener {
+  const { events } = ctx.job;
+  const operator = op.name;
+  return {
+    started: (actorIndex, gpuIds) => events.emit({ type: 'actor-start', operator, actorIndex, gpuIds }),
+    restarted: (actorIndex, restarts, message) => {
+      ctx.stats.retries++;
+      events.emit({ type: 'actor-restart', operator, actorIndex, restarts, message });
+    },
+    stopped: (actorIndex, reason, tasks) => events.emit({ type: 'actor-stop', operator, actorIndex, reason, tasks }),
+  };
+}
+
+/** A call's result, or a CancelledError as soon as the job stops: the actor's reply is not awaited then. */
+function untilAborted(call: Promise<TaskOutcome>, signal: AbortSignal): Promise<TaskOutcome> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([call, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}

@@ -1,0 +1,268 @@
+import type { Block } from '../blocks/block.js';
+import { ActorError, CancelledError } from '../errors.js';
+import type { Placement, ResourceManager } from '../exec/resource-manager.js';
+import type { ActorStopReason } from '../observe/events.js';
+import type { Transform } from '../plan/transforms.js';
+import { Actor, ActorExitedError } from './actor.js';
+import { deserializeError } from './task-protocol.js';
+import type { TaskOutcome } from './task-pool.js';
+
+/** One operator's actor pool, as planned (see the 'actors' Compute). */
+export interface ActorPoolSpec {
+  readonly operator: string;
+  readonly min: number;
+  readonly max: number;
+  readonly numCpus: number;
+  readonly numGpus: number;
+  readonly maxRestarts: number;
+  /** Batches an actor is given before it is retired and replaced (Infinity: never). */
+  readonly maxTasksPerWorker: number;
+  /** Batches sent to an actor before earlier ones are answered: one computing, the rest waiting at the actor. */
+  readonly maxTasksInFlightPerActor: number;
+  /** An actor above the minimum with nothing to do for this long is stopped. */
+  readonly idleTimeoutMs: number;
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly constructorArgs: readonly unknown[];
+  readonly transforms: readonly Transform[];
+}
+
+/** What the pool reports (as job events). */
+export interface ActorPoolListener {
+  started(actorIndex: number, gpuIds: readonly number[]): void;
+  restarted(actorIndex: number, restarts: number, message: string): void;
+  stopped(actorIndex: number, reason: ActorStopReason, tasks: number): void;
+}
+
+/** A place in the pool: the resources it holds and the actor using them (null after a retirement, until needed again). */
+interface Slot {
+  readonly index: number;
+  readonly placement: Placement;
+  actor: Actor | null;
+  restarts: number;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Long-lived actors for one operator. A batch goes to the ready actor with the fewest
+ * batches in flight, up to `maxTasksInFlightPerActor` each, so that every actor has its next
+ * batch waiting while it computes. When every actor is full and the pool is below its
+ * maximum, it grows by one actor at a time within the resources free; an actor above the
+ * minimum that stays idle is stopped. A crashed actor is restarted in its place up to
+ * `maxRestarts` times and its batches run again on whichever actor is free.
+ */
+export class ActorPool {
+  private readonly slots = new Map<number, Slot>();
+  private readonly closing = new Set<Promise<void>>();
+  private waiters: Array<() => void> = [];
+  private failure: Error | null = null;
+  private stopped = false;
+  private closeError: ActorError | null = null;
+
+  constructor(
+    private readonly spec: ActorPoolSpec,
+    private readonly resources: ResourceManager,
+    private readonly listener: ActorPoolListener,
+  ) {}
+
+  /** Live actors (starting, ready or between two lives). */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** Takes the resources of the pool's minimum (waiting for CPUs that tasks hold) and starts its actors. */
+  async start(signal: AbortSignal): Promise<void> {
+    for (let index = 0; index < this.spec.min; index++) {
+      const placement = await this.resources.acquireActor(this.spec.numCpus, this.spec.numGpus, signal);
+      this.addSlot(index, placement);
+    }
+  }
+
+  async submit(block: Block, taskIndex: number, signal: AbortSignal): Promise<TaskOutcome> {
+    for (;;) {
+      if (signal.aborted || this.stopped) throw new CancelledError();
+      if (this.failure) throw this.failure;
+      const slot = this.leastLoaded();
+      if (slot === null) {
+        this.grow();
+        await this.changed(signal);
+        continue;
+      }
+      const actor = slot.actor!;
+      this.stopIdleTimer(slot);
+      try {
+        return await actor.call(block, taskIndex);
+      } catch (error) {
+        // Its actor died with it: the batch runs again elsewhere (the crash handler restarts the actor).
+        if (error instanceof ActorExitedError) continue;
+        throw error;
+      } finally {
+        this.afterCall(slot, actor);
+      }
+    }
+  }
+
+  /**
+   * Stops every actor and hands their resources back: after the job ran to its end each
+   * actor's `close()` runs (an error it throws is raised here), else the threads are ended.
+   */
+  async shutdown(graceful: boolean): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    for (const slot of this.slots.values()) this.retire(slot, 'end', graceful && this.failure === null);
+    await Promise.all(this.closing);
+    if (graceful && this.failure) throw this.failure;
+    if (graceful && this.closeError) throw this.closeError;
+  }
+
+  private addSlot(index: number, placement: Placement): void {
+    const slot: Slot = { index, placement, actor: null, restarts: 0, idleTimer: null };
+    this.slots.set(index, slot);
+    this.spawn(slot);
+  }
+
+  private spawn(slot: Slot): void {
+    const { spec } = this;
+    const actor = new Actor(
+      {
+        operator: spec.operator,
+        actorIndex: slot.index,
+        numCpus: spec.numCpus,
+        gpuIds: slot.placement.gpuIds,
+        moduleUrl: spec.moduleUrl,
+        exportName: spec.exportName,
+        constructorArgs: spec.constructorArgs,
+        transforms: spec.transforms,
+      },
+      (message) => this.crashed(slot, actor, message),
+    );
+    slot.actor = actor;
+    actor.ready.then(
+      () => {
+        if (slot.actor !== actor || this.stopped) return;
+        this.listener.started(slot.index, slot.placement.gpuIds);
+        this.wake();
+      },
+      (error: unknown) => {
+        if (slot.actor !== actor || this.stopped) return;
+        // A class that cannot be constructed will not construct on a retry either: no restarts.
+        this.fail(new ActorError(spec.operator, slot.index, `could not start (constructing ${spec.exportName})`, error, 'fix the constructor or its constructorArgs'));
+      },
+    );
+  }
+
+  private leastLoaded(): Slot | null {
+    let best: Slot | null = null;
+    for (const slot of this.slots.values()) {
+      const actor = slot.actor;
+      if (!actor?.isReady || actor.inFlight >= this.spec.maxTasksInFlightPerActor || actor.tasksStarted >= this.spec.maxTasksPerWorker) continue;
+      if (best === null || actor.inFlight < best.actor!.inFlight) best = slot;
+    }
+    return best;
+  }
+
+  /** Every actor is full: start one more, in a retired actor's place first, else in resources free now. */
+  private grow(): void {
+    const slots = [...this.slots.values()];
+    const vacant = slots.find((s) => s.actor === null);
+    if (vacant) return this.spawn(vacant);
+    // One at a time: the actor starting may be all the queue needs.
+    if (slots.some((s) => !s.actor!.isReady) || slots.length >= this.spec.max) return;
+    const placement = this.resources.tryAcquireActor(this.spec.numCpus, this.spec.numGpus);
+    if (placement === null) return;
+    let index = 0;
+    while (this.slots.has(index)) index++;
+    this.addSlot(index, placement);
+  }
+
+  private afterCall(slot: Slot, actor: Actor): void {
+    if (slot.actor === actor && !this.stopped && actor.inFlight === 0) {
+      if (actor.tasksStarted >= this.spec.maxTasksPerWorker) this.retire(slot, 'maxTasksPerWorker', true);
+      else if (this.slots.size > this.spec.min) this.startIdleTimer(slot, actor);
+    }
+    this.wake();
+  }
+
+  private startIdleTimer(slot: Slot, actor: Actor): void {
+    this.stopIdleTimer(slot);
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = null;
+      if (slot.actor === actor && actor.inFlight === 0 && this.slots.size > this.spec.min && !this.stopped) this.retire(slot, 'idle', true);
+    }, this.spec.idleTimeoutMs);
+    // A pool waiting to shrink must not keep a finished script alive.
+    slot.idleTimer.unref();
+  }
+
+  private stopIdleTimer(slot: Slot): void {
+    if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+  }
+
+  /**
+   * Stops a slot's actor (closing it, or ending its thread). A slot retired after
+   * maxTasksPerWorker keeps its resources for the actor that replaces it; otherwise the
+   * resources go back to the job once the actor has stopped.
+   */
+  private retire(slot: Slot, reason: ActorStopReason, graceful: boolean): void {
+    this.stopIdleTimer(slot);
+    const actor = slot.actor;
+    slot.actor = null;
+    const keepsPlace = reason === 'maxTasksPerWorker';
+    if (!keepsPlace) this.slots.delete(slot.index);
+    if (actor !== null) this.listener.stopped(slot.index, reason, actor.tasksStarted);
+    const ending = (async () => {
+      if (actor !== null) {
+        const error = graceful && actor.isReady ? await actor.close() : await actor.terminate().then(() => null);
+        if (error !== null) {
+          this.closeError ??= new ActorError(this.spec.operator, slot.index, 'close() threw', deserializeError(error), 'fix close(), or catch errors in it');
+        }
+      }
+      // A kept place is released when the pool shuts down, by the retirement that ends it.
+      if (!keepsPlace) this.resources.releaseActor(slot.placement);
+    })();
+    this.closing.add(ending);
+    void ending.finally(() => this.closing.delete(ending));
+  }
+
+  private crashed(slot: Slot, actor: Actor, message: string): void {
+    if (slot.actor !== actor || this.stopped) return;
+    this.stopIdleTimer(slot);
+    if (slot.restarts >= this.spec.maxRestarts) {
+      this.fail(
+        new ActorError(
+          this.spec.operator,
+          slot.index,
+          `died after ${slot.restarts} restart${slot.restarts === 1 ? '' : 's'} (maxRestarts ${this.spec.maxRestarts})`,
+          new Error(message),
+          "raise 'maxRestarts', or look for process.exit or unbounded memory in the class",
+        ),
+      );
+      return;
+    }
+    slot.restarts++;
+    this.listener.restarted(slot.index, slot.restarts, message);
+    this.spawn(slot);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  private changed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
