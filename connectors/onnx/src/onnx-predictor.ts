@@ -42,8 +42,8 @@ export class OnnxPredictor {
   }
 
   /** The batch with the model's outputs added as columns: an Arrow Table for an Arrow batch. */
-  async call(batch: Table): Promise<Table>;
   async call(batch: Columns): Promise<Columns>;
+  async call(batch: Table): Promise<Table>;
   async call(batch: Batch): Promise<Table | Columns> {
     const session = await this.session();
     const results = await session.run(this.feeds(batch, session));

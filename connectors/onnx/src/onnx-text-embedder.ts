@@ -52,8 +52,8 @@ export class OnnxTextEmbedder extends OnnxPredictor {
     this.tokenizer = loadTokenizer(options.tokenizer ?? { kind: 'hashed-ngram' });
   }
 
-  override async call(batch: Table): Promise<Table>;
   override async call(batch: Columns): Promise<Columns>;
+  override async call(batch: Table): Promise<Table>;
   override async call(batch: Batch): Promise<Table | Columns> {
     const session = await this.session();
     const tokens = this.tokenizer.encodeBatch(textColumn(batch, this.options.textColumn ?? 'text'), this.options.maxTokens ?? 128);

@@ -83,26 +83,25 @@ function flattenArrow(vector: Vector, where: string): Flat {
   return { rows, width, values: chunks.flatMap((c) => Array.from(c.values)) };
 }
 
+// Arrow slices its buffers with the data (`values`, `valueOffsets` and the children of a
+// FixedSizeList start at the slice's first row), so they are read from index 0.
 function flattenData(data: Data, where: string): Flat {
   const type: DataType = data.type;
   if (type.typeId === Type.Int || type.typeId === Type.Float) {
-    return { rows: data.length, width: 0, values: data.values.subarray(data.offset, data.offset + data.length) };
+    return { rows: data.length, width: 0, values: data.values.subarray(0, data.length) };
   }
   if (type.typeId === Type.FixedSizeList) {
     const width = (type as FixedSizeList).listSize;
-    const child = data.children[0];
-    const start = child.offset + data.offset * width;
-    return { rows: data.length, width, values: child.values.subarray(start, start + data.length * width) };
+    return { rows: data.length, width, values: data.children[0].values.subarray(0, data.length * width) };
   }
   if (type.typeId === Type.List) {
     const offsets = data.valueOffsets;
-    const width = data.length ? offsets[data.offset + 1] - offsets[data.offset] : 0;
+    const width = data.length ? offsets[1] - offsets[0] : 0;
     for (let i = 0; i < data.length; i++) {
-      if (offsets[data.offset + i + 1] - offsets[data.offset + i] !== width) throw new TensorMappingError(`${where}: row ${i} holds ${offsets[data.offset + i + 1] - offsets[data.offset + i]} values, row 0 holds ${width}; a tensor needs the same number in every row`);
+      const n = offsets[i + 1] - offsets[i];
+      if (n !== width) throw new TensorMappingError(`${where}: row ${i} holds ${n} values, row 0 holds ${width}; a tensor needs the same number in every row`);
     }
-    const child = data.children[0];
-    const start = child.offset + offsets[data.offset];
-    return { rows: data.length, width, values: child.values.subarray(start, start + data.length * width) };
+    return { rows: data.length, width, values: data.children[0].values.subarray(offsets[0], offsets[data.length]) };
   }
   throw new TensorMappingError(`${where} is ${String(type)}; a number column or a list of numbers per row is expected`);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { FixedSizeList, Float32, Table, Utf8, Field, makeData, makeVector, vectorFromArray } from 'apache-arrow';
+import { FixedSizeList, Float32, List, Table, Utf8, Field, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import { OnnxModelError, OnnxPredictor, TensorMappingError, mlpReference, mlpWeights, writeMlpModel } from '../src/index.js';
 import { maxRelativeError, tempDir } from './fixtures.js';
 
@@ -32,6 +32,29 @@ test('OnnxPredictor maps a vector column to the input tensor and the output to a
     assert.ok(maxRelativeError(got, mlpReference(mlpWeights(SIZES), inputs(rows), rows), 4) <= 1e-5);
   }
   await predictor.close();
+});
+
+test('OnnxPredictor reads slices of Arrow tables (FixedSizeList, List and number columns) from their first row', async () => {
+  const modelPath = await writeMlpModel(path.join(await tempDir(), 'mlp.onnx'), SIZES);
+  const predictor = new OnnxPredictor({ modelPath, inputs: { x: 'features' } });
+  const x = inputs(20);
+  const expected = mlpReference(mlpWeights(SIZES), x, 20).subarray(3 * 4, 10 * 4);
+  const lists = vectorFromArray(
+    Array.from({ length: 20 }, (_, i) => [...x.subarray(i * 8, (i + 1) * 8)]),
+    new List(new Field('item', new Float32(), true)),
+  );
+  for (const table of [arrowBatch(20), new Table({ features: lists }) as Table]) {
+    const out = await predictor.call(table.slice(3, 10));
+    const y = out.getChild('y')!;
+    const got = Float32Array.from({ length: 7 * 4 }, (_, i) => (y.get(Math.floor(i / 4)) as { get(k: number): number }).get(i % 4));
+    assert.ok(maxRelativeError(got, expected, 4) <= 1e-5, String(table.getChild('features')!.type));
+  }
+  const scalar = new OnnxPredictor({ modelPath: await writeMlpModel(path.join(await tempDir(), 'one.onnx'), { ...SIZES, inputSize: 1 }) });
+  const ones = new Table({ x: vectorFromArray([5, 6, 7, 8], new Float32()) }).slice(2, 4);
+  const y = (await scalar.call(ones)).getChild('y')!;
+  const want = mlpReference(mlpWeights({ ...SIZES, inputSize: 1 }), [7, 8], 2);
+  assert.ok(maxRelativeError([...(y.get(0) as Float32Array), ...(y.get(1) as Float32Array)], want, 4) <= 1e-5);
+  await Promise.all([predictor.close(), scalar.close()]);
 });
 
 test('OnnxPredictor takes columns batches (an array of vectors per row) and returns columns', async () => {
