@@ -57,6 +57,8 @@ export class Dataset<T extends object = Row> {
   mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<BatchResult<U>>>>, options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' }): Dataset<U>;
   mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' }): Dataset<U>;
   mapBatches<U extends object = Row, A extends unknown[] = []>(cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' }): Dataset<U>;
+  /** A class whose `call` takes more than one batch format, the format chosen at run time. */
+  mapBatches<U extends object = Row, A extends unknown[] = []>(cls: UdfRef<ActorClass<A, (batch: never) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A>): Dataset<U>;
   mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown> | UdfRef<AnyActorClass>, options: MapBatchesOptions | ActorMapBatchesOptions<unknown[]> = {}): Dataset<U> {
     const compiled = compileUdf('MapBatches', fn, options);
     const batchSize = options.batchSize === null ? undefined : (options.batchSize ?? DEFAULT_BATCH_SIZE);

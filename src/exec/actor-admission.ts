@@ -25,9 +25,9 @@ export function admitActorPools(ops: readonly PhysicalOp[], resources: ResourceM
   const available = cpus - reserve;
   if (minCpus > available + 1e-9) {
     const asked = pools.map((p) => `${p.name}: ${p.compute.min} x ${p.compute.numCpus}`).join(', ');
-    const left = reserve > 0 ? `, leaving ${reserve} for the job's task-pool operators,` : '';
+    const left = reserve > 0 ? ` and must leave ${reserve} to the job's task-pool operators` : '';
     throw new ResourceError(
-      `the actor pools' minimum sizes need ${minCpus} CPUs (${asked}) and the job has ${cpus}${left} (cpus setting); ` +
+      `the actor pools' minimum sizes need ${minCpus} CPUs (${asked}); the job has ${cpus} (cpus setting)${left}; ` +
         `start fewer actors (concurrency), give each less (numCpus: 0.5), or raise cpus`,
     );
   }

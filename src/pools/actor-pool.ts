@@ -58,6 +58,8 @@ export class ActorPool {
   private failure: Error | null = null;
   private stopped = false;
   private closeError: ActorError | null = null;
+  /** Batches waiting for room at an actor: the demand that makes the pool grow. */
+  private queued = 0;
 
   constructor(
     private readonly spec: ActorPoolSpec,
@@ -84,8 +86,13 @@ export class ActorPool {
       if (this.failure) throw this.failure;
       const slot = this.leastLoaded();
       if (slot === null) {
-        this.grow();
-        await this.changed(signal);
+        this.queued++;
+        try {
+          this.grow();
+          await this.changed(signal);
+        } finally {
+          this.queued--;
+        }
         continue;
       }
       const actor = slot.actor!;
@@ -166,8 +173,9 @@ export class ActorPool {
     const slots = [...this.slots.values()];
     const vacant = slots.find((s) => s.actor === null);
     if (vacant) return this.spawn(vacant);
-    // One at a time: the actor starting may be all the queue needs.
-    if (slots.some((s) => !s.actor!.isReady) || slots.length >= this.spec.max) return;
+    // Actors starting (a few hundred ms each) will take batches too: start more only for batches beyond theirs.
+    const starting = slots.filter((s) => !s.actor!.isReady).length;
+    if (starting * this.spec.maxTasksInFlightPerActor >= this.queued || slots.length >= this.spec.max) return;
     const placement = this.resources.tryAcquireActor(this.spec.numCpus, this.spec.numGpus);
     if (placement === null) return;
     let index = 0;
