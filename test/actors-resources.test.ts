@@ -23,8 +23,9 @@ async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
 
 test('four actors of numGpus 0.5 on 2 GPUs: two per GPU, each told its GPU id', () =>
   withDir(async (dir) => {
-    const rows = await range(400)
-      .mapBatches(taggerUdf, { batchSize: 10, concurrency: 4, numCpus: 0.25, numGpus: 0.5, constructorArgs: [dir, 5] })
+    // 80 batches of 20 ms: all four actors are up long before the work is done.
+    const rows = await range(800)
+      .mapBatches(taggerUdf, { batchSize: 10, concurrency: 4, numCpus: 0.25, numGpus: 0.5, constructorArgs: [dir, 20] })
       .takeAll({ cpus: 2, gpus: 2 });
     const gpuOf = new Map(rows.map((r) => [r.actor, r.gpuIds]));
     assert.equal(gpuOf.size, 4);

@@ -220,7 +220,7 @@ export class ActorPool {
     if (actor !== null) this.listener.stopped(slot.index, reason, actor.tasksStarted);
     const ending = (async () => {
       if (actor !== null) {
-        const error = graceful && actor.isReady ? await actor.close() : await actor.terminate().then(() => null);
+        const error = graceful ? await actor.close() : await actor.terminate().then(() => null);
         if (error !== null) {
           this.closeError ??= new ActorError(this.spec.operator, slot.index, 'close() threw', deserializeError(error), 'fix close(), or catch errors in it');
         }

@@ -9,9 +9,9 @@ import { markSluiceWorker } from './worker-context.js';
 
 /**
  * An actor: a worker thread that constructs the user's class once, then runs the operator's
- * chain on each block it is sent, with the instance's `call` as the class step's function,
- * one call at a time in arrival order. The next block waits here, already moved, while the
- * current one computes (the pool keeps it supplied), and `close()` runs on the close message.
+ * chain on each block it is sent, with the instance's `call` as the class step's function.
+ * The pool keeps the next block here while the current one computes; `close()` runs on the
+ * close message.
  */
 markSluiceWorker();
 
@@ -28,17 +28,45 @@ const post = (message: ActorMessage, transfer: ArrayBuffer[] = []) => port.postM
 setActorContext({ operator: init.operator, actorIndex: init.actorIndex, numCpus: init.numCpus, gpuIds: init.gpuIds });
 
 const instance = await construct();
-if (instance !== null) {
-  const call: Udf = (input) => instance.call(input);
-  const resolve = async (ref: FnRef): Promise<Udf> => {
-    if (ref.kind === 'module' && ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName) return call;
-    if (ref.kind === 'local') throw new Error('internal: a local function reached an actor');
-    return (await loadUdf(ref.moduleUrl, ref.exportName)) as Udf;
-  };
-  let previous: Promise<void> = Promise.resolve();
+if (instance !== null) serve(instance);
+
+/**
+ * Answers requests as they arrive, several at once: while one batch's call runs, the next
+ * batch is decoded and waits at the call, and the previous one's result is encoded and sent,
+ * so the instance goes from call to call with little in between. The calls themselves run
+ * one at a time, in arrival order (an actor's state is the user's; Ray runs an actor's calls
+ * one by one too). close() runs once the requests before it are answered.
+ */
+function serve(instance: Instance): void {
+  let lastCall: Promise<unknown> = Promise.resolve();
+  const pending = new Set<Promise<void>>();
   port.on('message', (request: ActorRequest) => {
-    // Chained so that calls run one at a time, in order, while later requests keep arriving.
-    previous = previous.then(() => handle(request, resolve));
+    if (request.type === 'close') {
+      void Promise.all(pending).then(() => close(instance));
+      return;
+    }
+    let waitedMs = 0;
+    // Each request's own view of `call`, queued behind the calls before it; the wait is not UDF time.
+    const call: Udf = (input) => {
+      const queued = performance.now();
+      const run = lastCall.then(() => {
+        waitedMs += performance.now() - queued;
+        return instance.call(input);
+      });
+      lastCall = run.catch(() => {});
+      return run;
+    };
+    const resolve = async (ref: FnRef): Promise<Udf> => {
+      if (ref.kind === 'module' && ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName) return call;
+      if (ref.kind === 'local') throw new Error('internal: a local function reached an actor');
+      return (await loadUdf(ref.moduleUrl, ref.exportName)) as Udf;
+    };
+    const answered = runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve }).then((reply) => {
+      if (!reply.ok) return post({ type: 'result', id: request.id, reply });
+      post({ type: 'result', id: request.id, reply: { ...reply, udfMs: Math.max(0, reply.udfMs - waitedMs) } }, [reply.ipc]);
+    });
+    pending.add(answered);
+    void answered.finally(() => pending.delete(answered));
   });
   post({ type: 'ready' });
 }
@@ -55,18 +83,12 @@ async function construct(): Promise<Instance | null> {
   }
 }
 
-async function handle(request: ActorRequest, resolve: (ref: FnRef) => Promise<Udf>): Promise<void> {
-  if (request.type === 'close') {
-    let error = null;
-    try {
-      await instance!.close?.();
-    } catch (thrown) {
-      error = serializeError(thrown);
-    }
-    post({ type: 'closed', error });
-    return;
+async function close(instance: Instance): Promise<void> {
+  let error = null;
+  try {
+    await instance.close?.();
+  } catch (thrown) {
+    error = serializeError(thrown);
   }
-  // One call at a time: an actor's state is the user's, and Ray runs an actor's calls one by one too.
-  const reply = await runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve });
-  post({ type: 'result', id: request.id, reply }, reply.ok ? [reply.ipc] : []);
+  post({ type: 'closed', error });
 }

@@ -103,6 +103,8 @@ export class Actor {
 
   /** Calls the instance's `close()` after the calls already sent, then ends the thread; resolves to the error close() threw, if any. */
   async close(): Promise<SerializedError | null> {
+    // An actor still constructing is closed once constructed: every instance gets its close().
+    await this.ready.catch(() => {});
     if (this.exited) return null;
     this.stopping = true;
     this.worker.ref();
