@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { envInt, fmt, lpad, median, pad, printMachine } from '../../../dist/bench/bench-utils.js';
-import { writeMlpModel } from '../dist/src/index.js';
+import { FixedSizeList, Field, Float32, Table, makeData, makeVector } from 'apache-arrow';
+import { fromArrow } from 'sluice';
+import { onnxPredictor, writeMlpModel } from '../dist/src/index.js';
 import { seededUniform } from '../dist/src/models/onnx-graph.js';
 
 const ROWS = envInt('ONNX_ROWS', 65_536);
@@ -40,7 +42,28 @@ async function rawOrt(workers: number, threads: number, modelPath: string, input
   return rows / seconds;
 }
 
+/** Rows/s of sluice: an OnnxPredictor actor pool of 2, one intra-op thread each, from the first row in to the last row out. */
+async function sluiceActors(modelPath: string, input: Float32Array, batchSize: number, keepColumns: boolean): Promise<number> {
+  const rows = input.length / WIDTH;
+  const child = makeData({ type: new Float32(), length: input.length, data: input });
+  const x = makeVector(makeData({ type: new FixedSizeList(WIDTH, new Field('item', new Float32(), false)), length: rows, nullCount: 0, child }));
+  const ds = fromArrow(new Table({ x })).mapBatches(onnxPredictor, {
+    batchFormat: 'arrow',
+    batchSize,
+    concurrency: 2,
+    constructorArgs: [{ modelPath, intraOpNumThreads: 1, keepColumns }],
+  });
+  const start = performance.now();
+  let seen = 0;
+  for await (const batch of ds.iterBatches({ batchFormat: 'arrow', batchSize: null, progress: 'off' })) seen += batch.numRows;
+  const seconds = (performance.now() - start) / 1000;
+  if (seen !== rows) throw new Error(`sluice returned ${seen} rows of ${rows}`);
+  return rows / seconds;
+}
+
 const contenders: Contender[] = [
+  { name: 'sluice, 2 actors x 1 thread, x and y out', run: (m, x, b) => sluiceActors(m, x, b, true) },
+  { name: 'sluice, 2 actors x 1 thread, y out', run: (m, x, b) => sluiceActors(m, x, b, false) },
   { name: 'raw ORT, 2 sessions x 1 thread (2 workers)', run: (m, x, b) => rawOrt(2, 1, m, x, b) },
   { name: 'raw ORT, 1 session x 2 threads', run: (m, x, b) => rawOrt(1, 2, m, x, b) },
 ];

@@ -18,6 +18,11 @@ export interface OnnxSessionOptions {
   readonly intraOpNumThreads?: number;
   /** Default 'auto': CUDA on the actor's GPU when it has one (numGpus), CPU otherwise. */
   readonly executionProvider?: ExecutionProviderChoice;
+  /**
+   * Input columns kept beside the new ones: all (true, the default), none (false), or those
+   * named. Dropping a large input (raw feature vectors) halves what goes back to the main thread.
+   */
+  readonly keepColumns?: boolean | readonly string[];
 }
 
 export interface OnnxPredictorOptions extends OnnxSessionOptions {
@@ -47,7 +52,7 @@ export class OnnxPredictor {
   async call(batch: Batch): Promise<Table | Columns> {
     const session = await this.session();
     const results = await session.run(this.feeds(batch, session));
-    return withColumns(batch, this.columns(results, batch));
+    return withColumns(batch, this.columns(results, batch), this.options.keepColumns);
   }
 
   async close(): Promise<void> {
@@ -94,6 +99,10 @@ function checkSessionOptions(options: OnnxSessionOptions): void {
   }
   const threads = options.intraOpNumThreads;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InvalidOptionError('intraOpNumThreads', threads, 'a whole number >= 1');
+  const keep = options.keepColumns;
+  if (keep !== undefined && typeof keep !== 'boolean' && !(Array.isArray(keep) && keep.every((c) => typeof c === 'string'))) {
+    throw new InvalidOptionError('keepColumns', keep, 'true, false or an array of column names');
+  }
   const provider = options.executionProvider;
   if (provider !== undefined && !['auto', 'cpu', 'cuda'].includes(provider)) throw new InvalidOptionError('executionProvider', provider, "'auto', 'cpu' or 'cuda'");
 }

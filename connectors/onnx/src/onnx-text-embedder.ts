@@ -63,7 +63,7 @@ export class OnnxTextEmbedder extends OnnxPredictor {
     if (!tensor) throw new OnnxModelError(`${this.where}: ${this.options.modelPath} has no output '${output}' (outputs: ${session.outputNames.join(', ')}); set modelOutput`);
     const { values, dim } = this.pool(tensor, tokens);
     if (this.options.normalize ?? true) normalizeRows(values, dim);
-    return withColumns(batch, { [this.options.outputColumn ?? 'embedding']: { values, width: dim } });
+    return withColumns(batch, { [this.options.outputColumn ?? 'embedding']: { values, width: dim } }, this.options.keepColumns);
   }
 
   private tokenFeeds(tokens: TokenizedBatch, session: ort.InferenceSession): Record<string, ort.Tensor> {

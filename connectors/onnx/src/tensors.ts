@@ -165,13 +165,19 @@ export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn
   return { values, width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
 }
 
-/** The batch with `columns` added (replacing columns of the same names): Arrow in, Arrow out. */
-export function withColumns(batch: Batch, columns: Record<string, OutputColumn>): Table | Columns {
+/**
+ * The batch's `keep` columns (all for true or undefined) with `columns` added, replacing
+ * columns of the same names: Arrow in, Arrow out.
+ */
+export function withColumns(batch: Batch, columns: Record<string, OutputColumn>, keep: boolean | readonly string[] = true): Table | Columns {
+  const names = batch instanceof Table ? batch.schema.fields.map((f) => f.name) : Object.keys(batch);
+  const kept = keep === true ? names : keep === false ? [] : names.filter((name) => keep.includes(name));
   if (batch instanceof Table) {
     const vectors = Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, arrowVector(column)]));
-    return batch.assign(new Table(vectors));
+    const added = new Table(vectors);
+    return kept.length ? batch.select(kept).assign(added) : added;
   }
-  const out: Columns = { ...batch };
+  const out: Columns = Object.fromEntries(kept.map((name) => [name, batch[name]]));
   for (const [name, column] of Object.entries(columns)) out[name] = column.width === 0 ? column.values : rowViews(column);
   return out;
 }

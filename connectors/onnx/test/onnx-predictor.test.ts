@@ -3,6 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { FixedSizeList, Float32, List, Table, Utf8, Field, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import { OnnxModelError, OnnxPredictor, TensorMappingError, mlpReference, mlpWeights, writeMlpModel } from '../src/index.js';
+import { InvalidOptionError } from 'sluice';
 import { maxRelativeError, tempDir } from './fixtures.js';
 
 const SIZES = { inputSize: 8, hiddenSize: 16, outputSize: 4, seed: 11 };
@@ -69,6 +70,22 @@ test('OnnxPredictor takes columns batches (an array of vectors per row) and retu
   const flat = Float32Array.from(y.flatMap((v) => [...v]));
   assert.ok(maxRelativeError(flat, mlpReference(mlpWeights(SIZES), x, 7), 4) <= 1e-5);
   await predictor.close();
+});
+
+test('keepColumns keeps all input columns, none, or those named', async () => {
+  const modelPath = await writeMlpModel(path.join(await tempDir(), 'mlp.onnx'), SIZES);
+  const names = async (keepColumns: boolean | string[]) => {
+    const predictor = new OnnxPredictor({ modelPath, inputs: { x: 'features' }, keepColumns });
+    const table = await predictor.call(arrowBatch(3));
+    const columns = await predictor.call({ id: ['a'], features: [inputs(1)] });
+    await predictor.close();
+    assert.deepEqual(Object.keys(columns), table.schema.fields.map((f) => f.name));
+    return Object.keys(columns);
+  };
+  assert.deepEqual(await names(true), ['id', 'features', 'y']);
+  assert.deepEqual(await names(false), ['y']);
+  assert.deepEqual(await names(['id']), ['id', 'y']);
+  assert.throws(() => new OnnxPredictor({ modelPath, keepColumns: 'id' as unknown as string[] }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'keepColumns');
 });
 
 test('OnnxPredictor errors name the column, the input and the fix', async () => {
