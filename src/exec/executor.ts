@@ -78,6 +78,7 @@ function startJobProgress(job: Job, ops: readonly PhysicalOp[], outputs: Readonl
     expectedRowsIn: expectedRowsIn(op),
     queuedBytes: () => outputs.get(op)!.queuedBytes,
     activeTasks: () => job.activeTasks(op),
+    actors: () => job.actors(op),
   }));
   return startProgress({ mode: settings.progress, intervalMs: settings.progressIntervalMs, stream: settings.progressStream ?? process.stderr, started: job.started }, sources);
 }

@@ -17,6 +17,8 @@ export interface ProgressSource {
   queuedBytes(): number;
   /** Tasks dispatched and not yet finished. */
   activeTasks(): number;
+  /** Live actors of an actor-pool operator; null for other operators. */
+  actors(): number | null;
 }
 
 export interface ProgressOptions {
@@ -67,7 +69,8 @@ function underCi(): boolean {
 export interface Snapshot {
   readonly rowsOut: number;
   readonly rate: string;
-  readonly active: number;
+  /** Tasks in flight, after the live actors for an actor-pool operator ("2 actors, 4"). */
+  readonly active: string;
   readonly queued: string;
 }
 
@@ -75,7 +78,9 @@ export function snapshot(source: ProgressSource, started: number): Snapshot {
   const { stats } = source;
   // wallMs is set when the operator ends: its rate stops moving then.
   const elapsed = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
-  return { rowsOut: stats.rowsOut, rate: formatRate(stats.rowsOut, elapsed), active: source.activeTasks(), queued: formatBytes(source.queuedBytes()) };
+  const actors = source.actors();
+  const active = `${actors === null ? '' : `${actors} actor${actors === 1 ? '' : 's'}, `}${source.activeTasks()}`;
+  return { rowsOut: stats.rowsOut, rate: formatRate(stats.rowsOut, elapsed), active, queued: formatBytes(source.queuedBytes()) };
 }
 
 /** Plain lines for logs and CI: every interval, and once more at the end of a job that outlived one interval. */
