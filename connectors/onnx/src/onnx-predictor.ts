@@ -72,9 +72,8 @@ export class OnnxPredictor {
     return Object.fromEntries(inputSpecs(session).map((input) => [input.name, columnToTensor(batch, mapping[input.name] ?? input.name, input)]));
   }
 
-  /** The columns to add from the model's outputs. */
-  protected columns(results: ort.InferenceSession.OnnxValueMapType, batch: Batch): Record<string, OutputColumn>;
-  protected columns(results: ort.InferenceSession.OnnxValueMapType): Record<string, OutputColumn> {
+  /** The columns to add from the model's outputs (`batch` is there for subclasses that need it). */
+  protected columns(results: ort.InferenceSession.OnnxValueMapType, batch: Batch): Record<string, OutputColumn> {
     const mapping = this.options.outputs ?? Object.fromEntries(Object.keys(results).map((name) => [name, name]));
     return Object.fromEntries(
       Object.entries(mapping).map(([output, column]) => {

@@ -48,9 +48,19 @@ export function columnToTensor(batch: Batch, column: string, input: InputSpec): 
   const where = `column '${column}' for model input '${input.name}'`;
   const Target = TENSOR_ARRAYS[input.type];
   if (!Target) throw new TensorMappingError(`${where}: the input's type ${input.type} is not supported; use float32, float64, int32 or int64 inputs`);
-  const flat = batch instanceof Table ? flattenArrow(arrowColumn(batch, column), where) : flattenValues(columnOf(batch, column), where);
-  const dims = tensorDims(flat.rows, flat.width, input.shape, where);
-  const values = flat.values instanceof Target ? flat.values : convert(flat.values, new Target(flat.values.length), where);
+  const chunks = batch instanceof Table ? flattenArrow(arrowColumn(batch, column), where) : [flattenValues(columnOf(batch, column), where)];
+  const width = chunks[0]?.width ?? 0;
+  if (chunks.some((c) => c.width !== width)) throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
+  const rows = chunks.reduce((n, c) => n + c.rows, 0);
+  const dims = tensorDims(rows, width, input.shape, where);
+  // One chunk of the input's own type feeds the session without a copy.
+  if (chunks.length === 1 && chunks[0].values instanceof Target) return new ort.Tensor(input.type, chunks[0].values as TensorArray, dims);
+  const values = new Target(rows * Math.max(width, 1));
+  let at = 0;
+  for (const chunk of chunks) {
+    convertInto(chunk.values, values, at, where);
+    at += chunk.values.length;
+  }
   return new ort.Tensor(input.type, values, dims);
 }
 
@@ -73,14 +83,9 @@ function columnOf(columns: Columns, column: string): unknown[] | Columns[string]
   return values;
 }
 
-function flattenArrow(vector: Vector, where: string): Flat {
+function flattenArrow(vector: Vector, where: string): Flat[] {
   if (vector.nullCount > 0) throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
-  const chunks = vector.data.map((data) => flattenData(data, where));
-  if (chunks.length === 1) return chunks[0];
-  const width = chunks[0]?.width ?? 0;
-  if (chunks.some((c) => c.width !== width)) throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
-  const rows = chunks.reduce((n, c) => n + c.rows, 0);
-  return { rows, width, values: chunks.flatMap((c) => Array.from(c.values)) };
+  return vector.data.map((data) => flattenData(data, where));
 }
 
 // Arrow slices its buffers with the data (`values`, `valueOffsets` and the children of a
@@ -138,17 +143,16 @@ function tensorDims(rows: number, width: number, shape: readonly (number | strin
   return [rows, ...trailing.map((d) => (typeof d === 'number' && d > 0 ? d : perRow / fixed))];
 }
 
-function convert(from: Flat['values'], to: TensorArray, where: string): TensorArray {
+function convertInto(from: Flat['values'], to: TensorArray, at: number, where: string): void {
   if (to instanceof BigInt64Array) {
-    for (let i = 0; i < from.length; i++) to[i] = BigInt(from[i]);
-  } else {
-    for (let i = 0; i < from.length; i++) {
-      const v = from[i];
-      if (typeof v !== 'number' && typeof v !== 'bigint') throw new TensorMappingError(`${where}: value ${i} is ${typeof v}; numbers are expected`);
-      to[i] = Number(v);
-    }
+    for (let i = 0; i < from.length; i++) to[at + i] = BigInt(from[i]);
+    return;
   }
-  return to;
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i];
+    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TensorMappingError(`${where}: value ${i} is ${typeof v}; numbers are expected`);
+    to[at + i] = Number(v);
+  }
 }
 
 /** Rows × width numbers from an output tensor; width 0 for a [rows] tensor. */

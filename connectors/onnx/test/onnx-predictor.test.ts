@@ -35,7 +35,7 @@ test('OnnxPredictor maps a vector column to the input tensor and the output to a
   await predictor.close();
 });
 
-test('OnnxPredictor reads slices of Arrow tables (FixedSizeList, List and number columns) from their first row', async () => {
+test('OnnxPredictor reads slices and multi-batch Arrow tables (FixedSizeList, List and number columns)', async () => {
   const modelPath = await writeMlpModel(path.join(await tempDir(), 'mlp.onnx'), SIZES);
   const predictor = new OnnxPredictor({ modelPath, inputs: { x: 'features' } });
   const x = inputs(20);
@@ -50,6 +50,12 @@ test('OnnxPredictor reads slices of Arrow tables (FixedSizeList, List and number
     const got = Float32Array.from({ length: 7 * 4 }, (_, i) => (y.get(Math.floor(i / 4)) as { get(k: number): number }).get(i % 4));
     assert.ok(maxRelativeError(got, expected, 4) <= 1e-5, String(table.getChild('features')!.type));
   }
+  // A batch made of two record batches (as the bundler joins blocks) is one tensor.
+  const joined = await predictor.call(arrowBatch(4).concat(arrowBatch(3)));
+  const y2 = joined.getChild('y')!;
+  const both = Float32Array.from([...inputs(4), ...inputs(3)]);
+  const got2 = Float32Array.from({ length: 7 * 4 }, (_, i) => (y2.get(Math.floor(i / 4)) as { get(k: number): number }).get(i % 4));
+  assert.ok(maxRelativeError(got2, mlpReference(mlpWeights(SIZES), both, 7), 4) <= 1e-5);
   const scalar = new OnnxPredictor({ modelPath: await writeMlpModel(path.join(await tempDir(), 'one.onnx'), { ...SIZES, inputSize: 1 }) });
   const ones = new Table({ x: vectorFromArray([5, 6, 7, 8], new Float32()) }).slice(2, 4);
   const y = (await scalar.call(ones)).getChild('y')!;
