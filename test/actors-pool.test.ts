@@ -50,6 +50,11 @@ test('map with a class calls call(row) per row on the actor; the row type follow
   const total: number = rows.reduce((sum, row) => sum + row.doubled, 0);
   assert.equal(total, 2 * ((99 * 100) / 2));
   assert.ok(rows.every((row) => row.thread !== 0), 'rows were made off the main thread');
+  // constructorArgs is typed from the constructor (Tagger takes a directory, then an optional sleep).
+  // @ts-expect-error a number where the directory goes
+  range(1).mapBatches(taggerUdf, { constructorArgs: [42] });
+  // @ts-expect-error Tagger's constructor needs its arguments (and at run time the call says so)
+  assert.throws(() => range(1).mapBatches(taggerUdf, { concurrency: 2 }), /pass them as constructorArgs/);
 });
 
 test('preserveOrder keeps input order through an actor pool', () =>
