@@ -15,11 +15,12 @@ test('CUDA on the actor\'s first GPU when it has one and CUDA is installed; CPU 
   assert.deepEqual(planExecutionProvider('cpu', [0], available), { kind: 'cpu' });
   assert.deepEqual(planExecutionProvider('auto', [0], missing), { kind: 'cpu', fallbackReason: 'no provider' });
   assert.deepEqual(planExecutionProvider('cuda', [], missing), { kind: 'cpu', fallbackReason: 'no provider' });
-  // The npm package bundles the CPU provider only; the CUDA libraries come from its install script.
-  assert.equal(cudaSupport().available, false);
 });
 
-test('asking for a GPU without CUDA runs on CPU and prints exactly one warning line per process', async () => {
+// The npm package bundles the CPU provider only; the CUDA libraries come from its install script.
+const cudaInstalled = cudaSupport().available;
+
+test('asking for a GPU without CUDA runs on CPU and prints exactly one warning line per process', { skip: cudaInstalled && 'the CUDA provider is installed here' }, async () => {
   const modelPath = await writeHashedNgramModel(path.join(await tempDir(), 'embed.onnx'), { dim: 8, hiddenSize: 8, vocabSize: 64 });
   const lines: string[] = [];
   const write = process.stderr.write;
