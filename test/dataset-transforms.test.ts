@@ -16,10 +16,15 @@ import {
   std,
   sum,
   type ColumnsOf,
+  type Row,
 } from '../src/index.js';
-import { batchSizesOfArrowUdf, batchSizesOfRowsUdf, squareOnWorkerUdf } from './fixtures/dataset-transforms-udfs.js';
+import { arrowTwiceUdf, batchSizesOfArrowUdf, batchSizesOfRowsUdf, squareOnWorkerUdf } from './fixtures/dataset-transforms-udfs.js';
 
 const ordered = { preserveOrder: true } as const;
+
+/** true when A and B are the same type (mutual assignability would let Row pass for many types). */
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+type RowOf<D> = D extends Dataset<infer T> ? T : never;
 
 /** Runs `fn` with console.log captured; returns what it printed, one entry per call. */
 async function captureLog(fn: () => unknown): Promise<string[]> {
@@ -786,6 +791,28 @@ test('row types follow the transforms (compile-time checks)', async () => {
     .count()
     .takeAll();
   assert.deepEqual(counted, [{ k: 'x', 'count()': 1 }]);
+
+  // A batch UDF returning an Arrow Table or RecordBatch gives Row (its columns are known at
+  // run time only), function or class; an explicit row type still applies.
+  const fromTable = range(4).mapBatches((rows) => tableFromArrays({ id: Float64Array.from(rows, (r) => r.id) }));
+  const fromBatch = range(4).mapBatches(async (table) => table.batches[0], { batchFormat: 'arrow' });
+  const fromColumnsTable = range(4).mapBatches((columns) => tableFromArrays({ id: columns.id }), { batchFormat: 'columns' });
+  const fromClass = range(4).mapBatches(arrowTwiceUdf, { batchFormat: 'arrow' });
+  const explicit = range(4).mapBatches<{ id: number; twice: number }>(arrowTwiceUdf, { batchFormat: 'arrow' });
+  const rowTyped: [Equal<RowOf<typeof fromTable>, Row>, Equal<RowOf<typeof fromBatch>, Row>, Equal<RowOf<typeof fromColumnsTable>, Row>, Equal<RowOf<typeof fromClass>, Row>] = [true, true, true, true];
+  assert.equal(rowTyped.length, 4);
+  const explicitTyped: Equal<RowOf<typeof explicit>, { id: number; twice: number }> = true;
+  assert.ok(explicitTyped);
+  assert.deepEqual((await fromTable.takeAll(ordered))[3], { id: 3 });
+  const twice: number[] = (await explicit.takeAll({ ...ordered, cpus: 2 })).map((r) => r.twice);
+  assert.deepEqual(twice, [0, 2, 4, 6]);
+  // Rows and columns results still give their own row types.
+  const fromRows = range(2).mapBatches(async (rows) => rows.map((r) => ({ y: r.id })));
+  const fromColumns = range(2).mapBatches((columns) => ({ id: columns.id, label: ['a', 'b'] }), { batchFormat: 'columns' });
+  const resultTyped: [Equal<RowOf<typeof fromRows>, { y: number }>, Equal<RowOf<typeof fromColumns>, { id: number; label: string }>] = [true, true];
+  assert.equal(resultTyped.length, 2);
+  // @ts-expect-error a Table result has no known columns: 'id' is unknown, not a number
+  fromTable.map((r) => ({ n: r.id + 1 }));
 
   // @ts-expect-error 'nope' is not a column of {id: number}
   range(3).selectColumns(['nope']);

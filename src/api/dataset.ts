@@ -11,7 +11,7 @@ import * as consume from './consume.js';
 import { GroupedDataset } from './grouped-dataset.js';
 import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type ActorMapBatchesOptions, type ActorMapOptions, type MapBatchesOptions, type MapOptions } from './map-options.js';
 import type { ExecutionOptions } from './settings.js';
-import type { ActorClass, AnyActorClass, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
+import type { ActorClass, AnyActorClass, AnyBatchResult, BatchOutput, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
 import type { UdfRef } from './udf.js';
 import type { Datasink, FileWriteResult, WriteResult } from '../io/datasink.js';
 import * as write from './write.js';
@@ -51,14 +51,14 @@ export class Dataset<T extends object = Row> {
   }
 
   /** A function over batches of `batchSize` rows, handed over as rows, columns or an Arrow table. */
-  mapBatches<U extends object>(fn: UdfLike<(batch: T[]) => MaybePromise<BatchResult<U>>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<U>;
-  mapBatches<U extends object>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<U>;
-  mapBatches<U extends object = Row>(fn: UdfLike<(batch: Table) => MaybePromise<BatchResult<U>>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<U>;
-  mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<BatchResult<U>>>>, options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' }): Dataset<U>;
-  mapBatches<U extends object, A extends unknown[]>(cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' }): Dataset<U>;
-  mapBatches<U extends object = Row, A extends unknown[] = []>(cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' }): Dataset<U>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: T[]) => MaybePromise<R>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<R>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: Table) => MaybePromise<R>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<R>>>, options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' }): Dataset<BatchOutput<U, R>>;
   /** A class whose `call` takes more than one batch format, the format chosen at run time. */
-  mapBatches<U extends object = Row, A extends unknown[] = []>(cls: UdfRef<ActorClass<A, (batch: never) => MaybePromise<BatchResult<U>>>>, options: ActorMapBatchesOptions<A>): Dataset<U>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: never) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A>): Dataset<BatchOutput<U, R>>;
   mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown> | UdfRef<AnyActorClass>, options: MapBatchesOptions | ActorMapBatchesOptions<unknown[]> = {}): Dataset<U> {
     const compiled = compileUdf('MapBatches', fn, options);
     const batchSize = options.batchSize === null ? undefined : (options.batchSize ?? DEFAULT_BATCH_SIZE);

@@ -18,6 +18,9 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
     case 'object':
       if (value instanceof Uint8Array) return 'binary';
       if (value instanceof Float32Array || value instanceof Float64Array) return 'vector';
+      // Other typed arrays (Int32Array, BigInt64Array, ... as fixed-size lists of ints read
+      // back) are lists of their numbers or bigints, so no value is narrowed to a Float32.
+      if (isTypedArray(value)) return 'list';
       if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? 'vector' : 'list';
       if (value instanceof Date) return 'date';
       // A Map or Set has no own keys: as a struct it would silently become {}.
@@ -32,7 +35,8 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
 
 /**
  * Infers one Arrow type for a column from its values. Numbers are Float64 (JS numbers are
- * doubles), number arrays and Float32Arrays are vectors stored as List<Float32>.
+ * doubles), number arrays and Float32Arrays are vectors stored as List<Float32>; other typed
+ * arrays are lists (Int32Array: List<Float64>, BigInt64Array: List<Int64>).
  */
 export function inferType(values: ArrayLike<unknown>, column: string): DataType {
   let kind: ValueKind | null = null;
@@ -99,12 +103,16 @@ function isListLike(kind: ValueKind): boolean {
   return kind === 'vector' || kind === 'list';
 }
 
+function isTypedArray(value: unknown): value is Iterable<unknown> {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
 function flattenLists(values: ArrayLike<unknown>): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Array.isArray(v)) out.push(...v);
-    else if (v instanceof Float32Array || v instanceof Float64Array) out.push(...v);
+    else if (isTypedArray(v)) out.push(...v);
   }
   return out;
 }

@@ -1,9 +1,10 @@
-import { Type, Vector, type DataType, type List, type Struct } from 'apache-arrow';
+import { Precision, Type, Vector, type DataType, type FixedSizeList, type Float, type List, type Struct } from 'apache-arrow';
 import type { Block, Row } from './block.js';
 
 /**
  * Plain JS values of a column: numbers, bigints, strings, booleans, Uint8Array for binary,
- * Float32Array for float32 vectors, arrays for other lists, plain objects for structs, Dates
+ * Float32Array for float32 vectors, typed arrays (Float32Array, Int32Array, BigInt64Array, ...)
+ * for fixed-size lists of numbers, arrays for other lists, plain objects for structs, Dates
  * for timestamps and dates.
  */
 export function columnValues(vector: Vector): unknown[] {
@@ -38,25 +39,17 @@ function chunkValues(type: DataType, data: ChunkData): ArrayLike<unknown> {
       return out;
     }
     case Type.List: {
-      const childType = (type as List).children[0].type as DataType;
       const offsets = data.valueOffsets as Int32Array;
-      const child = data.children[0];
-      const isFloat32 = childType.typeId === Type.Float && (childType as unknown as { precision: number }).precision === 1;
-      const flat = isFloat32 ? null : chunkValues(childType, child);
-      for (let i = 0; i < length; i++) {
-        if (!data.getValid(i)) {
-          out[i] = null;
-          continue;
-        }
-        const start = offsets[i];
-        const end = offsets[i + 1];
-        if (isFloat32) {
-          const values = child.values as Float32Array;
-          out[i] = values.subarray(child.offset + start, child.offset + end);
-        } else {
-          out[i] = Array.prototype.slice.call(flat, start, end);
-        }
-      }
+      const readRow = listReader((type as List).children[0].type as DataType, data.children[0]);
+      for (let i = 0; i < length; i++) out[i] = data.getValid(i) ? readRow(offsets[i], offsets[i + 1]) : null;
+      return out;
+    }
+    case Type.FixedSizeList: {
+      const size = (type as FixedSizeList).listSize;
+      // The child is sliced with its parent (row 0 of a slice starts at child index 0), so
+      // row i spans child values i * size up to (i + 1) * size.
+      const readRow = listReader((type as FixedSizeList).children[0].type as DataType, data.children[0], true);
+      for (let i = 0; i < length; i++) out[i] = data.getValid(i) ? readRow(i * size, (i + 1) * size) : null;
       return out;
     }
     case Type.Timestamp:
@@ -75,6 +68,32 @@ function chunkValues(type: DataType, data: ChunkData): ArrayLike<unknown> {
       return out;
     }
   }
+}
+
+/**
+ * Reads the child values start..end of a list row. Float32 lists are vectors: a Float32Array
+ * view of the child (blocks are immutable, so a view is safe, and no copy is made). With
+ * `numericViews` (fixed-size lists: the ONNX embedder's FixedSizeList<Float32>, tensors of
+ * other numeric types) every int and float child without nulls reads as a typed-array view;
+ * child nulls, Float16 (stored as raw Uint16 bits) and other children read as arrays.
+ */
+function listReader(childType: DataType, child: ChunkData, numericViews = false): (start: number, end: number) => unknown {
+  if (child.nullCount === 0 && (isFloat32(childType) || (numericViews && hasNumericValues(childType)))) {
+    // Sliced data has its value buffer cut to the slice already: index 0 is the child's first value.
+    const values = child.values as { subarray(start: number, end: number): ArrayBufferView };
+    return (start, end) => values.subarray(start, end);
+  }
+  const flat = chunkValues(childType, child);
+  return (start, end) => Array.prototype.slice.call(flat, start, end);
+}
+
+function isFloat32(type: DataType): boolean {
+  return type.typeId === Type.Float && (type as Float).precision === Precision.SINGLE;
+}
+
+/** Ints and Float32/Float64, whose value buffers hold the values themselves. */
+function hasNumericValues(type: DataType): boolean {
+  return type.typeId === Type.Int || (type.typeId === Type.Float && (type as Float).precision !== Precision.HALF);
 }
 
 /** A one-chunk Vector, for apache-arrow's own decoding of the remaining types. */
