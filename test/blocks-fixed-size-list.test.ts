@@ -100,6 +100,11 @@ test('rows -> blockFromRows: vectors become List<Float32> and read back equal', 
   const rebuilt = blockFromRows(rows);
   assert.equal(typeOf(rebuilt, 'vector').typeId, Type.List);
   assert.deepEqual(rowsOfBlock(rebuilt), rows);
+  // Float64 vectors are not narrowed to Float32: they become List<Float64>, values kept.
+  const doubles = Float64Array.of(0.1, 0.2, 0.3, 1e300, -1e-300, 2 ** 53);
+  const rebuilt64 = blockFromRows(rowsOfBlock(vectorBlock(makeData({ type: new Float64(), length: 6, data: doubles }))));
+  assert.equal(String(typeOf(rebuilt64, 'vector')), 'List<Float64>');
+  assert.deepEqual(rowsOfBlock(rebuilt64)[1].vector, [...doubles.subarray(3)]);
 });
 
 test('a columns batch holds one typed array per row, and rebuilds into a block with equal rows', () => {

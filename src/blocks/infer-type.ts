@@ -17,9 +17,9 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
       return 'boolean';
     case 'object':
       if (value instanceof Uint8Array) return 'binary';
-      if (value instanceof Float32Array || value instanceof Float64Array) return 'vector';
-      // Other typed arrays (Int32Array, BigInt64Array, ... as fixed-size lists of ints read
-      // back) are lists of their numbers or bigints, so no value is narrowed to a Float32.
+      if (value instanceof Float32Array) return 'vector';
+      // Other typed arrays (Float64Array, Int32Array, BigInt64Array, ... as fixed-size lists
+      // read back) are lists of their numbers or bigints, so no value is narrowed to a Float32.
       if (isTypedArray(value)) return 'list';
       if (Array.isArray(value)) return value.every((v) => typeof v === 'number') ? 'vector' : 'list';
       if (value instanceof Date) return 'date';
@@ -36,7 +36,7 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
 /**
  * Infers one Arrow type for a column from its values. Numbers are Float64 (JS numbers are
  * doubles), number arrays and Float32Arrays are vectors stored as List<Float32>; other typed
- * arrays are lists (Int32Array: List<Float64>, BigInt64Array: List<Int64>).
+ * arrays are lists (Float64Array, Int32Array: List<Float64>, BigInt64Array: List<Int64>).
  */
 export function inferType(values: ArrayLike<unknown>, column: string): DataType {
   let kind: ValueKind | null = null;
