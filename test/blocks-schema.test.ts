@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataType, Field, Float64, Int32, Schema, Table, Type, Utf8, makeData, Struct, RecordBatch, type List } from 'apache-arrow';
+import { DataType, Dictionary, Field, Float64, Int32, Schema, Table, Type, Utf8, makeData, Struct, RecordBatch, tableFromIPC, tableToIPC, vectorFromArray, type List } from 'apache-arrow';
 import {
   blockFromColumns,
   blockFromIpc,
@@ -285,6 +285,32 @@ test('an IPC round trip of a sliced block carries only the slice', () => {
     { i: 41, s: 'row 41' },
     { i: 42, s: 'row 42' },
   ]);
+});
+
+test("blockToIpc writes apache-arrow's stream bytes, and blockFromIpc reads what tableFromIPC reads", () => {
+  const ints = blockFromRows([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  const blocks: Block[] = [
+    blockFromRows([
+      { id: 1, n: 10n, s: 'x', v: new Float32Array([1, 2]), meta: { k: 'a' }, at: new Date(5), none: null },
+      { id: null, n: null, s: null, v: null, meta: null, at: null, none: null },
+    ]),
+    blockFromRows(Array.from({ length: 100 }, (_, i) => ({ s: i % 3 ? `row ${i}` : null, v: new Float32Array([i, 2]) }))).slice(7, 60),
+    new Table([...ints.batches, ...ints.slice(1).batches]),
+    // Dictionaries, and empty tables (an empty batch, or none), are written by Arrow's writer.
+    new Table({ d: vectorFromArray(['a', 'b', 'a'], new Dictionary(new Utf8(), new Int32())) }),
+    new Table(ints.schema),
+    ints.slice(1, 1),
+    blockFromRows([]),
+  ];
+  for (const block of blocks) {
+    const ipc = blockToIpc(block);
+    assert.deepEqual(new Uint8Array(ipc), tableToIPC(block, 'stream'));
+    const back = blockFromIpc(ipc);
+    const arrow = tableFromIPC(tableToIPC(block, 'stream'));
+    assert.equal(String(back.schema.fields), String(arrow.schema.fields));
+    assert.equal(back.batches.length, arrow.batches.length);
+    assert.deepEqual(rowsOfBlock(back), rowsOfBlock(arrow));
+  }
 });
 
 test('concatBlocks: a Null column in one block takes the Utf8 type of another', () => {
