@@ -2,7 +2,8 @@
  * bench/onnx: embedding rows/s of a 384-1536-384 MLP through sluice's actor pool (2 actors x 1
  * intra-op thread) against hand-written onnxruntime-node loops on the same model and batch
  * sizes, in the same run: two sessions in two worker threads with one thread each (the best
- * configuration on 2 cores), and one session with two threads.
+ * configuration on 2 cores), and one session with two threads; for information, the first
+ * fed batch by batch from the main thread (data moved in and out, as actors must).
  *   pnpm bench:onnx            ONNX_ROWS (default 131072) rows per run, ONNX_REPS (default 3) runs, median
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -53,6 +54,42 @@ async function rawOrt(workers: number, threads: number, modelPath: string, input
 }
 
 /**
+ * For information, not the goal's baseline: two single-threaded sessions in two workers fed
+ * by the main thread batch by batch, each batch copied out of the input and moved to a worker
+ * and its output moved back (2 batches in flight per worker, as sluice's actors take them).
+ * The clock starts when the workers are ready; no row is in a worker before it.
+ */
+async function rawOrtMoved(modelPath: string, input: Float32Array, batchSize: number): Promise<Rates> {
+  const rows = input.length / WIDTH;
+  const begin = performance.now();
+  const pool = Array.from({ length: 2 }, () => new Worker(new URL('./raw-ort-moved-worker.js', import.meta.url), { workerData: { modelPath, width: WIDTH } }));
+  await Promise.all(pool.map((w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))));
+  const start = performance.now();
+  let sent = 0;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    const send = (w: Worker) => {
+      if (sent >= rows) return;
+      const batch = input.slice(sent * WIDTH, Math.min(rows, sent + batchSize) * WIDTH);
+      sent += batch.length / WIDTH;
+      w.postMessage(batch, [batch.buffer]);
+    };
+    for (const w of pool) {
+      w.on('message', (y: Float32Array) => {
+        received += y.length / WIDTH;
+        if (received === rows) resolve();
+        else send(w);
+      }).once('error', reject);
+      send(w);
+      send(w);
+    }
+  });
+  const end = performance.now();
+  await Promise.all(pool.map((w) => (w.postMessage('stop'), new Promise((resolve) => w.once('exit', resolve)))));
+  return { endToEnd: (rows * 1000) / (end - begin), steady: (rows * 1000) / (end - start) };
+}
+
+/**
  * sluice: an OnnxPredictor actor pool of 2, one intra-op thread each. Start-up (actor threads,
  * imports, sessions) ends when the first result arrives; steady is the rows after it.
  */
@@ -83,6 +120,7 @@ const contenders: Contender[] = [
   { name: 'sluice, 2 actors x 1 thread, y out', run: (m, x, b) => sluiceActors(m, x, b, false) },
   { name: 'raw ORT, 2 sessions x 1 thread (2 workers)', run: (m, x, b) => rawOrt(2, 1, m, x, b) },
   { name: 'raw ORT, 1 session x 2 threads', run: (m, x, b) => rawOrt(1, 2, m, x, b) },
+  { name: 'info: raw ORT, 2 x 1, data moved per batch', run: rawOrtMoved },
 ];
 
 printMachine('bench/onnx: 384-1536-384 MLP, rows/s (median of runs)');
