@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { SHARE_ENV } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
 import type { SkippedInput } from '../exec/transform-chain.js';
@@ -17,6 +18,14 @@ export interface TaskOutcome {
  * transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
  * worker dies rejects with piscina's error, and piscina starts a replacement worker.
  */
+/**
+ * piscina, loaded when the first pool starts: importing sluice, and jobs of main-thread
+ * operators, do not pay for it (~20 ms). Its ESM entry re-exports this same CommonJS build.
+ */
+function loadPiscina(): typeof Piscina {
+  return (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
+}
+
 export class TaskPool {
   private readonly piscina: Piscina;
   /**
@@ -27,7 +36,7 @@ export class TaskPool {
   private reusable = true;
 
   constructor(readonly size: number) {
-    this.piscina = new Piscina({
+    this.piscina = new (loadPiscina())({
       filename: new URL('./task-worker.js', import.meta.url).href,
       minThreads: size,
       maxThreads: size,
