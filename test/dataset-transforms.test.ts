@@ -19,6 +19,7 @@ import {
   type Row,
 } from '../src/index.js';
 import { arrowTwiceUdf, batchSizesOfArrowUdf, batchSizesOfRowsUdf, squareOnWorkerUdf } from './fixtures/dataset-transforms-udfs.js';
+import { countCalls } from './fixtures/count-calls.js';
 
 const ordered = { preserveOrder: true } as const;
 
@@ -41,17 +42,6 @@ async function captureLog(fn: () => unknown): Promise<string[]> {
 
 function ids(rows: readonly { id: number }[]): number[] {
   return rows.map((r) => r.id);
-}
-
-function counter<T, U>(fn: (row: T) => U): { fn: (row: T) => U; readonly calls: number } {
-  const state = {
-    calls: 0,
-    fn: (row: T) => {
-      state.calls++;
-      return fn(row);
-    },
-  };
-  return state;
 }
 
 /** Every batch but one has exactly `size` rows, that one is smaller, and together they cover `total`. */
@@ -618,7 +608,7 @@ test('iterRows streams every row', async () => {
 });
 
 test('iterRows: a break stops upstream work', async () => {
-  const f = counter((r: { id: number }) => ({ id: r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id }));
   const ds = range(1_000_000).map(f.fn);
   const seen: number[] = [];
   const started = performance.now();
@@ -672,7 +662,7 @@ test('toArrow gives one table of every row', async () => {
 });
 
 test('materialize runs the plan once; its dataset does not re-run the UDF', async () => {
-  const f = counter((r: { id: number }) => ({ id: r.id, x: r.id + 1 }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id, x: r.id + 1 }));
   const materialized = await range(1000).map(f.fn).materialize();
   assert.equal(f.calls, 1000);
   assert.equal(await materialized.count(), 1000);
@@ -702,7 +692,7 @@ test('stats() reports rows in and out per operator', async () => {
   assert.ok(stats.wallMs > 0);
   assert.match(stats.toString(), /rows in/);
   // After take(), stats() reports that run rather than running the whole dataset.
-  const f = counter((r: { id: number }) => ({ id: r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id }));
   const huge = range(1_000_000_000).map(f.fn);
   assert.equal((await huge.take(3)).length, 3);
   const afterTake = await huge.stats();
@@ -739,7 +729,7 @@ test('explain() prints and returns the three plans with operator names', async (
 // ---- laziness, immutability, types ----------------------------------------------------------
 
 test('nothing runs until a consumer is called', async () => {
-  const f = counter((r: { id: number }) => ({ id: r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id }));
   const ds = range(100).map(f.fn).filter((r) => r.id > 3).sort('id').limit(10);
   await captureLog(() => ds.explain());
   await new Promise((r) => setTimeout(r, 20));

@@ -6,6 +6,7 @@ import { childrenOf, type LogicalNode } from '../src/plan/logical.js';
 import { physicalOps, type PhysicalOp } from '../src/plan/physical.js';
 import { planJob } from '../src/plan/planner.js';
 import { doubleUdf, incrementUdf } from './fixtures/planner-udfs.js';
+import { countCalls } from './fixtures/count-calls.js';
 
 /** The physical operators of a dataset's plan, sources first, as `name` strings. */
 function physicalNames(ds: Dataset<object>): string[] {
@@ -26,17 +27,6 @@ function optimizedChain(ds: Dataset<object>): string[] {
 function mapOp(op: PhysicalOp): Extract<PhysicalOp, { kind: 'Map' }> {
   assert.equal(op.kind, 'Map');
   return op as Extract<PhysicalOp, { kind: 'Map' }>;
-}
-
-function counted<T, U>(fn: (row: T) => U): { fn: (row: T) => U; readonly calls: number } {
-  const state = {
-    calls: 0,
-    fn: (row: T) => {
-      state.calls++;
-      return fn(row);
-    },
-  };
-  return state;
 }
 
 // ---- operator fusion ---------------------------------------------------------------------
@@ -234,7 +224,7 @@ test('explain of a union draws every input', () => {
 // ---- limit pushdown ------------------------------------------------------------------------
 
 test('range(1e9).map(f).limit(5) maps five rows and returns at once', async () => {
-  const f = counted((r: { id: number }) => ({ id: r.id, sq: r.id * r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id, sq: r.id * r.id }));
   const ds = range(1_000_000_000).map(f.fn).limit(5);
   assert.deepEqual(optimizedChain(ds), ['Map:Map(fn)', 'Source:Range(5)']);
   assert.deepEqual(physicalNames(ds), ['Range(5)', 'Map(fn)']);
@@ -251,14 +241,14 @@ test('range(1e9).map(f).limit(5) maps five rows and returns at once', async () =
 });
 
 test('take(n) pushes its limit too', async () => {
-  const f = counted((r: { id: number }) => ({ id: r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id }));
   const rows = await range(1_000_000_000).map(f.fn).addColumn('s', (r) => String(r.id)).selectColumns(['s']).take(3);
   assert.equal(rows.length, 3);
   assert.equal(f.calls, 3);
 });
 
 test('a limit passes one-to-one steps but not a filter; the filter still stops early', async () => {
-  const f = counted((r: { id: number }) => r.id % 2 === 1);
+  const f = countCalls((r: { id: number }) => r.id % 2 === 1);
   const ds = range(1_000_000_000)
     .map((r) => ({ id: r.id }), { name: 'copy' })
     .filter(f.fn)
@@ -293,7 +283,7 @@ test('limits merge, and shrink in-memory sources', async () => {
 });
 
 test('a limit enters each side of a union and stays above it', async () => {
-  const f = counted((r: { id: number }) => ({ id: r.id }));
+  const f = countCalls((r: { id: number }) => ({ id: r.id }));
   const ds = range(1_000_000_000)
     .union(range(1_000_000_000).map(f.fn))
     .limit(3);
@@ -305,14 +295,14 @@ test('a limit enters each side of a union and stays above it', async () => {
   assert.ok(f.calls <= 3);
 
   // A map above the union: the limit moves under the map and above the union.
-  const g = counted((r: { id: number }) => ({ id: r.id + 1 }));
+  const g = countCalls((r: { id: number }) => ({ id: r.id + 1 }));
   const above = range(1_000_000_000).union(range(1_000_000_000)).map(g.fn).limit(4);
   assert.deepEqual(optimizedChain(above), ['Map:Map(fn)', 'Limit:Limit(4)', 'Union:Union', 'Source:Range(4)', 'Source:Range(4)']);
   assert.equal((await above.takeAll()).length, 4);
   assert.equal(g.calls, 4);
 
   // A limit on one input of a union shrinks that input only.
-  const h = counted((r: { id: number }) => ({ id: r.id }));
+  const h = countCalls((r: { id: number }) => ({ id: r.id }));
   const oneSide = range(1_000_000_000).map(h.fn).limit(3).union(range(2));
   assert.deepEqual(optimizedChain(oneSide), ['Union:Union', 'Map:Map(fn)', 'Source:Range(3)', 'Source:Range(2)']);
   assert.deepEqual(
