@@ -7,8 +7,10 @@
 export interface InputLocation {
   /** Index of the task (bundle of blocks) within the operator. */
   readonly taskIndex?: number;
-  /** Row index within the batch the UDF received. */
+  /** Row index within the task's input; for a failed batch, the batch's first row. */
   readonly rowIndex?: number;
+  /** Rows of the failed batch, when a batch function (mapBatches) failed. */
+  readonly batchRows?: number;
   /** File the row came from, when the row carries a `path`. */
   readonly path?: string;
   /** Line in that file (1-based), for line-based formats (JSON Lines, CSV, text). */
@@ -164,7 +166,11 @@ function describeLocation(input: InputLocation): string {
   if (input.line !== undefined) parts.push(`line ${input.line}`);
   if (input.rowGroup !== undefined) parts.push(`row group ${input.rowGroup}`);
   if (input.taskIndex !== undefined) parts.push(`task ${input.taskIndex}`);
-  if (input.rowIndex !== undefined) parts.push(`row ${input.rowIndex} of its batch`);
+  if (input.rowIndex !== undefined && input.batchRows !== undefined) {
+    parts.push(`the batch of rows ${input.rowIndex}-${input.rowIndex + input.batchRows - 1} of its input`);
+  } else if (input.rowIndex !== undefined) {
+    parts.push(`row ${input.rowIndex} of its batch`);
+  }
   const where = parts.length ? ` at ${parts.join(', ')}` : '';
   return input.preview !== undefined ? `${where} (input ${input.preview})` : where;
 }

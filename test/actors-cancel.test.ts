@@ -49,5 +49,5 @@ test('a limit above an actor pool closes the actors and the process exits by its
 
 test('an error in call fails the job with a UdfError and the process exits by itself', async () => {
   const { report } = await runActorJob('error');
-  assert.match(report.error ?? '', /^MapBatches\(Counted\) failed at task \d+, row 0 of its batch.*: row 2000 is bad$/);
+  assert.match(report.error ?? '', /^MapBatches\(Counted\) failed at task \d+, the batch of rows 0-9 of its input.*: row 2000 is bad$/);
 });

@@ -111,3 +111,18 @@ test('an error stops the job: upstream work ends soon after the failing task', a
   // The first block fails; the operator stops after the tasks it already had in flight.
   assert.ok(calls < 5_000, `${calls} calls after the first error`);
 });
+
+test('a failed batch is located by its rows within the task: several batches of one task', async () => {
+  function rejectTwentyFive(batch: { id: number }[]) {
+    if (batch.some((row) => row.id === 25)) throw new RangeError('id 25 is out of range');
+    return batch;
+  }
+  // One block of 100 rows is one task; the function sees ten batches of 10.
+  await assert.rejects(range(100).mapBatches(rejectTwentyFive, { batchSize: 10 }).takeAll(), (error: unknown) => {
+    assert.ok(error instanceof UdfError, String(error));
+    assert.equal(error.input.rowIndex, 20);
+    assert.equal(error.input.batchRows, 10);
+    assert.match(error.message, /^MapBatches\(rejectTwentyFive\) failed at task 0, the batch of rows 20-29 of its input: id 25 is out of range$/);
+    return true;
+  });
+});

@@ -202,7 +202,7 @@ async function applyPerBatch(
   const outputs: Block[] = [];
   let offset = 0;
   for (const batch of sliceIntoBatches(block, t.batchSize)) {
-    const input: InputLocation = { taskIndex: ctx.taskIndex, rowIndex: offset, ...pathOf(batch) };
+    const input: InputLocation = { taskIndex: ctx.taskIndex, rowIndex: offset, batchRows: batch.numRows, ...pathOf(batch) };
     offset += batch.numRows;
     try {
       outputs.push(batchResultToBlock(await fn(blockToBatch(batch, t.batchFormat)), t.name));
