@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lastJsonLine, runFixture } from './fixtures/executor-spawn.js';
+import { runExitingFixture } from './fixtures/executor-spawn.js';
 
 interface Report {
   rows?: number;
@@ -18,18 +18,14 @@ interface Report {
 async function runActorJob(mode: string): Promise<{ report: Report; calls: number; closed: number; exitLagMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), `sluice-actor-cancel-${mode}-`));
   try {
-    const child = await runFixture('./actor-cancel-job.js', [mode], { SLUICE_TEST_DIR: dir }, 20_000);
-    const exitedAt = performance.timeOrigin + performance.now();
-    assert.equal(child.killed, false, `the '${mode}' script did not exit by itself within 20 s\nstdout: ${child.stdout}\nstderr: ${child.stderr}`);
-    assert.equal(child.code, 0, child.stderr);
-    const report = lastJsonLine<Report>(child);
+    const { report, exitLagMs } = await runExitingFixture<Report>('./actor-cancel-job.js', mode, { SLUICE_TEST_DIR: dir });
     const count = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8').length : 0);
     // 10,000 batches of 5 ms on 2 actors would take 25 s: a few hundred calls at most mean upstream stopped.
     assert.ok(count('calls') < 1_000, `${mode}: ${count('calls')} calls`);
     assert.equal(count('constructed'), 2);
     // Actor threads ended with the job: the process ends right after the script's last line.
-    assert.ok(exitedAt - report.doneAt < 1000, `${mode}: the process took ${(exitedAt - report.doneAt).toFixed(0)} ms to exit`);
-    return { report, calls: count('calls'), closed: count('closed'), exitLagMs: exitedAt - report.doneAt };
+    assert.ok(exitLagMs < 1000, `${mode}: the process took ${exitLagMs.toFixed(0)} ms to exit`);
+    return { report, calls: count('calls'), closed: count('closed'), exitLagMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,22 +4,15 @@
  * any worker starts; actors and task-pool tasks share the CPU slots without over-commit.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { EventStream, range, ResourceError, type SluiceEvent } from '../src/index.js';
 import { passthroughUdf, sleeperUdf, taggerUdf } from './fixtures/actor-udfs.js';
 import { timeTaskUdf } from './fixtures/executor-udfs.js';
+import { withTempDir } from './fixtures/temp-dir.js';
 
-async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-actor-resources-'));
-  try {
-    return await run(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(run: (dir: string) => Promise<T>): Promise<T> => withTempDir('sluice-actor-resources-', run);
 
 test('four actors of numGpus 0.5 on 2 GPUs: two per GPU, each told its GPU id', () =>
   withDir(async (dir) => {

@@ -3,21 +3,14 @@
  * the batches it had in flight run again on another actor; past maxRestarts the job fails.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ActorError, EventStream, range, type SluiceEvent } from '../src/index.js';
 import { crasherUdf } from './fixtures/actor-udfs.js';
+import { withTempDir } from './fixtures/temp-dir.js';
 
-async function withDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'sluice-actor-restarts-'));
-  try {
-    return await run(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const withDir = <T>(run: (dir: string) => Promise<T>): Promise<T> => withTempDir('sluice-actor-restarts-', run);
 
 async function collect(events: EventStream): Promise<SluiceEvent[]> {
   const out: SluiceEvent[] = [];

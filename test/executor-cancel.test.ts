@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lastJsonLine, runFixture } from './fixtures/executor-spawn.js';
+import { runExitingFixture } from './fixtures/executor-spawn.js';
 
 const INPUT_ROWS = 100_000;
 
@@ -24,13 +24,9 @@ interface CancelReport {
 async function runCancelJob(mode: string): Promise<{ report: CancelReport; calls: number; exitLagMs: number; totalMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), `sluice-cancel-${mode}-`));
   try {
-    const child = await runFixture('./executor-cancel-job.js', [mode], { SLUICE_TEST_DIR: dir }, 20_000);
-    const exitedAt = performance.timeOrigin + performance.now();
-    assert.equal(child.killed, false, `the '${mode}' script did not exit by itself within 20 s\nstdout: ${child.stdout}\nstderr: ${child.stderr}`);
-    assert.equal(child.code, 0, child.stderr);
-    const report = lastJsonLine<CancelReport>(child);
+    const { report, exitLagMs, totalMs } = await runExitingFixture<CancelReport>('./executor-cancel-job.js', mode, { SLUICE_TEST_DIR: dir });
     const calls = readFileSync(join(dir, 'calls'), 'utf8').length;
-    return { report, calls, exitLagMs: exitedAt - report.doneAt, totalMs: child.ms };
+    return { report, calls, exitLagMs, totalMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
