@@ -17,6 +17,8 @@ export interface InputLocation {
   readonly line?: number;
   /** Row group in that file (0-based), for Parquet. */
   readonly rowGroup?: number;
+  /** Page of that file (1-based), for paginated formats (PDF). */
+  readonly page?: number;
   /** A short JSON preview of the failing row. */
   readonly preview?: string;
 }
@@ -165,6 +167,7 @@ function describeLocation(input: InputLocation): string {
   if (input.path !== undefined) parts.push(`file ${input.path}`);
   if (input.line !== undefined) parts.push(`line ${input.line}`);
   if (input.rowGroup !== undefined) parts.push(`row group ${input.rowGroup}`);
+  if (input.page !== undefined) parts.push(`page ${input.page}`);
   if (input.taskIndex !== undefined) parts.push(`task ${input.taskIndex}`);
   if (input.rowIndex !== undefined && input.batchRows !== undefined) {
     parts.push(`the batch of rows ${input.rowIndex}-${input.rowIndex + input.batchRows - 1} of its input`);

@@ -11,6 +11,7 @@ export {
   readCsv,
   readText,
   readBinaryFiles,
+  readFormat,
   type Paths,
   type ReadOptions,
   type ReadParquetOptions,
@@ -20,6 +21,10 @@ export {
   type ReadBinaryOptions,
   type WithPath,
 } from './api/read.js';
+export type { FileFormatModule, FilePart } from './io/formats/format-module.js';
+export type { ReadTask } from './io/formats/format-reader.js';
+export type { Fragment } from './io/read-fragments.js';
+export type { ModuleFormat } from './io/read-options.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
 export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
 export type { ParquetCompression } from './io/sinks/parquet-sink.js';

@@ -1,7 +1,7 @@
 import { Schema } from 'apache-arrow';
 import { InvalidOptionError } from '../errors.js';
 import type { FilesSpec } from '../io/read-fragments.js';
-import { readOperatorName, type FileFormat } from '../io/read-options.js';
+import { readOperatorName, type FileFormat, type ModuleFormat } from '../io/read-options.js';
 import { schemaToIpc } from '../io/schema-ipc.js';
 import { logical } from '../plan/logical.js';
 import type { OnError, ReadTransform } from '../plan/transforms.js';
@@ -22,6 +22,12 @@ export interface ReadOptions {
   fileExtensions?: readonly string[];
   /** Most read tasks running at once. Default: one per CPU slot, plus one. */
   concurrency?: number;
+  /**
+   * Milliseconds a read task may take for its file (or part of one): past it, its worker is
+   * stopped (and replaced) and the file fails with a FileReadError, skipped under `onError:
+   * 'skip'`. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 export interface ReadParquetOptions extends ReadOptions {
@@ -58,7 +64,7 @@ export type ReadBinaryOptions = Omit<ReadOptions, 'includePaths'>;
 export type WithPath<T, O> = O extends { includePaths: true } ? T & { path: string } : T;
 
 const DEFAULT_FRAGMENT_BYTES = 32 * 1024 * 1024;
-const COMMON = ['onError', 'includePaths', 'fileExtensions', 'concurrency'];
+const COMMON = ['onError', 'includePaths', 'fileExtensions', 'concurrency', 'timeoutMs'];
 
 /** Parquet files, read a row group per task. Give the row type to have it: `readParquet<{id: bigint}>(dir)`. */
 export function readParquet<T extends object = Row>(paths: Paths, options: ReadParquetOptions = {}): Dataset<T> {
@@ -103,6 +109,16 @@ interface FormatOptions {
   readonly dropEmptyLines?: boolean;
 }
 
+/**
+ * Files of a format that a connector adds (how `readPdfs` reads): `format` names the module
+ * export (a FileFormatModule) that plans each file's parts on the main thread and reads them
+ * on the task pool, and carries its options as plain data.
+ */
+export function readFormat<T extends object = Row>(format: Omit<ModuleFormat, 'kind'>, paths: Paths, options: ReadOptions = {}): Dataset<T> {
+  checkKnown(format.operator, options, [], ['includePaths']);
+  return readFiles({ kind: 'module', ...format }, paths, options, {});
+}
+
 /** A files source (listing and fragments, on the main thread) followed by a read step on the task pool. */
 function readFiles<T extends object>(format: FileFormat, paths: Paths, options: ReadOptions, extra: FormatOptions): Dataset<T> {
   const list = pathList(paths);
@@ -122,6 +138,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
     onError: options.onError ?? 'fail',
     columns: extra.columns,
     limit: undefined,
+    timeoutMs: options.timeoutMs === undefined ? undefined : positiveInteger('timeoutMs', options.timeoutMs),
     options: {
       includePaths: options.includePaths ?? false,
       schemaIpc: extra.schema,

@@ -3,7 +3,9 @@ import { Utf8 } from 'apache-arrow';
 import { blockFromRows, type Block } from '../blocks/block.js';
 import { columnValues } from '../blocks/read-values.js';
 import { listFiles } from './file-listing.js';
-import { readOperator, type FileFormat } from './read-options.js';
+import { loadFormatModule } from './formats/load-format-module.js';
+import type { FilePart } from './formats/format-module.js';
+import { readOperator, type FileFormat, type ModuleFormat } from './read-options.js';
 
 /** What a files source lists and how it splits the files into read tasks. */
 export interface FilesSpec {
@@ -23,7 +25,9 @@ export interface FilesSpec {
 export type Fragment =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'lines'; readonly path: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number };
+  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number }
+  /** A part of a file as a connector's format planned it (page ranges of a PDF). */
+  | { readonly kind: 'part'; readonly path: string; readonly part: FilePart };
 
 /**
  * Fragment blocks of a files source, one fragment per block so that each is one task,
@@ -48,6 +52,10 @@ export function fragmentsOfBlock(block: Block): Fragment[] {
 
 async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[]> {
   const whole: Fragment[] = [{ kind: 'file', path }];
+  if (typeof spec.format !== 'string') {
+    const parts = await planParts(spec.format, path);
+    return parts.length ? parts.map((part) => ({ kind: 'part', path, part })) : whole;
+  }
   switch (spec.format) {
     case 'parquet': {
       // Footers are read here, on the main thread, to know the row groups; parquet-wasm
@@ -65,6 +73,12 @@ async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[
     case 'binary':
       return whole;
   }
+}
+
+/** A connector format's parts of a file; a file it cannot plan is read whole, and its read task reports why. */
+async function planParts(format: ModuleFormat, path: string): Promise<readonly FilePart[]> {
+  const module = await loadFormatModule(format);
+  return (await module.plan?.(path, format.args).catch(() => null)) ?? [];
 }
 
 /** Byte ranges of at most `fragmentBytes`; a file that cannot be read becomes one fragment that reports why. */

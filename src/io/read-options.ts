@@ -1,5 +1,21 @@
 /** The file formats sluice reads, and the options a read step carries to a worker (plain, cloneable data). */
-export type FileFormat = 'parquet' | 'json' | 'csv' | 'text' | 'binary';
+export type BuiltinFormat = 'parquet' | 'json' | 'csv' | 'text' | 'binary';
+
+/**
+ * A format a connector adds (readPdfs): the module at `moduleUrl` exports a FileFormatModule
+ * under `exportName`, which workers import as they import UDFs; `args` (plain data) reach
+ * its planning and reading.
+ */
+export interface ModuleFormat {
+  readonly kind: 'module';
+  /** The read operator's name in explain, stats, progress and errors, e.g. 'ReadPdfs'. */
+  readonly operator: string;
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+export type FileFormat = BuiltinFormat | ModuleFormat;
 
 export interface FileReadOptions {
   /** Adds a `path` column holding each row's file (Ray's `include_paths`). */
@@ -12,7 +28,7 @@ export interface FileReadOptions {
   readonly dropEmptyLines: boolean;
 }
 
-const OPERATORS: Readonly<Record<FileFormat, string>> = {
+const OPERATORS: Readonly<Record<BuiltinFormat, string>> = {
   parquet: 'ReadParquet',
   json: 'ReadJson',
   csv: 'ReadCsv',
@@ -23,10 +39,10 @@ const OPERATORS: Readonly<Record<FileFormat, string>> = {
 /** The operator name of a read step (shown in explain and stats), with the columns and limit pushed into it. */
 export function readOperatorName(format: FileFormat, columns: readonly string[] | undefined, limit: number | undefined): string {
   const details = [columns ? `columns: ${columns.join(', ')}` : null, limit !== undefined ? `limit ${limit}` : null].filter((d) => d !== null);
-  return details.length ? `${OPERATORS[format]}(${details.join('; ')})` : OPERATORS[format];
+  return details.length ? `${readOperator(format)}(${details.join('; ')})` : readOperator(format);
 }
 
 /** The bare operator name of a format, for errors raised before any read step runs. */
 export function readOperator(format: FileFormat): string {
-  return OPERATORS[format];
+  return typeof format === 'string' ? OPERATORS[format] : format.operator;
 }

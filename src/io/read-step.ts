@@ -9,6 +9,7 @@ import type { ReadTransform } from '../plan/transforms.js';
 import type { FormatReader, ReadTask } from './formats/format-reader.js';
 import { fileError, messageOf, SKIP_FILES_HINT, SKIP_RECORDS_HINT } from './read-errors.js';
 import { fragmentsOfBlock, type Fragment } from './read-fragments.js';
+import { loadFormatModule } from './formats/load-format-module.js';
 
 /**
  * The read step of a task: reads every fragment its input block describes, adds the `path`
@@ -43,6 +44,10 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
 
 /** Readers are loaded on first use, so a job that reads JSON never loads parquet-wasm or csv-parse. */
 async function loadReader(format: FileFormat): Promise<FormatReader> {
+  if (typeof format !== 'string') {
+    const module = await loadFormatModule(format);
+    return (task) => module.read(task, format.args);
+  }
   switch (format) {
     case 'parquet':
       return (await import('./formats/parquet-reader.js')).readParquetFragment;

@@ -52,6 +52,8 @@ export interface ReadTransform {
   readonly columns: readonly string[] | undefined;
   /** Most rows one fragment yields (a limit above the read needs no more from any one task). */
   readonly limit: number | undefined;
+  /** A task that reads a fragment for longer is stopped (its worker ended) and fails as a FileReadError. */
+  readonly timeoutMs: number | undefined;
   readonly options: FileReadOptions;
 }
 

@@ -1,7 +1,9 @@
-import type { Block } from '../../blocks/block.js';
+import { emptyBlock, type Block } from '../../blocks/block.js';
 import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
-import { isOneToOne, type FnRef, type Transform } from '../../plan/transforms.js';
+import { isOneToOne, type FnRef, type ReadTransform, type Transform } from '../../plan/transforms.js';
+import { fragmentsOfBlock } from '../../io/read-fragments.js';
+import { fileError } from '../../io/read-errors.js';
 import { sliceIntoBatches } from '../../blocks/slice.js';
 import { bundleBlocks, bundleBySize } from '../bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
@@ -112,9 +114,31 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   const { resources } = ctx.job;
   await resources.acquireCpus(cpus, ctx.signal);
   try {
+    const read = op.transforms[0];
+    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs);
     return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_MAIN_CONCURRENCY, ctx.signal);
   } finally {
     resources.releaseCpus(cpus);
+  }
+}
+
+/**
+ * A read task with a time limit: past it the task is aborted, which ends its worker (piscina
+ * starts another), since a parser stuck in a file cannot be interrupted from inside its
+ * thread. The files of the task then fail, or are skipped under `onError: 'skip'`.
+ */
+async function runReadWithTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, read: ReadTransform, timeoutMs: number): Promise<ChainResult> {
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+  try {
+    return await ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_MAIN_CONCURRENCY, signal);
+  } catch (error) {
+    if (ctx.signal.aborted || !signal.aborted) throw error;
+    const paths = [...new Set(fragmentsOfBlock(bundle).map((f) => f.path))];
+    const problem = `no result after ${timeoutMs} ms, so its worker was stopped (a damaged or very large file)`;
+    const fix = `raise timeoutMs, or pass onError: 'skip' to skip such files (they are logged to errorLog)`;
+    if (read.onError === 'fail') throw fileError(read.name, { taskIndex: index, path: paths.join(', ') }, problem, fix);
+    const skipped = paths.map((path) => ({ operator: read.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
+    return { block: emptyBlock(), skipped, udfMs: timeoutMs };
   }
 }
 

@@ -1,0 +1,69 @@
+/** readFormat: a connector's own file format, planned into parts on the main thread and read on workers, with a per-task time limit. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FileReadError, readFormat, type ReadOptions } from '../src/index.js';
+import { operatorStats, readErrorLog, tempDir } from './fixtures/io-read-helpers.js';
+
+const dir = tempDir('read-format');
+const format = { operator: 'ReadCounted', moduleUrl: new URL('./fixtures/io-read-format.js', import.meta.url).href, exportName: 'countedFormat', args: { partSize: 4 } };
+const readCounted = (paths: string | string[], options?: ReadOptions) => readFormat<{ value: number }>(format, paths, options);
+
+test('readFormat: each file is planned into parts, each part is one task on the task pool', async () => {
+  const a = join(dir, 'a.count');
+  const b = join(dir, 'b.count');
+  writeFileSync(a, '10');
+  writeFileSync(b, '3');
+  const ds = readCounted([a, b]);
+  const rows = await ds.takeAll({ preserveOrder: true });
+  assert.deepEqual(
+    rows.map((r) => r.value),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2],
+  );
+  const stats = operatorStats(await ds.stats(), 'ReadCounted');
+  assert.equal(stats.tasks, 4, 'a: parts 0-3, 4-7, 8-9; b: 0-2');
+  assert.match(ds.explain(), /ReadCounted/);
+});
+
+test('readFormat: a task past timeoutMs is stopped, its worker replaced, and its file fails or is skipped', async () => {
+  const good = join(dir, 'good.count');
+  const stuck = join(dir, 'stuck.count');
+  writeFileSync(good, '6');
+  writeFileSync(stuck, 'hang');
+  await assert.rejects(readCounted([stuck, good], { timeoutMs: 300 }).takeAll(), (error: unknown) => {
+    assert.ok(error instanceof FileReadError);
+    assert.match(error.message, /ReadCounted/);
+    assert.match(error.message, /stuck\.count/);
+    assert.match(error.message, /no result after 300 ms/);
+    assert.match(error.message, /raise timeoutMs, or pass onError: 'skip'/);
+    return true;
+  });
+  const errorLog = join(dir, 'errors.jsonl');
+  const started = performance.now();
+  const rows = await readCounted([stuck, good], { timeoutMs: 300, onError: 'skip' }).takeAll({ errorLog, cpus: 2 });
+  assert.ok(performance.now() - started < 10_000, 'nothing waits for the stuck worker');
+  assert.deepEqual(rows.map((r) => r.value).sort(), [0, 1, 2, 3, 4, 5]);
+  const logged = readErrorLog(errorLog);
+  assert.equal(logged.length, 1);
+  assert.equal(logged[0].input.path, stuck);
+  assert.match(logged[0].message, /no result after 300 ms/);
+  // The pool's workers are all alive again: a next job on the same process reads at full strength.
+  assert.equal((await readCounted(good).takeAll({ cpus: 2 })).length, 6);
+});
+
+test('readFormat: a file its format cannot plan is read whole, and the read reports the problem with the file', async () => {
+  const bad = join(dir, 'bad.count');
+  writeFileSync(bad, 'many');
+  await assert.rejects(readCounted(bad).takeAll(), (error: unknown) => {
+    assert.ok(error instanceof FileReadError);
+    assert.match(error.message, /bad\.count/);
+    assert.match(error.message, /"many" is not a count/);
+    return true;
+  });
+});
+
+test('readFormat refuses includePaths and unknown options by name', () => {
+  assert.throws(() => readCounted(dir, { includePaths: true } as ReadOptions), /includePaths/);
+  assert.throws(() => readCounted(dir, { timeoutMs: 0 }), /timeoutMs/);
+});
