@@ -1,7 +1,10 @@
 export { Dataset, type IterBatchesOptions } from './api/dataset.js';
 export { GroupedDataset } from './api/grouped-dataset.js';
 export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './api/create.js';
-export { udf, type UdfRef } from './api/udf.js';
+export { udf, boundUdf, type UdfRef } from './api/udf.js';
+export { splitText, DEFAULT_SEPARATORS, type SplitTextOptions, type TextSpan } from './text/split-text.js';
+export { chunkId, type ChunkKey } from './text/chunk-id.js';
+export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
 export type { MapOptions, MapBatchesOptions, ActorPoolOptions, ActorMapOptions, ActorMapBatchesOptions, ConstructorArgsOption } from './api/map-options.js';

@@ -4,7 +4,7 @@ import { InvalidOptionError, UdfPlacementError } from '../errors.js';
 import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
 import type { FnRef, OnError } from '../plan/transforms.js';
 import type { AnyActorClass } from './types.js';
-import { isUdfRef, type UdfRef } from './udf.js';
+import { isUdfRef, moduleRef, type UdfRef } from './udf.js';
 
 /** Options of `map`, `flatMap`, `filter` and `addColumn` (Ray Data's names, in camelCase). */
 export interface MapOptions {
@@ -90,7 +90,7 @@ type Target = AnyFunction | AnyActorClass;
 /** Checks a map-like call's function and options and decides where it runs. */
 export function compileUdf(operator: string, target: Target | UdfRef<Target>, options: AnyMapOptions = {}): CompiledUdf {
   const ref = isUdfRef(target) ? target : null;
-  const fn = ref ? ref.target : target;
+  const fn = ref ? (ref.target as Target) : target;
   if (typeof fn !== 'function') throw new InvalidOptionError(`${operator} function`, fn, 'a function or udf(import.meta.url, fn)');
   const name = options.name ?? `${operator}(${(ref?.exportName ?? fn.name) || 'anonymous'})`;
   const actor = isClass(fn);
@@ -98,12 +98,15 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     throw new UdfPlacementError(`${name}: ${fn.name} is a class; a class runs on an actor pool, in worker threads. Export it and wrap it: udf(import.meta.url, ${fn.name})`);
   }
   if (!ref) rejectWorkerOptions(name, fn, options);
+  if (ref?.args !== undefined && actor) {
+    throw new UdfPlacementError(`${name}: ${fn.name} is a class; an actor class takes its arguments as constructorArgs: [...], not bound with boundUdf()`);
+  }
   checkOptions(name, options, actor);
   const retry: RetryPolicy = { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, retryExceptions: options.retryExceptions ?? false };
   const onError = options.onError ?? 'fail';
   if (ref) {
     return {
-      fn: { kind: 'module', moduleUrl: ref.moduleUrl, exportName: ref.exportName },
+      fn: moduleRef(ref),
       name,
       compute: actor ? actorCompute(name, fn, options) : { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
       retry,

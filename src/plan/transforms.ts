@@ -1,10 +1,14 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
 import type { FileFormat, FileReadOptions } from '../io/read-options.js';
 
-/** A reference to user code: a local function (main thread) or a module export (any thread). */
+/**
+ * A reference to user code: a local function (main thread) or a module export (any thread).
+ * With `args` (plain data), the export is a factory and the function to run is what
+ * `factory(...args)` returns.
+ */
 export type FnRef =
   | { readonly kind: 'local'; readonly fn: (...args: never[]) => unknown }
-  | { readonly kind: 'module'; readonly moduleUrl: string; readonly exportName: string };
+  | { readonly kind: 'module'; readonly moduleUrl: string; readonly exportName: string; readonly args?: readonly unknown[] };
 
 export type OnError = 'fail' | 'skip';
 

@@ -4,7 +4,7 @@ import { setActorContext } from './actor-context.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
 import { runChainReply } from './chain-reply.js';
 import { serializeError } from './task-protocol.js';
-import { loadUdf } from './udf-registry.js';
+import { loadModuleFn, loadUdf } from './udf-registry.js';
 import { markSluiceWorker } from './worker-context.js';
 
 /**
@@ -57,9 +57,9 @@ function serve(instance: Instance): void {
       return run;
     };
     const resolve = async (ref: FnRef): Promise<Udf> => {
-      if (ref.kind === 'module' && ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName) return call;
       if (ref.kind === 'local') throw new Error('internal: a local function reached an actor');
-      return (await loadUdf(ref.moduleUrl, ref.exportName)) as Udf;
+      if (ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName && ref.args === undefined) return call;
+      return (await loadModuleFn(ref)) as Udf;
     };
     const answered = runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve }).then((reply) => {
       if (!reply.ok) return post({ type: 'result', id: request.id, reply });

@@ -2,14 +2,14 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { FnRef } from '../plan/transforms.js';
 import { runChainReply } from './chain-reply.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
-import { loadUdf } from './udf-registry.js';
+import { loadModuleFn } from './udf-registry.js';
 import { markSluiceWorker } from './worker-context.js';
 
 markSluiceWorker();
 
 async function resolve(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
   if (ref.kind === 'local') throw new Error('internal: a local function reached a worker');
-  return (await loadUdf(ref.moduleUrl, ref.exportName)) as (...args: unknown[]) => unknown;
+  return (await loadModuleFn(ref)) as (...args: unknown[]) => unknown;
 }
 
 /** Piscina's entry: decode the block, run the fused chain, send the result block back by transfer. */

@@ -1,4 +1,5 @@
 import { UdfResolveError } from '../errors.js';
+import type { FnRef } from '../plan/transforms.js';
 
 /**
  * Where workers find UDFs. A worker imports the UDF's module; when that module is a script
@@ -60,9 +61,34 @@ const loading = new Map<string, Promise<unknown>>();
 /** Finds an exported UDF by module URL and export name (cached per worker). */
 export function loadUdf(moduleUrl: string, exportName: string): Promise<unknown> {
   const key = keyOf(moduleUrl, exportName);
+  return cached(key, () => resolveUdf(moduleUrl, exportName, key));
+}
+
+type ModuleRef = Extract<FnRef, { kind: 'module' }>;
+
+/**
+ * The function a module reference names: the export itself or, when the reference binds
+ * `args`, what the exported factory returns for them. A factory runs once per worker per
+ * distinct args (it may load a model or a vocabulary), not once per task.
+ */
+export function loadModuleFn(ref: ModuleRef): Promise<unknown> {
+  const { moduleUrl, exportName, args } = ref;
+  if (args === undefined) return loadUdf(moduleUrl, exportName);
+  return cached(`${keyOf(moduleUrl, exportName)}(${JSON.stringify(args)})`, async () => {
+    const factory = (await loadUdf(moduleUrl, exportName)) as (...factoryArgs: unknown[]) => unknown;
+    const made = await factory(...args);
+    if (typeof made !== 'function') {
+      throw new UdfResolveError(`'${exportName}' of ${moduleUrl} is bound to arguments, so it must return the function to run; it returned ${typeof made}`);
+    }
+    return made;
+  });
+}
+
+/** One promise per key and worker; a failed one is dropped, so that a retry tries again. */
+function cached(key: string, make: () => Promise<unknown>): Promise<unknown> {
   let pending = loading.get(key);
   if (!pending) {
-    pending = resolveUdf(moduleUrl, exportName, key);
+    pending = make();
     loading.set(key, pending);
     pending.catch(() => loading.delete(key));
   }

@@ -10,6 +10,7 @@ export type { Batch, OutputColumn } from './tensors.js';
 export type { TextTokenizer, TokenizedBatch, TokenizerSpec } from './tokenizers/tokenizer.js';
 export { HashedNgramTokenizer, type HashedNgramTokenizerOptions } from './tokenizers/hashed-ngram-tokenizer.js';
 export { HfTokenizer } from './tokenizers/hf-tokenizer.js';
+export { tokenCounter } from './tokenizers/token-counter.js';
 export {
   hashedNgramModel,
   writeHashedNgramModel,
