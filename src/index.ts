@@ -32,6 +32,7 @@ export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './
 export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
 export type { ParquetCompression } from './io/sinks/parquet-sink.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
+export { seededRandom } from './exec/seeded-random.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';
 export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';

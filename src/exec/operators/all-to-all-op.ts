@@ -6,6 +6,7 @@ import type { AllToAllSpec } from '../../plan/logical.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { rowsPerBlock } from '../sources.js';
 import { consume, emit, type OperatorContext } from './operator.js';
+import { seededRandom } from '../seeded-random.js';
 
 /**
  * Operators that need every input row before they can emit one: repartition, shuffle,
@@ -63,18 +64,6 @@ function splitEvenly(block: Block, parts: number): Block[] {
     out.push(block.slice(start, end));
   }
   return out;
-}
-
-/** mulberry32: a small, fast, seedable PRNG, so that `randomShuffle({seed})` is reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], seed: number | undefined): T[] {

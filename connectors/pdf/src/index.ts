@@ -1,0 +1,3 @@
+export { readPdfs, type ReadPdfsOptions, type PdfRowOf } from './read-pdfs.js';
+export type { PdfPageRow, PdfDocumentRow } from './pdf-rows.js';
+export * from './samples/index.js';

@@ -1,0 +1,82 @@
+import { stat } from 'node:fs/promises';
+import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type { FileFormatModule, FilePart, Fragment, ReadTask } from 'sluice';
+import { documentInfo } from './document-info.js';
+import { openPdf } from './open-pdf.js';
+import { pageText } from './page-text.js';
+import type { PdfReadArgs } from './pdf-read-args.js';
+import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
+import { renderPage } from './render-page.js';
+
+/**
+ * Files up to this size are read whole by one task without being opened on the main thread
+ * first: the text of so few bytes is small anyway (a few MB at most, even compressed). Larger
+ * ones are opened there to count their pages and split into ranges of `pagesPerTask`.
+ */
+const PLAN_BYTES = 256 * 1024;
+
+/** readPdfs' format: page ranges planned on the main thread, pages parsed on the workers. */
+export const pdfFormat: FileFormatModule<PdfReadArgs> = {
+  async plan(path, args) {
+    if (args.mode === 'document' || (await stat(path)).size <= PLAN_BYTES) return [];
+    const doc = await openPdf(path, args.password);
+    const numPages = doc.numPages;
+    await doc.destroy();
+    const [first, last] = clip(args.pages, numPages);
+    const parts: FilePart[] = [];
+    for (let start = first; start <= last; start += args.pagesPerTask) parts.push({ first: start, last: Math.min(last, start + args.pagesPerTask - 1) });
+    return parts;
+  },
+
+  async read(task, args) {
+    const { fragment } = task;
+    const doc = await openPdf(fragment.path, args.password);
+    try {
+      const info = await documentInfo(doc);
+      const rows = await readPages(doc, pagesOf(fragment, args, doc.numPages), task, args);
+      if (args.mode === 'document') {
+        const whole: PdfTextRow = { page: null, text: rows.map((r) => r.text).join('\n\n') };
+        return pdfRowsTable(fragment.path, doc.numPages, info, [whole], false, false);
+      }
+      return pdfRowsTable(fragment.path, doc.numPages, info, rows, true, args.renderScale !== null);
+    } finally {
+      await doc.destroy();
+    }
+  },
+};
+
+/**
+ * The pages' texts, one page at a time (each page's parsed state is dropped after it). A page
+ * that cannot be read is a bad record: it fails the file, or is skipped under onError 'skip'.
+ */
+async function readPages(doc: PDFDocumentProxy, [first, last]: readonly [number, number], task: ReadTask, args: PdfReadArgs): Promise<PdfTextRow[]> {
+  const limit = args.mode === 'document' ? Infinity : (task.read.limit ?? Infinity);
+  const rows: PdfTextRow[] = [];
+  for (let page = first; page <= last && rows.length < limit; page++) {
+    const proxy = await doc.getPage(page).catch((error: unknown) => error as Error);
+    if (proxy instanceof Error) {
+      task.badRecord({ page }, `page ${page} cannot be read (${proxy.message})`, proxy);
+      continue;
+    }
+    try {
+      const text = pageText(await proxy.getTextContent());
+      const image = args.renderScale === null ? undefined : await renderPage(proxy, args.renderScale);
+      rows.push({ page, text, image });
+    } catch (error) {
+      task.badRecord({ page }, `page ${page} cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
+    } finally {
+      proxy.cleanup();
+    }
+  }
+  return rows;
+}
+
+function pagesOf(fragment: Fragment, args: PdfReadArgs, numPages: number): [number, number] {
+  if (fragment.kind === 'part') return clip([Number(fragment.part.first), Number(fragment.part.last)], numPages);
+  return clip(args.pages, numPages);
+}
+
+/** A requested range within the document's pages (empty, first > last, when it starts past the end). */
+function clip([first, last]: readonly [number, number], numPages: number): [number, number] {
+  return [first, Math.min(last, numPages)];
+}

@@ -1,0 +1,10 @@
+/** readPdfs' options as its read tasks get them (plain data, sent to the workers). */
+export interface PdfReadArgs {
+  readonly mode: 'page' | 'document';
+  /** 1-based, inclusive. */
+  readonly pages: readonly [number, number];
+  readonly password: string | null;
+  /** Scale of page images, or null for none. */
+  readonly renderScale: number | null;
+  readonly pagesPerTask: number;
+}

@@ -1,0 +1,90 @@
+import { InvalidOptionError, readFormat, type Dataset, type Paths, type ReadOptions } from 'sluice';
+import type { PdfReadArgs } from './pdf-read-args.js';
+import type { PdfDocumentRow, PdfPageRow } from './pdf-rows.js';
+
+export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
+  /** 'page' (default): a row per page; 'document': a row per file, its pages' texts joined by blank lines. */
+  mode?: 'page' | 'document';
+  /** Pages to read, 1-based and inclusive: `[3, 10]`; a range past the end stops at the last page. Default: all. */
+  pages?: readonly [number, number];
+  /** The password of encrypted PDFs (one for all files). */
+  password?: string;
+  /** Adds `image`, the PNG of each page rendered at `scale` (1 = 72 dpi), in page mode. Default: off. */
+  renderPages?: { scale: number };
+  /** Pages one read task parses in page mode: a large PDF is split so that no task holds all its text. Default 50. */
+  pagesPerTask?: number;
+}
+
+/** Rows of `readPdfs` for its options: pages (with `image` when rendering) or documents. */
+export type PdfRowOf<O extends ReadPdfsOptions> = O extends { mode: 'document' }
+  ? PdfDocumentRow
+  : O extends { renderPages: { scale: number } }
+    ? PdfPageRow & { image: Uint8Array }
+    : PdfPageRow;
+
+const DEFAULT_PAGES_PER_TASK = 50;
+/** A file or part that parses for longer fails (its worker is ended): nothing hangs on a hostile file. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+const OWN_OPTIONS = ['mode', 'pages', 'password', 'renderPages', 'pagesPerTask'];
+
+/**
+ * PDF files as rows: `{path, page, numPages, text, title, author, producer, creationDate}`
+ * per page, parsed with pdfjs-dist on the task pool, files (and page ranges of large files)
+ * spread over the workers. Directories and globs yield `.pdf` files unless `fileExtensions`
+ * says otherwise. A file that cannot be read fails the job with a FileReadError naming it,
+ * or is logged to errorLog and skipped under `onError: 'skip'`.
+ */
+export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(paths: Paths, options?: O): Dataset<PdfRowOf<O>> {
+  const given: ReadPdfsOptions = options ?? {};
+  const { mode, pages, password, renderPages, pagesPerTask, ...read } = given;
+  const args: PdfReadArgs = {
+    mode: oneOf('mode', mode ?? 'page', ['page', 'document']),
+    pages: pageRange(pages),
+    password: optionalString('password', password),
+    renderScale: renderScale(renderPages, mode),
+    pagesPerTask: pagesPerTask === undefined ? DEFAULT_PAGES_PER_TASK : positive('pagesPerTask', pagesPerTask),
+  };
+  for (const key of Object.keys(read)) {
+    if (!['onError', 'fileExtensions', 'concurrency', 'timeoutMs'].includes(key) && !OWN_OPTIONS.includes(key)) {
+      throw new InvalidOptionError(key, (read as Record<string, unknown>)[key], `one of onError, fileExtensions, concurrency, timeoutMs, ${OWN_OPTIONS.join(', ')} (the options of readPdfs)`);
+    }
+  }
+  return readFormat<PdfRowOf<O>>(
+    { operator: 'ReadPdfs', moduleUrl: new URL('./pdf-format.js', import.meta.url).href, exportName: 'pdfFormat', args: { ...args } },
+    paths,
+    { ...read, fileExtensions: read.fileExtensions ?? ['pdf'], timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+  );
+}
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new InvalidOptionError(option, value, allowed.map((a) => `'${a}'`).join(' or '));
+  return value as T;
+}
+
+function positive(option: string, value: unknown): number {
+  if (!(Number.isInteger(value) && (value as number) >= 1)) throw new InvalidOptionError(option, value, 'a whole number >= 1');
+  return value as number;
+}
+
+function optionalString(option: string, value: unknown): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string') throw new InvalidOptionError(option, value, 'a string');
+  return value;
+}
+
+function pageRange(pages: unknown): [number, number] {
+  if (pages === undefined) return [1, Number.MAX_SAFE_INTEGER];
+  const fix = 'a range of 1-based pages [first, last] with 1 <= first <= last, e.g. [1, 10]';
+  if (!Array.isArray(pages) || pages.length !== 2) throw new InvalidOptionError('pages', pages, fix);
+  const [first, last] = pages as unknown[];
+  if (!(Number.isInteger(first) && Number.isInteger(last) && (first as number) >= 1 && (last as number) >= (first as number))) throw new InvalidOptionError('pages', pages, fix);
+  return [first as number, last as number];
+}
+
+function renderScale(render: unknown, mode: unknown): number | null {
+  if (render === undefined) return null;
+  const scale = (render as { scale?: unknown } | null)?.scale;
+  if (typeof scale !== 'number' || !(scale > 0 && scale <= 10)) throw new InvalidOptionError('renderPages', render, '{scale} with 0 < scale <= 10 (1 renders at 72 dpi)');
+  if (mode === 'document') throw new InvalidOptionError('renderPages', render, "page mode: images are per page, so leave mode 'document' out");
+  return scale;
+}
