@@ -26,6 +26,18 @@ test('readFormat: each file is planned into parts, each part is one task on the 
   assert.match(ds.explain(), /ReadCounted/);
 });
 
+test('readFormat fragmentsPerTask: a task reads that many parts at once, rows still in order', async () => {
+  const a = join(dir, 'c.count');
+  writeFileSync(a, '18');
+  const ds = readFormat<{ value: number }>({ ...format, fragmentsPerTask: 2 }, a);
+  const rows = await ds.takeAll({ preserveOrder: true });
+  assert.deepEqual(
+    rows.map((r) => r.value),
+    Array.from({ length: 18 }, (_, i) => i),
+  );
+  assert.equal(operatorStats(await ds.stats(), 'ReadCounted').tasks, 3, '5 parts of 4 values, 2 per task');
+});
+
 test('readFormat: a task past timeoutMs is stopped, its worker replaced, and its file fails or is skipped', async () => {
   const good = join(dir, 'good.count');
   const stuck = join(dir, 'stuck.count');

@@ -139,6 +139,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
     columns: extra.columns,
     limit: undefined,
     timeoutMs: options.timeoutMs === undefined ? undefined : positiveInteger('timeoutMs', options.timeoutMs),
+    fragmentsPerTask: typeof format === 'string' ? 1 : positiveInteger('fragmentsPerTask', format.fragmentsPerTask ?? 1),
     options: {
       includePaths: options.includePaths ?? false,
       schemaIpc: extra.schema,

@@ -13,6 +13,12 @@ export interface ModuleFormat {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly args: Readonly<Record<string, unknown>>;
+  /**
+   * Fragments one read task reads at once, interleaved on its thread: for a reader that waits
+   * (file reads, font loads) between its steps, so that one fragment computes while another
+   * waits. Default 1.
+   */
+  readonly fragmentsPerTask?: number;
 }
 
 export type FileFormat = BuiltinFormat | ModuleFormat;

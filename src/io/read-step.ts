@@ -19,8 +19,8 @@ import { loadFormatModule } from './formats/load-format-module.js';
 export async function readFragments(input: Block, read: ReadTransform, taskIndex: number, skipped: SkippedInput[]): Promise<Block> {
   const reader = await loadReader(read.format);
   const skip = (input: InputLocation, message: string) => skipped.push({ operator: read.name, input, message, rows: 1 });
-  const blocks: Block[] = [];
-  for (const fragment of fragmentsOfBlock(input)) {
+  // A task's fragments are read at once (one each, but for formats that ask for more per task).
+  const readOne = async (fragment: Fragment): Promise<Block | null> => {
     const where: InputLocation = { taskIndex, path: fragment.path, ...(fragment.kind === 'rowGroup' ? { rowGroup: fragment.rowGroup } : {}) };
     const task: ReadTask = {
       fragment,
@@ -32,14 +32,16 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
       },
     };
     try {
-      blocks.push(project(withPath(await reader(task), fragment, read), read, fragment));
+      return project(withPath(await reader(task), fragment, read), read, fragment);
     } catch (error) {
       const failure = error instanceof FileReadError ? error : fileError(read.name, where, `cannot read the file (${messageOf(error)})`, SKIP_FILES_HINT, error);
       if (read.onError === 'fail') throw failure;
       skip(failure.input, messageOf(failure.cause));
+      return null;
     }
-  }
-  return concatBlocks(blocks);
+  };
+  const blocks = await Promise.all(fragmentsOfBlock(input).map(readOne));
+  return concatBlocks(blocks.filter((block) => block !== null));
 }
 
 /** Readers are loaded on first use, so a job that reads JSON never loads parquet-wasm or csv-parse. */

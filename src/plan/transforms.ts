@@ -58,6 +58,8 @@ export interface ReadTransform {
   readonly limit: number | undefined;
   /** A task that reads a fragment for longer is stopped (its worker ended) and fails as a FileReadError. */
   readonly timeoutMs: number | undefined;
+  /** Fragments per read task, read at once (see ModuleFormat.fragmentsPerTask). */
+  readonly fragmentsPerTask: number;
   readonly options: FileReadOptions;
 }
 

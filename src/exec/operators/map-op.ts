@@ -85,11 +85,13 @@ export async function runMapTasks(
  * exact batches; a whole multiple of it, or exactly one batch with `oneBatchPerTask`, as
  * actors take them, so that batches spread over the actors), or of a write's file size (its rows; its bytes only when no UDF before it
  * reshapes the rows, else the writer cuts its output itself). After a filter or flatMap the
- * row count is unknown, and each block is a task.
+ * row count is unknown, and each block is a task. A read's fragments (a block each) make
+ * tasks of its `fragmentsPerTask`.
  */
 function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
   let udfBefore = false;
   for (const t of transforms) {
+    if (t.op === 'read') return bundleBlocks(blocks, t.fragmentsPerTask > 1 ? t.fragmentsPerTask : undefined);
     if (t.op === 'mapBatches') return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
     if (t.op === 'write') {
       const maxBytes = udfBefore ? Infinity : t.maxBytes;
@@ -115,7 +117,7 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   await resources.acquireCpus(cpus, ctx.signal);
   try {
     const read = op.transforms[0];
-    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs);
+    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs * bundle.numRows);
     return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_MAIN_CONCURRENCY, ctx.signal);
   } finally {
     resources.releaseCpus(cpus);
@@ -123,9 +125,10 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
 }
 
 /**
- * A read task with a time limit: past it the task is aborted, which ends its worker (piscina
- * starts another), since a parser stuck in a file cannot be interrupted from inside its
- * thread. The files of the task then fail, or are skipped under `onError: 'skip'`.
+ * A read task with a time limit (the read's per-fragment limit times its fragments): past it
+ * the task is aborted, which ends its worker (piscina starts another), since a parser stuck in
+ * a file cannot be interrupted from inside its thread. The files of the task then fail, or
+ * are skipped under `onError: 'skip'`.
  */
 async function runReadWithTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, read: ReadTransform, timeoutMs: number): Promise<ChainResult> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
