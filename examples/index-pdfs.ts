@@ -55,7 +55,7 @@ chunks.explain();
 console.log();
 
 const started = performance.now();
-const written = await chunks.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl') });
+const written = await chunks.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000 });
 const seconds = (performance.now() - started) / 1000;
 console.log(`indexed ${written.rows} chunks in ${seconds.toFixed(2)} s (${Math.round(written.rows / seconds)} chunks/s)`);
 console.log(`wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}\n`);
