@@ -1,12 +1,15 @@
 import { stat } from 'node:fs/promises';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { FileFormatModule, FilePart, Fragment, ReadTask } from 'sluice';
-import { documentInfo } from './document-info.js';
-import { openPdf } from './open-pdf.js';
 import { pageText } from './page-text.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
-import { renderPage } from './render-page.js';
+
+// pdfjs is imported when a file is opened and @napi-rs/canvas when a page is rendered: the main
+// thread, which plans small files by their size alone, and jobs without images load neither.
+const loadOpenPdf = async () => (await import('./open-pdf.js')).openPdf;
+const loadDocumentInfo = async () => (await import('./document-info.js')).documentInfo;
+const loadRenderPage = async () => (await import('./render-page.js')).renderPage;
 
 /**
  * Files up to this size are read whole by one task without being opened on the main thread
@@ -14,14 +17,14 @@ import { renderPage } from './render-page.js';
  * ones are opened there to count their pages and split into ranges of `pagesPerTask`.
  */
 const PLAN_BYTES = 256 * 1024;
+const PLAN_TIMEOUT_MS = 10_000;
 
 /** readPdfs' format: page ranges planned on the main thread, pages parsed on the workers. */
 export const pdfFormat: FileFormatModule<PdfReadArgs> = {
   async plan(path, args) {
     if (args.mode === 'document' || (await stat(path)).size <= PLAN_BYTES) return [];
-    const doc = await openPdf(path, args.password);
-    const numPages = doc.numPages;
-    await doc.destroy();
+    const numPages = await countPages(path, args.password);
+    if (numPages === null) return [];
     const [first, last] = clip(args.pages, numPages);
     const parts: FilePart[] = [];
     for (let start = first; start <= last; start += args.pagesPerTask) parts.push({ first: start, last: Math.min(last, start + args.pagesPerTask - 1) });
@@ -30,9 +33,9 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const doc = await openPdf(fragment.path, args.password);
+    const doc = await (await loadOpenPdf())(fragment.path, args.password);
     try {
-      const info = await documentInfo(doc);
+      const info = await (await loadDocumentInfo())(doc);
       const rows = await readPages(doc, pagesOf(fragment, args, doc.numPages), task, args);
       if (args.mode === 'document') {
         const whole: PdfTextRow = { page: null, text: rows.map((r) => r.text).join('\n\n') };
@@ -44,6 +47,25 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
     }
   },
 };
+
+/**
+ * A file's page count, or null when it does not come within PLAN_TIMEOUT_MS: the file is then
+ * read whole by one task, where the read's time limit applies (the main thread must not wait
+ * on one file; a document that opens late is closed when it does).
+ */
+async function countPages(path: string, password: string | null): Promise<number | null> {
+  const opening = (await loadOpenPdf())(path, password);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PLAN_TIMEOUT_MS)));
+  const doc = await Promise.race([opening, late]).finally(() => clearTimeout(timer));
+  if (doc === null) {
+    void opening.then((d) => d.destroy(), () => undefined);
+    return null;
+  }
+  const numPages = doc.numPages;
+  await doc.destroy();
+  return numPages;
+}
 
 /**
  * The pages' texts, one page at a time (each page's parsed state is dropped after it). A page
@@ -60,7 +82,7 @@ async function readPages(doc: PDFDocumentProxy, [first, last]: readonly [number,
     }
     try {
       const text = pageText(await proxy.getTextContent());
-      const image = args.renderScale === null ? undefined : await renderPage(proxy, args.renderScale);
+      const image = args.renderScale === null ? undefined : await (await loadRenderPage())(proxy, args.renderScale);
       rows.push({ page, text, image });
     } catch (error) {
       task.badRecord({ page }, `page ${page} cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
