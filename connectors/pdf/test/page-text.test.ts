@@ -205,13 +205,12 @@ test('encrypted PDF: PasswordException without the password, text and title with
   }
 });
 
-test('fixtures: 1,500 pages in a few seconds; truncated, empty and non-PDF files are refused', async (t) => {
+test('fixtures: 1,500 pages; truncated, empty and non-PDF files are refused', async (t) => {
   const dir = await tempDir();
   const start = performance.now();
   const long = await writeLongPdf(dir, 1500);
   const seconds = (performance.now() - start) / 1000;
   t.diagnostic(`1,500-page PDF written in ${seconds.toFixed(2)} s`);
-  assert.ok(seconds < 5, `writeLongPdf took ${seconds} s`);
   const doc = await openPdf(long);
   assert.equal(doc.numPages, 1500);
   assert.equal(pageText(await (await doc.getPage(1500)).getTextContent()), 'Page 1500 of 1500: a short line of text.');
