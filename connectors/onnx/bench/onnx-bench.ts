@@ -3,7 +3,8 @@
  * intra-op thread) against hand-written onnxruntime-node loops on the same model and batch
  * sizes, in the same run: two sessions in two worker threads with one thread each (the best
  * configuration on 2 cores), and one session with two threads; for information, the first
- * fed batch by batch from the main thread (data moved in and out, as actors must).
+ * fed batch by batch from the main thread (data moved in and out, as actors must), and fed
+ * through shared-memory slots (no buffer allocated per batch).
  *   pnpm bench:onnx            ONNX_ROWS (default 131072) rows per run, ONNX_REPS (default 3) runs, median
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -90,6 +91,55 @@ async function rawOrtMoved(modelPath: string, input: Float32Array, batchSize: nu
 }
 
 /**
+ * For information: the same two sessions fed through shared memory (raw-ort-shared-worker),
+ * 2 slots per worker; the main thread copies each output out into one result array, as a
+ * consumer would keep it. The clock starts when the workers are ready.
+ */
+async function rawOrtShared(modelPath: string, input: Float32Array, batchSize: number): Promise<Rates> {
+  const rows = input.length / WIDTH;
+  const slots = 2;
+  const slotValues = batchSize * WIDTH;
+  const begin = performance.now();
+  const pool = Array.from({ length: 2 }, () => {
+    const inputs = new SharedArrayBuffer(slots * slotValues * 4);
+    const outputs = new SharedArrayBuffer(slots * slotValues * 4);
+    const worker = new Worker(new URL('./raw-ort-shared-worker.js', import.meta.url), { workerData: { modelPath, width: WIDTH, batchSize, inputs, outputs } });
+    return { worker, inputs: new Float32Array(inputs), outputs: new Float32Array(outputs), started: [0, 0], rows: [0, 0] };
+  });
+  await Promise.all(pool.map((p) => new Promise((resolve, reject) => p.worker.once('message', resolve).once('error', reject))));
+  const start = performance.now();
+  const result = new Float32Array(input.length);
+  let sent = 0;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    const send = (p: (typeof pool)[number], slot: number) => {
+      if (sent >= rows) return;
+      const n = Math.min(batchSize, rows - sent);
+      p.inputs.set(input.subarray(sent * WIDTH, (sent + n) * WIDTH), slot * slotValues);
+      p.started[slot] = sent;
+      p.rows[slot] = n;
+      sent += n;
+      p.worker.postMessage({ slot, rows: n });
+    };
+    for (const p of pool) {
+      p.worker
+        .on('message', (slot: number) => {
+          const n = p.rows[slot];
+          result.set(p.outputs.subarray(slot * slotValues, slot * slotValues + n * WIDTH), p.started[slot] * WIDTH);
+          received += n;
+          if (received === rows) resolve();
+          else send(p, slot);
+        })
+        .once('error', reject);
+      for (let slot = 0; slot < slots; slot++) send(p, slot);
+    }
+  });
+  const end = performance.now();
+  await Promise.all(pool.map((p) => (p.worker.postMessage('stop'), new Promise((resolve) => p.worker.once('exit', resolve)))));
+  return { endToEnd: (rows * 1000) / (end - begin), steady: (rows * 1000) / (end - start) };
+}
+
+/**
  * sluice: an OnnxPredictor actor pool of 2, one intra-op thread each. Start-up (actor threads,
  * imports, sessions) ends when the first result arrives; steady is the rows after it.
  */
@@ -121,6 +171,7 @@ const contenders: Contender[] = [
   { name: 'raw ORT, 2 sessions x 1 thread (2 workers)', run: (m, x, b) => rawOrt(2, 1, m, x, b) },
   { name: 'raw ORT, 1 session x 2 threads', run: (m, x, b) => rawOrt(1, 2, m, x, b) },
   { name: 'info: raw ORT, 2 x 1, data moved per batch', run: rawOrtMoved },
+  { name: 'info: raw ORT, 2 x 1, shared-memory slots', run: rawOrtShared },
 ];
 
 printMachine('bench/onnx: 384-1536-384 MLP, rows/s (median of runs)');

@@ -5,26 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { openWarmSession, serve } from './raw-ort-session.js';
 
-interface Setup {
-  readonly modelPath: string;
-  readonly width: number;
-}
+const { modelPath, width } = workerData as { readonly modelPath: string; readonly width: number };
+const session = await openWarmSession(modelPath, 1, new ort.Tensor('float32', new Float32Array(width), [1, width]));
 
-const setup = workerData as Setup;
-const port = parentPort!;
-const session = await ort.InferenceSession.create(setup.modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-
-// Warm-up: the first runs allocate and plan.
-await session.run({ x: new ort.Tensor('float32', new Float32Array(setup.width), [1, setup.width]) });
-port.postMessage('ready');
-port.on('message', async (message: Float32Array | 'stop') => {
-  if (message === 'stop') {
-    await session.release();
-    port.close();
-    return;
-  }
-  const results = await session.run({ x: new ort.Tensor('float32', message, [message.length / setup.width, setup.width]) });
+serve<Float32Array>(session, async (x) => {
+  const results = await session.run({ x: new ort.Tensor('float32', x, [x.length / width, width]) });
   const y = (Object.values(results)[0].data as Float32Array).slice();
-  port.postMessage(y, [y.buffer]);
+  parentPort!.postMessage(y, [y.buffer]);
 });

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { openWarmSession, serve } from './raw-ort-session.js';
 
 interface Setup {
   readonly modelPath: string;
@@ -14,27 +15,11 @@ interface Setup {
 }
 
 const setup = workerData as Setup;
-const port = parentPort!;
-const session = await ort.InferenceSession.create(setup.modelPath, { intraOpNumThreads: setup.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
 const rows = setup.input.length / setup.width;
+const batch = (start: number, n: number) => new ort.Tensor('float32', setup.input.subarray(start * setup.width, (start + n) * setup.width), [n, setup.width]);
+const session = await openWarmSession(setup.modelPath, setup.threads, batch(0, Math.min(setup.batchSize, rows)));
 
-async function runAll(): Promise<void> {
-  for (let start = 0; start < rows; start += setup.batchSize) {
-    const n = Math.min(setup.batchSize, rows - start);
-    const x = setup.input.subarray(start * setup.width, (start + n) * setup.width);
-    await session.run({ x: new ort.Tensor('float32', x, [n, setup.width]) });
-  }
-}
-
-// Warm-up: the first runs allocate and plan.
-await session.run({ x: new ort.Tensor('float32', setup.input.subarray(0, setup.batchSize * setup.width), [Math.min(setup.batchSize, rows), setup.width]) });
-port.postMessage('ready');
-port.on('message', async (message: 'go' | 'stop') => {
-  if (message === 'stop') {
-    await session.release();
-    port.close();
-    return;
-  }
-  await runAll();
-  port.postMessage('done');
+serve<'go'>(session, async () => {
+  for (let start = 0; start < rows; start += setup.batchSize) await session.run({ x: batch(start, Math.min(setup.batchSize, rows - start)) });
+  parentPort!.postMessage('done');
 });
