@@ -38,7 +38,7 @@ test('readFormat fragmentsPerTask: a task reads that many parts at once, rows st
   assert.equal(operatorStats(await ds.stats(), 'ReadCounted').tasks, 3, '5 parts of 4 values, 2 per task');
 });
 
-test('readFormat: a task past timeoutMs is stopped, its worker replaced, and its file fails or is skipped', async () => {
+test('readFormat: a task stuck past its timeoutMs (and a grace) is stopped, its worker replaced, and its file fails or is skipped', async () => {
   const good = join(dir, 'good.count');
   const stuck = join(dir, 'stuck.count');
   writeFileSync(good, '6');
@@ -47,7 +47,7 @@ test('readFormat: a task past timeoutMs is stopped, its worker replaced, and its
     assert.ok(error instanceof FileReadError);
     assert.match(error.message, /ReadCounted/);
     assert.match(error.message, /stuck\.count/);
-    assert.match(error.message, /no result after 2000 ms/);
+    assert.match(error.message, /no result after 3000 ms, so its worker was stopped/);
     assert.match(error.message, /raise timeoutMs, or pass onError: 'skip'/);
     return true;
   });
@@ -59,9 +59,31 @@ test('readFormat: a task past timeoutMs is stopped, its worker replaced, and its
   const logged = readErrorLog(errorLog);
   assert.equal(logged.length, 1);
   assert.equal(logged[0].input.path, stuck);
-  assert.match(logged[0].message, /no result after 2000 ms/);
+  assert.match(logged[0].message, /no result after 3000 ms, so its worker was stopped/);
   // The pool's workers are all alive again: a next job on the same process reads at full strength.
   assert.equal((await readCounted(good).takeAll({ cpus: 2 })).length, 6);
+});
+
+test('readFormat: a fragment past timeoutMs is given up on in its worker (its reader told by its signal), alone of its task', async () => {
+  const waiting = join(dir, 'waiting.count');
+  const good = join(dir, 'good2.count');
+  writeFileSync(waiting, 'wait');
+  writeFileSync(good, '3');
+  const paired = (options: ReadOptions) => readFormat<{ value: number }>({ ...format, fragmentsPerTask: 2 }, [waiting, good], options);
+  await assert.rejects(paired({ timeoutMs: 400 }).takeAll(), (error: unknown) => {
+    assert.ok(error instanceof FileReadError);
+    assert.match(error.message, /waiting\.count/);
+    assert.doesNotMatch(error.message, /good2\.count/);
+    assert.match(error.message, /no result after 400 ms \(a damaged or very large file\); raise timeoutMs/);
+    return true;
+  });
+  const errorLog = join(dir, 'waits.jsonl');
+  const rows = await paired({ timeoutMs: 400, onError: 'skip' }).takeAll({ errorLog });
+  assert.deepEqual(rows.map((r) => r.value).sort(), [0, 1, 2]);
+  assert.deepEqual(
+    readErrorLog(errorLog).map((line) => line.input.path),
+    [waiting],
+  );
 });
 
 test('readFormat: a file its format cannot plan is read whole, and the read reports the problem with the file', async () => {

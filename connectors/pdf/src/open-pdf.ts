@@ -10,15 +10,20 @@ const EOF_WINDOW = 1024;
  * the error's message (empty, not a PDF, cut short, encrypted, damaged); the read step adds
  * the file and the fix.
  */
-export async function openPdf(path: string, password: string | null): Promise<PDFDocumentProxy> {
+export async function openPdf(path: string, password: string | null, signal?: AbortSignal): Promise<PDFDocumentProxy> {
   const data = new Uint8Array(await readFile(path));
   checkFraming(data);
   const task = getDocument(pdfjsDocumentOptions(data, password ?? undefined));
+  // Given up on (its time is out): pdfjs stops parsing once its loading task is destroyed.
+  const stop = () => void task.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     return await task.promise;
   } catch (error) {
     await task.destroy();
     throw new Error(openProblem(error, password), { cause: error });
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }
 

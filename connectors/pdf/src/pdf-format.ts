@@ -33,7 +33,10 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const doc = await (await loadOpenPdf())(fragment.path, args.password);
+    const doc = await (await loadOpenPdf())(fragment.path, args.password, task.signal);
+    // Given up on (its time is out): destroying the document stops pdfjs's work on it.
+    const stop = () => void doc.destroy();
+    task.signal.addEventListener('abort', stop, { once: true });
     try {
       const info = await (await loadDocumentInfo())(doc);
       const rows = await readPages(doc, pagesOf(fragment, args, doc.numPages), task, args);
@@ -43,6 +46,7 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
       }
       return pdfRowsTable(fragment.path, doc.numPages, info, rows, true, args.renderScale !== null);
     } finally {
+      task.signal.removeEventListener('abort', stop);
       await doc.destroy();
     }
   },
@@ -76,6 +80,8 @@ async function readPages(doc: PDFDocumentProxy, [first, last]: readonly [number,
   const rows: PdfTextRow[] = [];
   for (let page = first; page <= last && rows.length < limit; page++) {
     const proxy = await doc.getPage(page).catch((error: unknown) => error as Error);
+    // Pages fail once the document is destroyed for its time: that is not theirs to report.
+    task.signal.throwIfAborted();
     if (proxy instanceof Error) {
       task.badRecord({ page }, `page ${page} cannot be read (${proxy.message})`, proxy);
       continue;
@@ -85,6 +91,7 @@ async function readPages(doc: PDFDocumentProxy, [first, last]: readonly [number,
       const image = args.renderScale === null ? undefined : await (await loadRenderPage())(proxy, args.renderScale);
       rows.push({ page, text, image });
     } catch (error) {
+      task.signal.throwIfAborted();
       task.badRecord({ page }, `page ${page} cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
     } finally {
       proxy.cleanup();

@@ -28,8 +28,8 @@ export type PdfRowOf<O extends ReadPdfsOptions> = O extends { mode: 'document' }
 
 const DEFAULT_PAGES_PER_TASK = 50;
 /**
- * A file or part that parses for longer fails (its worker is ended): nothing hangs on a hostile
- * file. A task of three files gets three times as long, and all three fail (or are skipped).
+ * A file or part that parses for longer is given up on and fails: nothing hangs on a hostile
+ * file (a worker stuck without yielding is ended, with the other files of its task).
  */
 const DEFAULT_TIMEOUT_MS = 60_000;
 const OWN_OPTIONS = ['mode', 'pages', 'password', 'renderPages', 'pagesPerTask'];

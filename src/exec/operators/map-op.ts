@@ -3,7 +3,7 @@ import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '
 import type { PhysicalOf } from '../../plan/physical.js';
 import { isOneToOne, type FnRef, type ReadTransform, type Transform } from '../../plan/transforms.js';
 import { fragmentsOfBlock } from '../../io/read-fragments.js';
-import { fileError } from '../../io/read-errors.js';
+import { fileError, TIMEOUT_HINT, timeoutProblem } from '../../io/read-errors.js';
 import { sliceIntoBatches } from '../../blocks/slice.js';
 import { bundleBlocks, bundleBySize } from '../bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
@@ -12,6 +12,9 @@ import { runActorMapOp } from './actor-map-op.js';
 import { consume, emit, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
+
+/** Time a stuck read task gets beyond its fragments' limits, for the worker to report them itself first. */
+const STUCK_WORKER_GRACE_MS = 1_000;
 
 /** Async calls of a main-thread row function in flight at once, unless `concurrency` says otherwise. */
 export const DEFAULT_MAIN_CONCURRENCY = 16;
@@ -117,7 +120,7 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   await resources.acquireCpus(cpus, ctx.signal);
   try {
     const read = op.transforms[0];
-    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs * bundle.numRows);
+    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs * bundle.numRows + STUCK_WORKER_GRACE_MS);
     return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_MAIN_CONCURRENCY, ctx.signal);
   } finally {
     resources.releaseCpus(cpus);
@@ -125,10 +128,11 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
 }
 
 /**
- * A read task with a time limit (the read's per-fragment limit times its fragments): past it
- * the task is aborted, which ends its worker (piscina starts another), since a parser stuck in
- * a file cannot be interrupted from inside its thread. The files of the task then fail, or
- * are skipped under `onError: 'skip'`.
+ * A read task with a time limit. Each fragment's own limit (`timeoutMs`) is kept in the worker,
+ * which gives up on that fragment alone; this one, the fragments' limits together and a grace,
+ * is for a worker stuck without yielding (a parser in a loop), which cannot be interrupted
+ * from inside its thread: the task is aborted, which ends its worker (piscina starts another),
+ * and all of the task's files fail, or are skipped under `onError: 'skip'`.
  */
 async function runReadWithTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, read: ReadTransform, timeoutMs: number): Promise<ChainResult> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
@@ -137,9 +141,8 @@ async function runReadWithTimeout(ctx: OperatorContext, bundle: Block, transform
   } catch (error) {
     if (ctx.signal.aborted || !signal.aborted) throw error;
     const paths = [...new Set(fragmentsOfBlock(bundle).map((f) => f.path))];
-    const problem = `no result after ${timeoutMs} ms, so its worker was stopped (a damaged or very large file)`;
-    const fix = `raise timeoutMs, or pass onError: 'skip' to skip such files (they are logged to errorLog)`;
-    if (read.onError === 'fail') throw fileError(read.name, { taskIndex: index, path: paths.join(', ') }, problem, fix);
+    const problem = timeoutProblem(timeoutMs, true);
+    if (read.onError === 'fail') throw fileError(read.name, { taskIndex: index, path: paths.join(', ') }, problem, TIMEOUT_HINT);
     const skipped = paths.map((path) => ({ operator: read.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
     return { block: emptyBlock(), skipped, udfMs: timeoutMs };
   }

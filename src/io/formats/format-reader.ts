@@ -14,6 +14,11 @@ export interface ReadTask {
    * logs it and lets the reader go on under 'skip'. The fragment's file is added to `where`.
    */
   badRecord(where: InputLocation, problem: string, cause?: unknown): void;
+  /**
+   * Aborted when the read's `timeoutMs` has passed for this fragment: the read step has given
+   * up on it, so a reader stops and releases what it holds (a parser, an open file).
+   */
+  readonly signal: AbortSignal;
 }
 
 /**
