@@ -23,9 +23,9 @@ export interface ReadOptions {
   /** Most read tasks running at once. Default: one per CPU slot, plus one. */
   concurrency?: number;
   /**
-   * Milliseconds a read task may take for its file (or part of one): past it, its worker is
-   * stopped (and replaced) and the file fails with a FileReadError, skipped under `onError:
-   * 'skip'`. Default: no limit.
+   * Milliseconds reading one file (or part of one) may take: past it the file fails with a
+   * FileReadError, or is skipped under `onError: 'skip'`. A worker stuck without yielding is
+   * ended (and replaced) once its task's files' limits have passed. Default: no limit.
    */
   timeoutMs?: number;
 }

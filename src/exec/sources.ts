@@ -2,6 +2,7 @@ import { Field, Float64, Int32, type Table } from 'apache-arrow';
 import { blockFromData, blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { buildColumn } from '../blocks/build-column.js';
 import type { SourceSpec } from '../plan/logical.js';
+import { raceTimeout } from '../race-timeout.js';
 
 /**
  * Rows per block when a source splits data it holds: about 200 blocks, 64 to 65,536 rows each.
@@ -99,15 +100,4 @@ function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
     next: async () => iterator.next(),
     return: async () => iterator.return?.() ?? { done: true, value: undefined },
   };
-}
-
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  if (ms === Infinity) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, ms))));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -10,6 +10,7 @@ import type { FormatReader, ReadTask } from './formats/format-reader.js';
 import { fileError, messageOf, SKIP_FILES_HINT, SKIP_RECORDS_HINT, TIMEOUT_HINT, timeoutProblem } from './read-errors.js';
 import { fragmentsOfBlock, type Fragment } from './read-fragments.js';
 import { loadFormatModule } from './formats/load-format-module.js';
+import { raceTimeout } from '../race-timeout.js';
 
 /**
  * The read step of a task: reads every fragment its input block describes, adds the `path`
@@ -22,11 +23,11 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
   // A task's fragments are read at once (one each, but for formats that ask for more per task).
   const readOne = async (fragment: Fragment): Promise<Block | null> => {
     const where: InputLocation = { taskIndex, path: fragment.path, ...(fragment.kind === 'rowGroup' ? { rowGroup: fragment.rowGroup } : {}) };
-    const deadline = read.timeoutMs === undefined ? null : new AbortController();
+    const deadline = new AbortController();
     const task: ReadTask = {
       fragment,
       read,
-      signal: deadline?.signal ?? NEVER,
+      signal: deadline.signal,
       fileColumns: read.columns?.filter((c) => !(c === 'path' && addsPath(read))),
       badRecord(at, problem, cause) {
         if (read.onError === 'fail') throw fileError(read.name, { ...where, ...at }, problem, SKIP_RECORDS_HINT, cause);
@@ -34,7 +35,14 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
       },
     };
     try {
-      const block = deadline === null ? await reader(task) : await withDeadline(reader(task), read.timeoutMs!, deadline, () => fileError(read.name, where, timeoutProblem(read.timeoutMs!, false), TIMEOUT_HINT));
+      const reading = reader(task);
+      const block = await raceTimeout(reading, read.timeoutMs ?? Infinity);
+      if (block === 'timeout') {
+        // Given up on: the reader is told to stop; what it settles with later is of no interest.
+        deadline.abort();
+        reading.catch(() => undefined);
+        throw fileError(read.name, where, timeoutProblem(read.timeoutMs!, false), TIMEOUT_HINT);
+      }
       return project(withPath(block, fragment, read), read, fragment);
     } catch (error) {
       const failure = error instanceof FileReadError ? error : fileError(read.name, where, `cannot read the file (${messageOf(error)})`, SKIP_FILES_HINT, error);
@@ -45,30 +53,6 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
   };
   const blocks = await Promise.all(fragmentsOfBlock(input).map(readOne));
   return concatBlocks(blocks.filter((block) => block !== null));
-}
-
-const NEVER = new AbortController().signal;
-
-/**
- * The reader's block, or `late()`'s error once `ms` have passed; the reader's signal is then
- * aborted so that it stops. A reader stuck without yielding never lets the timer fire: the
- * main thread then ends the worker (see the map operator's read timeout).
- */
-async function withDeadline(reading: Promise<Block>, ms: number, deadline: AbortController, late: () => Error): Promise<Block> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      deadline.abort();
-      reject(late());
-    }, ms);
-  });
-  // A reading that settles after the deadline is of no interest, its error included.
-  reading.catch(() => undefined);
-  try {
-    return await Promise.race([reading, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Readers are loaded on first use, so a job that reads JSON never loads parquet-wasm or csv-parse. */

@@ -56,7 +56,7 @@ export interface ReadTransform {
   readonly columns: readonly string[] | undefined;
   /** Most rows one fragment yields (a limit above the read needs no more from any one task). */
   readonly limit: number | undefined;
-  /** A task that reads a fragment for longer is stopped (its worker ended) and fails as a FileReadError. */
+  /** Per fragment: the worker gives up on a fragment read for longer; a task stuck past its fragments' limits is aborted. */
   readonly timeoutMs: number | undefined;
   /** Fragments per read task, read at once (see ModuleFormat.fragmentsPerTask). */
   readonly fragmentsPerTask: number;

@@ -24,7 +24,6 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
   async plan(path, args) {
     if (args.mode === 'document' || (await stat(path)).size <= PLAN_BYTES) return [];
     const numPages = await countPages(path, args.password);
-    if (numPages === null) return [];
     const [first, last] = clip(args.pages, numPages);
     const parts: FilePart[] = [];
     for (let start = first; start <= last; start += args.pagesPerTask) parts.push({ first: start, last: Math.min(last, start + args.pagesPerTask - 1) });
@@ -53,19 +52,11 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 };
 
 /**
- * A file's page count, or null when it does not come within PLAN_TIMEOUT_MS: the file is then
- * read whole by one task, where the read's time limit applies (the main thread must not wait
- * on one file; a document that opens late is closed when it does).
+ * A file's page count. Opening it gives up after PLAN_TIMEOUT_MS (the main thread must not
+ * wait on one file): the file is then read whole by one task, where the read's limit applies.
  */
-async function countPages(path: string, password: string | null): Promise<number | null> {
-  const opening = (await loadOpenPdf())(path, password);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PLAN_TIMEOUT_MS)));
-  const doc = await Promise.race([opening, late]).finally(() => clearTimeout(timer));
-  if (doc === null) {
-    void opening.then((d) => d.destroy(), () => undefined);
-    return null;
-  }
+async function countPages(path: string, password: string | null): Promise<number> {
+  const doc = await (await loadOpenPdf())(path, password, AbortSignal.timeout(PLAN_TIMEOUT_MS));
   const numPages = doc.numPages;
   await doc.destroy();
   return numPages;
