@@ -112,10 +112,11 @@ interface FormatOptions {
 /**
  * Files of a format that a connector adds (how `readPdfs` reads): `format` names the module
  * export (a FileFormatModule) that plans each file's parts on the main thread and reads them
- * on the task pool, and carries its options as plain data.
+ * on the task pool, and carries its options as plain data. `formatOptions` are the names of
+ * the connector's own options (taken out of `options` already), listed when an unknown one is refused.
  */
-export function readFormat<T extends object = Row>(format: Omit<ModuleFormat, 'kind'>, paths: Paths, options: ReadOptions = {}): Dataset<T> {
-  checkKnown(format.operator, options, [], ['includePaths']);
+export function readFormat<T extends object = Row>(format: Omit<ModuleFormat, 'kind'>, paths: Paths, options: ReadOptions = {}, formatOptions: readonly string[] = []): Dataset<T> {
+  checkKnown(format.operator, options, formatOptions, ['includePaths']);
   return readFiles({ kind: 'module', ...format }, paths, options, {});
 }
 

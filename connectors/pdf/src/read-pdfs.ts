@@ -32,7 +32,6 @@ const DEFAULT_PAGES_PER_TASK = 50;
  * file (a worker stuck without yielding is ended, with the other files of its task).
  */
 const DEFAULT_TIMEOUT_MS = 60_000;
-const OWN_OPTIONS = ['mode', 'pages', 'password', 'renderPages', 'pagesPerTask'];
 
 /**
  * PDF files as rows: `{path, page, numPages, text, title, author, producer, creationDate}`
@@ -51,11 +50,7 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
     renderScale: renderScale(renderPages, mode),
     pagesPerTask: pagesPerTask === undefined ? DEFAULT_PAGES_PER_TASK : positive('pagesPerTask', pagesPerTask),
   };
-  for (const key of Object.keys(read)) {
-    if (!['onError', 'fileExtensions', 'concurrency', 'timeoutMs'].includes(key) && !OWN_OPTIONS.includes(key)) {
-      throw new InvalidOptionError(key, (read as Record<string, unknown>)[key], `one of onError, fileExtensions, concurrency, timeoutMs, ${OWN_OPTIONS.join(', ')} (the options of readPdfs)`);
-    }
-  }
+  // What is left are the reading options, which readFormat checks (and refuses unknown ones by name).
   return readFormat<PdfRowOf<O>>(
     {
       operator: 'ReadPdfs',
@@ -68,6 +63,7 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
     },
     paths,
     { ...read, fileExtensions: read.fileExtensions ?? ['pdf'], timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    ['mode', 'pages', 'password', 'renderPages', 'pagesPerTask'],
   );
 }
 

@@ -182,4 +182,5 @@ test('readPdfs refuses bad options by name, before anything runs', () => {
   assert.throws(() => readPdfs(dir, { mode: 'document', renderPages: { scale: 1 } }), /renderPages/);
   assert.throws(() => readPdfs(dir, { pagesPerTask: 0 }), /pagesPerTask/);
   assert.throws(() => readPdfs(dir, { includePaths: true } as object), /includePaths/);
+  assert.throws(() => readPdfs(dir, { bogus: 1 } as object), /'bogus' must be one of .*timeoutMs, mode, pages, password, renderPages, pagesPerTask/);
 });
