@@ -6,7 +6,7 @@ export { splitText, DEFAULT_SEPARATORS, type SplitTextOptions, type TextSpan } f
 export { chunkId, type ChunkKey } from './text/chunk-id.js';
 export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
-export { configure, type ExecutionOptions, type ExecutionSettings } from './api/settings.js';
+export { configure, type ExecutionOptions, type ExecutionSettings } from './exec/settings.js';
 export type { MapOptions, MapBatchesOptions, ActorPoolOptions, ActorMapOptions, ActorMapBatchesOptions, ConstructorArgsOption } from './api/map-options.js';
 export {
   readParquet,
@@ -24,13 +24,13 @@ export {
   type ReadBinaryOptions,
   type WithPath,
 } from './api/read.js';
-export type { FileFormatModule, FilePart } from './io/formats/format-module.js';
-export type { ReadTask } from './io/formats/format-reader.js';
-export type { Fragment } from './io/read-fragments.js';
-export type { ModuleFormat } from './io/read-options.js';
+export type { FileFormatModule, FilePart } from './io/read/formats/file-format-module.js';
+export type { ReadTask } from './io/read/formats/format-reader.js';
+export type { Fragment } from './io/read/list-fragments.js';
+export type { ModuleFormat } from './io/read/read-spec.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
-export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/datasink.js';
-export type { ParquetCompression } from './io/sinks/parquet-sink.js';
+export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/write/datasink.js';
+export type { ParquetCompression } from './io/write/formats/parquet-sink.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export { seededRandom } from './exec/seeded-random.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';

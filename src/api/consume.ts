@@ -4,12 +4,12 @@ import type { Block } from '../blocks/block.js';
 import { concatBlocks } from '../blocks/concat.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
 import { executePlan } from '../exec/executor.js';
-import { preview } from '../exec/transform-chain.js';
+import { preview } from '../tasks/run-chain.js';
 import type { DatasetStats } from '../observe/stats.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { planJob } from '../plan/planner.js';
-import { bundleBlocks } from '../exec/bundler.js';
-import { resolveSettings, type ExecutionOptions } from './settings.js';
+import { bundleBlocks } from '../blocks/bundler.js';
+import { resolveSettings, type ExecutionOptions } from '../exec/settings.js';
 
 /** Plans and runs a logical plan, streaming its output blocks. */
 export function execute(plan: LogicalNode, options: ExecutionOptions | undefined, onStats: (stats: DatasetStats) => void): AsyncGenerator<Block> {

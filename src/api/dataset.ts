@@ -6,14 +6,14 @@ import type { DatasetStats } from '../observe/stats.js';
 import { explainPlan } from '../plan/explain.js';
 import { logical, type AllToAllSpec, type LogicalNode } from '../plan/logical.js';
 import { planJob } from '../plan/planner.js';
-import type { Transform } from '../plan/transforms.js';
+import type { Transform } from '../tasks/transform.js';
 import * as consume from './consume.js';
 import { GroupedDataset } from './grouped-dataset.js';
 import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type ActorMapBatchesOptions, type ActorMapOptions, type MapBatchesOptions, type MapOptions } from './map-options.js';
-import type { ExecutionOptions } from './settings.js';
+import type { ExecutionOptions } from '../exec/settings.js';
 import type { ActorClass, AnyActorClass, AnyBatchResult, BatchOutput, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
 import type { UdfRef } from './udf.js';
-import type { Datasink, FileWriteResult, WriteResult } from '../io/datasink.js';
+import type { Datasink, FileWriteResult, WriteResult } from '../io/write/datasink.js';
 import * as write from './write.js';
 import type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './write-options.js';
 

@@ -2,7 +2,7 @@ import type { BatchFormat } from '../blocks/batch-format.js';
 import { BATCH_FORMATS } from '../blocks/batch-format.js';
 import { InvalidOptionError, UdfPlacementError } from '../errors.js';
 import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
-import type { FnRef, OnError } from '../plan/transforms.js';
+import type { FnRef, OnError } from '../tasks/transform.js';
 import type { AnyActorClass } from './types.js';
 import { isUdfRef, moduleRef, type UdfRef } from './udf.js';
 

@@ -1,6 +1,6 @@
 import { InvalidOptionError, UdfPlacementError } from '../errors.js';
-import type { FnRef } from '../plan/transforms.js';
-import { registerUdf } from '../pools/udf-registry.js';
+import type { FnRef } from '../tasks/transform.js';
+import { registerUdf } from '../tasks/udf-registry.js';
 
 declare const runs: unique symbol;
 

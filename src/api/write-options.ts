@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
-import type { ParquetCompression, ParquetEncoding } from '../io/sinks/parquet-sink.js';
+import type { ParquetCompression, ParquetEncoding } from '../io/write/formats/parquet-sink.js';
 import { positiveInteger } from './map-options.js';
-import type { ExecutionOptions } from './settings.js';
+import type { ExecutionOptions } from '../exec/settings.js';
 
 /** Options of `writeJson` and `writeCsv` (and `writeParquet`); execution options may be given alongside. */
 export interface FileWriteOptions extends ExecutionOptions {

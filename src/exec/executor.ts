@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import type { ExecutionSettings } from '../api/settings.js';
+import type { ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
 import { CancelledError } from '../errors.js';
 import { startProgress, type ProgressReporter } from '../observe/progress.js';
-import { expectedRowsIn } from '../observe/progress-rows.js';
+import { expectedRowsIn } from './expected-rows.js';
 import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
-import { moduleBlockedAtJob } from '../pools/udf-registry.js';
-import { insideSluiceWorker } from '../pools/worker-context.js';
+import { moduleBlockedAtJob } from '../tasks/udf-registry.js';
+import { insideSluiceWorker } from '../tasks/job-in-worker.js';
 import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { Job } from './job.js';

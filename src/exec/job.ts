@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { middlewareList, type ExecutionSettings } from '../api/settings.js';
+import { middlewareList, type ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
 import { causeMessage } from '../errors.js';
 import { JobEvents } from '../observe/events.js';
@@ -10,7 +10,7 @@ import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-p
 import { ErrorLog } from './error-log.js';
 import { resolveGpuIds } from './gpu-discovery.js';
 import { ResourceManager } from './resource-manager.js';
-import type { SkippedInput } from './transform-chain.js';
+import type { SkippedInput } from '../tasks/run-chain.js';
 
 let lastJobId = 0;
 

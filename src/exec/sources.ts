@@ -2,7 +2,7 @@ import { Field, Float64, Int32, type Table } from 'apache-arrow';
 import { blockFromData, blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { buildColumn } from '../blocks/build-column.js';
 import type { SourceSpec } from '../plan/logical.js';
-import { raceTimeout } from '../race-timeout.js';
+import { raceTimeout } from '../tasks/race-timeout.js';
 
 /**
  * Rows per block when a source splits data it holds: about 200 blocks, 64 to 65,536 rows each.
@@ -39,7 +39,7 @@ export async function* sourceBlocks(source: SourceSpec, cpus: number): AsyncGene
       return;
     case 'files':
       // Loaded on use: file listing (tinyglobby) costs a job that reads no files nothing.
-      yield* (await import('../io/read-fragments.js')).fragmentBlocks(source);
+      yield* (await import('../io/read/list-fragments.js')).fragmentBlocks(source);
       return;
   }
 }

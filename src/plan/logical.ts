@@ -1,8 +1,8 @@
 import type { Table } from 'apache-arrow';
 import type { Block, Row } from '../blocks/block.js';
-import type { Transform } from './transforms.js';
+import type { Transform } from '../tasks/transform.js';
 import type { AggregateFn } from '../api/aggregate.js';
-import type { FilesSpec } from '../io/read-fragments.js';
+import type { FilesSpec } from '../io/read/list-fragments.js';
 
 /** Where a map-like operator runs. 'any' is for cheap column operations that fuse with either. */
 export type Compute =

@@ -1,5 +1,5 @@
 import type { AllToAllSpec, Compute, RetryPolicy, SourceSpec } from './logical.js';
-import type { Transform } from './transforms.js';
+import type { Transform } from '../tasks/transform.js';
 
 /** The physical plan: operators the executor runs, joined by bounded queues. */
 export type PhysicalOp =

@@ -2,7 +2,7 @@ import type { Block } from '../blocks/block.js';
 import { ActorError, CancelledError } from '../errors.js';
 import type { Placement, ResourceManager } from '../exec/resource-manager.js';
 import type { ActorStopReason } from '../observe/events.js';
-import type { Transform } from '../plan/transforms.js';
+import type { Transform } from '../tasks/transform.js';
 import { Actor, ActorExitedError } from './actor.js';
 import { deserializeError } from './task-protocol.js';
 import type { TaskOutcome } from './task-pool.js';

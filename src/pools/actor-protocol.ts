@@ -1,4 +1,4 @@
-import type { Transform } from '../plan/transforms.js';
+import type { Transform } from '../tasks/transform.js';
 import type { SerializedError, TaskReply } from './task-protocol.js';
 
 /** What an actor worker starts with (its workerData): who it is, what to construct, what to run. */

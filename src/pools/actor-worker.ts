@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { FnRef } from '../plan/transforms.js';
+import type { FnRef } from '../tasks/transform.js';
 import { setActorContext } from './actor-context.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
 import { runChainReply } from './chain-reply.js';
 import { serializeError } from './task-protocol.js';
-import { loadModuleFn, loadUdf } from './udf-registry.js';
-import { markSluiceWorker } from './worker-context.js';
+import { loadModuleFn, loadUdf } from '../tasks/udf-registry.js';
+import { markSluiceWorker } from '../tasks/job-in-worker.js';
 
 /**
  * An actor: a worker thread that constructs the user's class once, then runs the operator's

@@ -1,9 +1,9 @@
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import { FileReadError, UdfError } from '../errors.js';
-import { runChain, type ChainContext } from '../exec/transform-chain.js';
-import type { Transform } from '../plan/transforms.js';
+import { runChain, type ChainContext } from '../tasks/run-chain.js';
+import type { Transform } from '../tasks/transform.js';
 import { serializeError, type TaskReply } from './task-protocol.js';
-import { isBlockedAtJob } from './udf-registry.js';
+import { isBlockedAtJob } from '../tasks/udf-registry.js';
 
 /**
  * Runs a fused chain over a block received as IPC bytes, in a worker, and answers as data:

@@ -3,8 +3,8 @@ import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
-import type { SkippedInput } from '../exec/transform-chain.js';
-import type { Transform } from '../plan/transforms.js';
+import type { SkippedInput } from '../tasks/run-chain.js';
+import type { Transform } from '../tasks/transform.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
 
 export interface TaskOutcome {

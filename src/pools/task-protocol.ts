@@ -1,6 +1,6 @@
 import { FileReadError, UdfError, type InputLocation } from '../errors.js';
-import type { SkippedInput } from '../exec/transform-chain.js';
-import type { Transform } from '../plan/transforms.js';
+import type { SkippedInput } from '../tasks/run-chain.js';
+import type { Transform } from '../tasks/transform.js';
 
 /** What the main thread posts to a task-pool worker. The block moves, it is not copied. */
 export interface TaskRequest {

@@ -1,9 +1,9 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import type { FnRef } from '../plan/transforms.js';
+import type { FnRef } from '../tasks/transform.js';
 import { runChainReply } from './chain-reply.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
-import { loadModuleFn } from './udf-registry.js';
-import { markSluiceWorker } from './worker-context.js';
+import { loadModuleFn } from '../tasks/udf-registry.js';
+import { markSluiceWorker } from '../tasks/job-in-worker.js';
 
 markSluiceWorker();
 

@@ -1,8 +1,8 @@
 import { boundUdf, isUdfRef, moduleRef, type UdfRef } from '../api/udf.js';
 import type { Row } from '../blocks/block.js';
 import { InvalidOptionError } from '../errors.js';
-import type { FnRef } from '../plan/transforms.js';
-import { loadModuleFn } from '../pools/udf-registry.js';
+import type { FnRef } from '../tasks/transform.js';
+import { loadModuleFn } from '../tasks/udf-registry.js';
 import { chunkId, sha256Hex } from './chunk-id.js';
 import { splitSettings, splitText, type SplitTextOptions } from './split-text.js';
 

@@ -1,13 +1,13 @@
 import { emptyBlock, type Block } from '../../blocks/block.js';
 import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
-import { isOneToOne, type FnRef, type ReadTransform, type Transform } from '../../plan/transforms.js';
-import { fragmentsOfBlock } from '../../io/read-fragments.js';
-import { fileError, TIMEOUT_HINT, timeoutProblem } from '../../io/read-errors.js';
+import { isOneToOne, type FnRef, type ReadTransform, type Transform } from '../../tasks/transform.js';
+import { fragmentsOfBlock } from '../../io/read/list-fragments.js';
+import { fileError, TIMEOUT_HINT, timeoutProblem } from '../../io/read/read-errors.js';
 import { sliceIntoBatches } from '../../blocks/slice.js';
-import { bundleBlocks, bundleBySize } from '../bundler.js';
+import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
-import { runChain, type ChainResult } from '../transform-chain.js';
+import { runChain, type ChainResult } from '../../tasks/run-chain.js';
 import { runActorMapOp } from './actor-map-op.js';
 import { consume, emit, type OperatorContext } from './operator.js';
 

@@ -1,6 +1,6 @@
-import { isOneToOne, type ReadTransform } from '../transforms.js';
+import { isOneToOne, type ReadTransform } from '../../tasks/transform.js';
 import { logical, type LogicalNode, type NodeOf } from '../logical.js';
-import { readOperatorName } from '../../io/read-options.js';
+import { readOperatorName } from '../../io/read/read-spec.js';
 
 /**
  * Moves limits towards the source so that `range(1e9).map(f).limit(5)` reads and maps five

@@ -1,6 +1,6 @@
 import { logical, type LogicalNode, type NodeOf } from '../logical.js';
-import { readOperatorName } from '../../io/read-options.js';
-import type { ReadTransform } from '../transforms.js';
+import { readOperatorName } from '../../io/read/read-spec.js';
+import type { ReadTransform } from '../../tasks/transform.js';
 
 /** Formats whose readers can leave columns unread: Parquet reads only their column chunks, CSV builds only their columns. */
 const PROJECTING_FORMATS: ReadonlySet<ReadTransform['format']> = new Set(['parquet', 'csv']);

@@ -1,4 +1,4 @@
-import type { Block } from '../../blocks/block.js';
+import type { Block } from '../../../blocks/block.js';
 import type { ReadTask } from './format-reader.js';
 
 /**

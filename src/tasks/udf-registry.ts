@@ -1,5 +1,5 @@
 import { UdfResolveError } from '../errors.js';
-import type { FnRef } from '../plan/transforms.js';
+import type { FnRef } from './transform.js';
 
 /**
  * Where workers find UDFs. A worker imports the UDF's module; when that module is a script

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { Field, Schema, type DataType } from 'apache-arrow';
 import { parse, type CsvError } from 'csv-parse';
-import { blockFromData, type Block } from '../../blocks/block.js';
-import { buildColumn } from '../../blocks/build-column.js';
+import { blockFromData, type Block } from '../../../blocks/block.js';
+import { buildColumn } from '../../../blocks/build-column.js';
 import { fileError, messageOf } from '../read-errors.js';
 import { schemaFromIpc } from '../schema-ipc.js';
 import { csvValue, inferCsvType } from './csv-values.js';

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Block } from '../../blocks/block.js';
-import { rowsOfBlock } from '../../blocks/read-values.js';
-import { fileWriter } from './file-sink.js';
+import type { Block } from '../../../blocks/block.js';
+import { rowsOfBlock } from '../../../blocks/read-values.js';
+import { fileWriter } from '../file-sink.js';
 import { base64Of, jsonValue } from './json-value.js';
 
 /**

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type DataType, type Schema } from 'apache-arrow';
-import { blockFromRows, type Block, type Row } from '../../blocks/block.js';
-import { valueKind } from '../../blocks/infer-type.js';
-import { SchemaError } from '../../errors.js';
+import { blockFromRows, type Block, type Row } from '../../../blocks/block.js';
+import { valueKind } from '../../../blocks/infer-type.js';
+import { SchemaError } from '../../../errors.js';
 import { fileError, messageOf, SKIP_FILES_HINT } from '../read-errors.js';
 import { schemaFromIpc } from '../schema-ipc.js';
 import { FragmentLines } from './fragment-lines.js';

@@ -1,4 +1,4 @@
-import { FileReadError, type InputLocation } from '../errors.js';
+import { FileReadError, type InputLocation } from '../../errors.js';
 
 /**
  * A FileReadError whose message says what is wrong with the file (or record) and how to

@@ -1,5 +1,5 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
-import type { FileFormat, FileReadOptions } from '../io/read-options.js';
+import type { FileFormat, FileReadOptions } from '../io/read/read-spec.js';
 
 /**
  * A reference to user code: a local function (main thread) or a module export (any thread).

@@ -1,6 +1,6 @@
-import type { Block } from '../../blocks/block.js';
-import { columnValues } from '../../blocks/read-values.js';
-import { fileWriter } from './file-sink.js';
+import type { Block } from '../../../blocks/block.js';
+import { columnValues } from '../../../blocks/read-values.js';
+import { fileWriter } from '../file-sink.js';
 import { jsonValue } from './json-value.js';
 
 /** JSON Lines: one object per row, keys in column order, nulls written as null. */

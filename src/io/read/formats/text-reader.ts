@@ -1,6 +1,6 @@
 import { Field, Utf8 } from 'apache-arrow';
-import { blockFromData } from '../../blocks/block.js';
-import { buildColumn } from '../../blocks/build-column.js';
+import { blockFromData } from '../../../blocks/block.js';
+import { buildColumn } from '../../../blocks/build-column.js';
 import { FragmentLines } from './fragment-lines.js';
 import type { FormatReader } from './format-reader.js';
 

@@ -6,7 +6,7 @@ import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
 import { sliceIntoBatches } from '../blocks/slice.js';
 import { SchemaError, UdfError, type InputLocation } from '../errors.js';
-import type { FnRef, Transform } from '../plan/transforms.js';
+import type { FnRef, Transform } from './transform.js';
 
 type Udf = (...args: unknown[]) => unknown;
 
@@ -91,7 +91,7 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
       }
       case 'read':
         // Loaded on use, like the format readers it loads: workers of jobs that read no files never import them.
-        block = await (await import('../io/read-step.js')).readFragments(asBlock(), t, ctx.taskIndex, skipped);
+        block = await (await import('../io/read/read-fragments.js')).readFragments(asBlock(), t, ctx.taskIndex, skipped);
         break;
       case 'write': {
         const fn = await ctx.resolve(t.fn);

@@ -1,11 +1,11 @@
 import { open, stat } from 'node:fs/promises';
 import { Utf8 } from 'apache-arrow';
-import { blockFromRows, type Block } from '../blocks/block.js';
-import { columnValues } from '../blocks/read-values.js';
+import { blockFromRows, type Block } from '../../blocks/block.js';
+import { columnValues } from '../../blocks/read-values.js';
 import { listFiles } from './file-listing.js';
 import { loadFormatModule } from './formats/load-format-module.js';
-import type { FilePart } from './formats/format-module.js';
-import { readOperator, type FileFormat, type ModuleFormat } from './read-options.js';
+import type { FilePart } from './formats/file-format-module.js';
+import { readOperator, type FileFormat, type ModuleFormat } from './read-spec.js';
 
 /** What a files source lists and how it splits the files into read tasks. */
 export interface FilesSpec {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { InvalidOptionError } from '../errors.js';
-import { checkGpusSetting } from '../exec/gpu-discovery.js';
+import { checkGpusSetting } from './gpu-discovery.js';
 import type { SluiceEventListener } from '../observe/events.js';
 import type { UdfMiddleware } from '../observe/middleware.js';
 import type { ProgressMode } from '../observe/progress.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { blockFromRows } from '../../blocks/block.js';
+import { blockFromRows } from '../../../blocks/block.js';
 import type { FormatReader } from './format-reader.js';
 
 /** A file as one row `{path, bytes}`. */

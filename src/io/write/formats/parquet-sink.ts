@@ -1,7 +1,7 @@
 import { tableToIPC } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
-import type { Block } from '../../blocks/block.js';
-import { fileWriter } from './file-sink.js';
+import type { Block } from '../../../blocks/block.js';
+import { fileWriter } from '../file-sink.js';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
 

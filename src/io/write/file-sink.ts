@@ -1,8 +1,8 @@
 import type { Block } from '../../blocks/block.js';
-import { SizeBundler } from '../../exec/bundler.js';
-import type { WriteTask } from '../../exec/transform-chain.js';
-import { commitFile, committedName } from '../atomic-file.js';
-import type { WrittenFile } from '../datasink.js';
+import { SizeBundler } from '../../blocks/bundler.js';
+import type { WriteTask } from '../../tasks/run-chain.js';
+import { commitFile, committedName } from './atomic-file.js';
+import type { WrittenFile } from './datasink.js';
 
 export type WriteFormat = 'parquet' | 'json' | 'csv';
 
@@ -19,9 +19,9 @@ export interface FileSinkArgs {
  * extension of its files. Workers import only the format they write: Parquet loads WebAssembly.
  */
 export const WRITE_FORMATS: Readonly<Record<WriteFormat, { readonly extension: string; readonly moduleUrl: string; readonly exportName: string }>> = {
-  parquet: { extension: 'parquet', moduleUrl: new URL('./parquet-sink.js', import.meta.url).href, exportName: 'writeParquetFiles' },
-  json: { extension: 'jsonl', moduleUrl: new URL('./json-sink.js', import.meta.url).href, exportName: 'writeJsonFiles' },
-  csv: { extension: 'csv', moduleUrl: new URL('./csv-sink.js', import.meta.url).href, exportName: 'writeCsvFiles' },
+  parquet: { extension: 'parquet', moduleUrl: new URL('./formats/parquet-sink.js', import.meta.url).href, exportName: 'writeParquetFiles' },
+  json: { extension: 'jsonl', moduleUrl: new URL('./formats/json-sink.js', import.meta.url).href, exportName: 'writeJsonFiles' },
+  csv: { extension: 'csv', moduleUrl: new URL('./formats/csv-sink.js', import.meta.url).href, exportName: 'writeCsvFiles' },
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
-import type { ColumnsOf, MaybePromise, Row } from '../api/types.js';
-import type { BatchFormat } from '../blocks/batch-format.js';
-import type { DatasetStats } from '../observe/stats.js';
+import type { ColumnsOf, MaybePromise, Row } from '../../api/types.js';
+import type { BatchFormat } from '../../blocks/batch-format.js';
+import type { DatasetStats } from '../../observe/stats.js';
 
 /** Given to `Datasink.onWriteStart`. */
 export interface WriteStartContext {

@@ -1,6 +1,6 @@
-import { UdfResolveError } from '../../errors.js';
-import type { ModuleFormat } from '../read-options.js';
-import type { FileFormatModule } from './format-module.js';
+import { UdfResolveError } from '../../../errors.js';
+import type { ModuleFormat } from '../read-spec.js';
+import type { FileFormatModule } from './file-format-module.js';
 
 /** A connector format's module export, imported on first use (on the main thread to plan, in each worker to read). */
 export async function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule> {

@@ -1,6 +1,6 @@
 import type { SourceSpec } from '../plan/logical.js';
 import { physicalInputs, type PhysicalOp } from '../plan/physical.js';
-import { isOneToOne } from '../plan/transforms.js';
+import { isOneToOne } from '../tasks/transform.js';
 
 /**
  * Rows an operator will read, when the plan tells (sources that hold their data, then

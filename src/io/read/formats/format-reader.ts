@@ -1,7 +1,7 @@
-import type { Block } from '../../blocks/block.js';
-import type { InputLocation } from '../../errors.js';
-import type { ReadTransform } from '../../plan/transforms.js';
-import type { Fragment } from '../read-fragments.js';
+import type { Block } from '../../../blocks/block.js';
+import type { InputLocation } from '../../../errors.js';
+import type { ReadTransform } from '../../../tasks/transform.js';
+import type { Fragment } from '../list-fragments.js';
 
 /** One fragment to read, as a format reader gets it. */
 export interface ReadTask {

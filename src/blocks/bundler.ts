@@ -1,5 +1,5 @@
-import { blockBytes, type Block } from '../blocks/block.js';
-import { concatBlocks } from '../blocks/concat.js';
+import { blockBytes, type Block } from './block.js';
+import { concatBlocks } from './concat.js';
 
 /**
  * Groups a stream of blocks into task inputs. Without a batch size each block is one task;

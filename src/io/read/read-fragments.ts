@@ -1,16 +1,16 @@
 import { Field, makeData, RecordBatch, Schema, Struct, Table, Utf8 } from 'apache-arrow';
-import type { Block } from '../blocks/block.js';
-import { buildColumn } from '../blocks/build-column.js';
-import { concatBlocks } from '../blocks/concat.js';
-import { FileReadError, type InputLocation } from '../errors.js';
-import type { SkippedInput } from '../exec/transform-chain.js';
-import type { FileFormat } from './read-options.js';
-import type { ReadTransform } from '../plan/transforms.js';
+import type { Block } from '../../blocks/block.js';
+import { buildColumn } from '../../blocks/build-column.js';
+import { concatBlocks } from '../../blocks/concat.js';
+import { FileReadError, type InputLocation } from '../../errors.js';
+import type { SkippedInput } from '../../tasks/run-chain.js';
+import type { FileFormat } from './read-spec.js';
+import type { ReadTransform } from '../../tasks/transform.js';
 import type { FormatReader, ReadTask } from './formats/format-reader.js';
 import { fileError, messageOf, SKIP_FILES_HINT, SKIP_RECORDS_HINT, TIMEOUT_HINT, timeoutProblem } from './read-errors.js';
-import { fragmentsOfBlock, type Fragment } from './read-fragments.js';
+import { fragmentsOfBlock, type Fragment } from './list-fragments.js';
 import { loadFormatModule } from './formats/load-format-module.js';
-import { raceTimeout } from '../race-timeout.js';
+import { raceTimeout } from '../../tasks/race-timeout.js';
 
 /**
  * The read step of a task: reads every fragment its input block describes, adds the `path`

@@ -1,7 +1,7 @@
 import { openAsBlob } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm/node';
-import type { Block } from '../../blocks/block.js';
+import type { Block } from '../../../blocks/block.js';
 import { fileError } from '../read-errors.js';
 import type { FormatReader } from './format-reader.js';
 
