@@ -150,6 +150,26 @@ export class CancelledError extends SluiceError {
   }
 }
 
+/**
+ * A FileReadError whose message says what is wrong with the file (or record) and how to
+ * fix it. The original error, when there is one, stays reachable as the cause's cause.
+ */
+export function fileError(operator: string, where: InputLocation, problem: string, fix: string, cause?: unknown): FileReadError {
+  return new FileReadError(operator, where, new Error(`${problem}; ${fix}`, cause === undefined ? undefined : { cause }));
+}
+
+/** What a file read past its `timeoutMs` says, from the worker (one fragment) or the main thread (a stuck worker). */
+export function timeoutProblem(ms: number, workerStopped: boolean): string {
+  return `no result after ${ms} ms${workerStopped ? ', so its worker was stopped' : ''} (a damaged or very large file)`;
+}
+
+export const TIMEOUT_HINT = "raise timeoutMs, or pass onError: 'skip' to skip such files (they are logged to errorLog)";
+
+/** The problem of columns asked for that are not there, e.g. "no column 'a'; the columns are b, c". */
+export function missingColumnsProblem(missing: readonly string[], columns: readonly string[], where = ''): string {
+  return `no column ${missing.map((c) => `'${c}'`).join(', ')}${where}; the columns are ${columns.join(', ')}`;
+}
+
 export function causeMessage(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);

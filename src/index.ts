@@ -24,13 +24,9 @@ export {
   type ReadBinaryOptions,
   type WithPath,
 } from './api/read.js';
-export type { FileFormatModule, FilePart } from './io/read/formats/file-format-module.js';
-export type { ReadTask } from './io/read/formats/format-reader.js';
-export type { Fragment } from './io/read/list-fragments.js';
-export type { ModuleFormat } from './io/read/read-spec.js';
+export type { FileFormatModule, FilePart, Fragment, ModuleFormat, ReadTask } from './io/read/index.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
-export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile } from './io/write/datasink.js';
-export type { ParquetCompression } from './io/write/formats/parquet-sink.js';
+export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile, ParquetCompression } from './io/write/index.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export { seededRandom } from './exec/seeded-random.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';

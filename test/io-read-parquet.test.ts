@@ -89,7 +89,7 @@ test('the columns option reads those columns; a column the file lacks names the 
   assert.deepEqual(Object.keys(rows[0]), ['even']);
   await assert.rejects(readParquet(file, { columns: ['id', 'nope'] }).count(), (error: unknown) => {
     assert.ok(error instanceof FileReadError);
-    assert.match(error.message, /ReadParquet\(columns: id, nope\) failed at file .*docs\.parquet.*no column 'nope' in the file; its columns are id, score, text/);
+    assert.match(error.message, /ReadParquet\(columns: id, nope\) failed at file .*docs\.parquet.*no column 'nope' in the file; the columns are id, score, text/);
     return true;
   });
 });

@@ -88,10 +88,10 @@ test('writeParquet: targetBytesPerFile cuts files by size, and compression and r
 test('writeParquet after map(udf): one fused task-pool operator, written on worker threads', async () => {
   await withTempDir(async (dir) => {
     const ds = range(2_000).map(tagThreadUdf, { name: 'Tag' });
-    const write = logical.map(ds.plan, { op: 'write', name: 'W', fn: { kind: 'local', fn: () => [] }, args: {}, maxRows: Infinity, maxBytes: Infinity }, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: 3, retryExceptions: false });
+    const write = logical.map(ds.plan, { op: 'blocks', name: 'W', fn: { kind: 'local', fn: () => [] }, args: {}, onError: 'fail', maxRows: Infinity, maxBytes: Infinity, timeoutMsPerRow: undefined, inputs: 'rows' }, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: 3, retryExceptions: false });
     const physical = planJob(write).physical;
     assert.equal(physical.kind, 'Map');
-    assert.deepEqual(physical.kind === 'Map' && physical.transforms.map((t) => t.op), ['map', 'write']);
+    assert.deepEqual(physical.kind === 'Map' && physical.transforms.map((t) => t.op), ['map', 'blocks']);
     assert.equal(physical.kind === 'Map' && physical.compute.kind, 'tasks');
 
     const result = await ds.writeParquet(dir, { cpus: 2 });

@@ -4,7 +4,7 @@ import type { Block } from '../blocks/block.js';
 import { concatBlocks } from '../blocks/concat.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
 import { executePlan } from '../exec/executor.js';
-import { preview } from '../tasks/run-chain.js';
+import { preview } from '../blocks/row-preview.js';
 import type { DatasetStats } from '../observe/stats.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { planJob } from '../plan/planner.js';

@@ -13,7 +13,7 @@ import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type ActorMapBatchesOp
 import type { ExecutionOptions } from '../exec/settings.js';
 import type { ActorClass, AnyActorClass, AnyBatchResult, BatchOutput, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
 import type { UdfRef } from './udf.js';
-import type { Datasink, FileWriteResult, WriteResult } from '../io/write/datasink.js';
+import type { Datasink, FileWriteResult, WriteResult } from '../io/write/index.js';
 import * as write from './write.js';
 import type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './write-options.js';
 

@@ -2,6 +2,7 @@ import type { BatchFormat } from '../blocks/batch-format.js';
 import { BATCH_FORMATS } from '../blocks/batch-format.js';
 import { InvalidOptionError, UdfPlacementError } from '../errors.js';
 import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
+import { DEFAULT_ROW_CONCURRENCY } from '../tasks/run-chain.js';
 import type { FnRef, OnError } from '../tasks/transform.js';
 import type { AnyActorClass } from './types.js';
 import { isUdfRef, moduleRef, type UdfRef } from './udf.js';
@@ -70,7 +71,6 @@ const ACTOR_OPTIONS = ['constructorArgs', 'maxRestarts', 'maxTasksPerWorker', 'm
 
 export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_RETRIES = 3;
-const DEFAULT_MAIN_CONCURRENCY = 16;
 const DEFAULT_MAX_RESTARTS = 3;
 const DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR = 2;
 const DEFAULT_ACTOR_IDLE_TIMEOUT_MS = 10_000;
@@ -114,7 +114,7 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     };
   }
   // A class without udf() was refused above: a local target is a function.
-  return { fn: { kind: 'local', fn: fn as AnyFunction }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_MAIN_CONCURRENCY }, retry, onError };
+  return { fn: { kind: 'local', fn: fn as AnyFunction }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_ROW_CONCURRENCY }, retry, onError };
 }
 
 /** An actor pool's settings; checkOptions has checked each value. The default pool is one actor. */

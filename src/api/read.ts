@@ -1,10 +1,8 @@
 import { Schema } from 'apache-arrow';
 import { InvalidOptionError } from '../errors.js';
-import type { FilesSpec } from '../io/read/list-fragments.js';
-import { readOperatorName, type FileFormat, type ModuleFormat } from '../io/read/read-spec.js';
-import { schemaToIpc } from '../io/read/schema-ipc.js';
-import { logical } from '../plan/logical.js';
-import type { OnError, ReadTransform } from '../tasks/transform.js';
+import { readOperatorName, schemaToIpc, type FileFormat, type FilesSpec, type ModuleFormat } from '../io/read/index.js';
+import { logical, type ReadTransform } from '../plan/logical.js';
+import type { OnError } from '../tasks/transform.js';
 import { Dataset } from './dataset.js';
 import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import type { Row } from './types.js';

@@ -1,6 +1,6 @@
 import type { RecordBatch, Table } from 'apache-arrow';
 import type { Row } from '../blocks/block.js';
-import type { Columns, TypedArray } from '../blocks/columns.js';
+import type { Columns, ColumnsOf } from '../blocks/columns.js';
 import type { UdfRef } from './udf.js';
 
 /**
@@ -8,16 +8,7 @@ import type { UdfRef } from './udf.js';
  * interfaces (which have no index signature) work as row types.
  */
 export type { Row } from '../blocks/block.js';
-
-/**
- * A column of a `'columns'` batch: typed arrays for numbers (without nulls), arrays otherwise.
- * A number column is never a BigInt64Array (Int64 columns read as bigints), so it is left out:
- * the elements of a number column are numbers.
- */
-export type ColumnOf<V> = [V] extends [number] ? Exclude<TypedArray, BigInt64Array> | V[] : [V] extends [bigint] ? BigInt64Array | V[] : V[];
-
-/** A `'columns'` batch of rows of type T. */
-export type ColumnsOf<T> = { [K in keyof T]: ColumnOf<T[K]> };
+export type { ColumnOf, ColumnsOf } from '../blocks/columns.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
-import type { ParquetCompression, ParquetEncoding } from '../io/write/formats/parquet-sink.js';
+import type { ParquetCompression, ParquetEncoding } from '../io/write/index.js';
 import { positiveInteger } from './map-options.js';
 import type { ExecutionOptions } from '../exec/settings.js';
 

@@ -4,9 +4,7 @@ import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-f
 import { blockBytes, type Block } from '../blocks/block.js';
 import { bundleBySize } from '../blocks/bundler.js';
 import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
-import { newWriteId, removeWriteFiles } from '../io/write/atomic-file.js';
-import type { Datasink, FileWriteResult, SinkBatch, WriteResult, WrittenFile } from '../io/write/datasink.js';
-import { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from '../io/write/file-sink.js';
+import { newWriteId, removeWriteFiles, WRITE_FORMATS, type Datasink, type FileSinkArgs, type FileWriteResult, type SinkBatch, type WriteFormat, type WriteResult, type WrittenFile } from '../io/write/index.js';
 import type { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
@@ -38,11 +36,14 @@ export async function writeFiles(
   const spec = WRITE_FORMATS[format];
   const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding } };
   const transform: Transform = {
-    op: 'write',
+    op: 'blocks',
     name,
     fn: { kind: 'module', moduleUrl: spec.moduleUrl, exportName: spec.exportName },
-    args: { ...args },
+    args,
+    onError: 'fail',
     ...targets,
+    timeoutMsPerRow: undefined,
+    inputs: 'rows',
   };
   const node = logical.map(plan, transform, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false });
   let stats: DatasetStats | undefined;

@@ -16,6 +16,16 @@ export type TypedArray =
   | Uint8Array
   | BigInt64Array;
 
+/**
+ * A column of a `'columns'` batch: typed arrays for numbers (without nulls), arrays otherwise.
+ * A number column is never a BigInt64Array (Int64 columns read as bigints), so it is left out:
+ * the elements of a number column are numbers.
+ */
+export type ColumnOf<V> = [V] extends [number] ? Exclude<TypedArray, BigInt64Array> | V[] : [V] extends [bigint] ? BigInt64Array | V[] : V[];
+
+/** A `'columns'` batch of rows of type T. */
+export type ColumnsOf<T> = { [K in keyof T]: ColumnOf<T[K]> };
+
 /** A batch as columns: typed arrays for numeric columns without nulls, arrays otherwise. */
 export type Columns = Record<string, TypedArray | unknown[]>;
 

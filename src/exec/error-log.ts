@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import type { SkippedInput } from '../tasks/run-chain.js';
+import type { SkippedInput } from '../tasks/task-outcome.js';
 
 /** Appends one JSON line per skipped input (operator, input, message) to the job's error log. */
 export class ErrorLog {

@@ -6,8 +6,7 @@ import { startProgress, type ProgressReporter } from '../observe/progress.js';
 import { expectedRowsIn } from './expected-rows.js';
 import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
-import { moduleBlockedAtJob } from '../tasks/udf-registry.js';
-import { insideSluiceWorker } from '../tasks/job-in-worker.js';
+import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { Job } from './job.js';
@@ -26,11 +25,8 @@ import { runUnionOp } from './operators/union-op.js';
  * Progress runs while the job does; `job-end` is the last event, after the stats are final.
  */
 export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings, onStats: (stats: DatasetStats) => void): AsyncGenerator<Block> {
-  if (insideSluiceWorker()) {
-    // A worker is importing a user script to find its UDFs: the script's own job must not run here.
-    moduleBlockedAtJob();
-    await new Promise<never>(() => {});
-  }
+  // A worker is importing a user script to find its UDFs: the script's own job must not run there.
+  if (insideSluiceWorker()) await parkJobInWorker();
   const job = new Job(settings);
   const ops = physicalOps(root);
   admitActorPools(ops, job.resources);

@@ -1,5 +1,4 @@
-import type { SourceSpec } from '../plan/logical.js';
-import { physicalInputs, type PhysicalOp } from '../plan/physical.js';
+import { physicalInputs, type PhysicalOp, type PhysicalSource } from '../plan/physical.js';
 import { isOneToOne } from '../tasks/transform.js';
 
 /**
@@ -27,7 +26,7 @@ function expectedRowsOut(op: PhysicalOp): number | undefined {
   }
 }
 
-function sourceRows(source: SourceSpec): number | undefined {
+function sourceRows(source: PhysicalSource): number | undefined {
   switch (source.kind) {
     case 'range':
       return source.n;

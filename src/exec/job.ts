@@ -10,7 +10,7 @@ import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-p
 import { ErrorLog } from './error-log.js';
 import { resolveGpuIds } from './gpu-discovery.js';
 import { ResourceManager } from './resource-manager.js';
-import type { SkippedInput } from '../tasks/run-chain.js';
+import type { SkippedInput } from '../tasks/task-outcome.js';
 
 let lastJobId = 0;
 
@@ -96,7 +96,7 @@ export class Job {
 
   /**
    * Inputs dropped under `onError: 'skip'`: counted, written to the error log and reported as
-   * events. A file (or Parquet row group) that a read step could not read is a 'file-skipped'
+   * events. A file (or Parquet row group) that a step over files (a read) could not read is a 'file-skipped'
    * event; anything else, a reader's bad record (which names its line) included, 'row-skipped'.
    */
   recordSkipped(op: PhysicalOp, stats: OperatorStats, entries: readonly SkippedInput[]): void {
@@ -106,8 +106,8 @@ export class Job {
     for (const entry of entries) {
       const fields = { operator: op.name, step: entry.operator, input: entry.input, rows: entry.rows, message: entry.message };
       const { path, line } = entry.input;
-      const fromReader = op.kind === 'Map' && op.transforms.some((t) => t.op === 'read' && t.name === entry.operator);
-      this.events.emit(path !== undefined && line === undefined && fromReader ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
+      const ofFiles = op.kind === 'Map' && op.transforms.some((t) => t.op === 'blocks' && t.inputs === 'files' && t.name === entry.operator);
+      this.events.emit(path !== undefined && line === undefined && ofFiles ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
     }
   }
 

@@ -1,7 +1,7 @@
 import { Field, Float64, Int32, type Table } from 'apache-arrow';
 import { blockFromData, blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { buildColumn } from '../blocks/build-column.js';
-import type { SourceSpec } from '../plan/logical.js';
+import type { PhysicalSource } from '../plan/physical.js';
 import { raceTimeout } from '../tasks/race-timeout.js';
 
 /**
@@ -18,7 +18,7 @@ export function rowsPerBlock(total: number, cpus: number): number {
 const ASYNC_FLUSH_MS = 100;
 
 /** The blocks of a source, generated as they are pulled (nothing is read ahead); `cpus` is the job's CPU slots. */
-export async function* sourceBlocks(source: SourceSpec, cpus: number): AsyncGenerator<Block> {
+export async function* sourceBlocks(source: PhysicalSource, cpus: number): AsyncGenerator<Block> {
   switch (source.kind) {
     case 'range':
       yield* rangeBlocks(source.n, cpus);
@@ -37,9 +37,8 @@ export async function* sourceBlocks(source: SourceSpec, cpus: number): AsyncGene
     case 'asyncIterable':
       yield* iterableBlocks(source.open());
       return;
-    case 'files':
-      // Loaded on use: file listing (tinyglobby) costs a job that reads no files nothing.
-      yield* (await import('../io/read/list-fragments.js')).fragmentBlocks(source);
+    case 'stream':
+      yield* source.open();
       return;
   }
 }

@@ -1,8 +1,20 @@
 import type { Table } from 'apache-arrow';
 import type { Block, Row } from '../blocks/block.js';
+import type { FilesSpec, ReadSpec } from '../io/read/index.js';
 import type { Transform } from '../tasks/transform.js';
-import type { AggregateFn } from '../api/aggregate.js';
-import type { FilesSpec } from '../io/read/list-fragments.js';
+import type { AggregateFn } from './aggregate-fn.js';
+
+/**
+ * A read of the fragments a files source lists, as the optimizer sees it (its columns and
+ * limit can be pushed into it); the planner turns it into an ordinary 'blocks' step that
+ * runs io's reader (plan-read.ts), so the executor never sees a file.
+ */
+export interface ReadTransform extends ReadSpec {
+  readonly op: 'read';
+}
+
+/** A step of a logical Map: a transform the workers run, or a read still to be planned. */
+export type LogicalTransform = Transform | ReadTransform;
 
 /** Where a map-like operator runs. 'any' is for cheap column operations that fuse with either. */
 export type Compute =
@@ -54,7 +66,7 @@ export type LogicalNode =
       readonly kind: 'Map';
       readonly name: string;
       readonly input: LogicalNode;
-      readonly transform: Transform;
+      readonly transform: LogicalTransform;
       readonly compute: Compute;
       readonly retry: RetryPolicy;
     }
@@ -68,7 +80,7 @@ export const logical = {
   source(name: string, source: SourceSpec): NodeOf<'Source'> {
     return Object.freeze({ kind: 'Source', name, source });
   },
-  map(input: LogicalNode, transform: Transform, compute: Compute, retry: RetryPolicy): NodeOf<'Map'> {
+  map(input: LogicalNode, transform: LogicalTransform, compute: Compute, retry: RetryPolicy): NodeOf<'Map'> {
     return Object.freeze({ kind: 'Map', name: transform.name, input, transform, compute, retry });
   },
   limit(input: LogicalNode, n: number): NodeOf<'Limit'> {

@@ -1,9 +1,14 @@
-import type { AllToAllSpec, Compute, RetryPolicy, SourceSpec } from './logical.js';
+import type { Block } from '../blocks/block.js';
+import type { FilesSpec } from '../io/read/index.js';
 import type { Transform } from '../tasks/transform.js';
+import type { AllToAllSpec, Compute, RetryPolicy, SourceSpec } from './logical.js';
+
+/** Where a physical source's blocks come from: data the plan holds, or a stream the planner set up (a files source's fragment rows). */
+export type PhysicalSource = Exclude<SourceSpec, FilesSpec> | { readonly kind: 'stream'; readonly open: () => AsyncIterable<Block> };
 
 /** The physical plan: operators the executor runs, joined by bounded queues. */
 export type PhysicalOp =
-  | { readonly kind: 'Source'; readonly name: string; readonly source: SourceSpec }
+  | { readonly kind: 'Source'; readonly name: string; readonly source: PhysicalSource }
   | {
       readonly kind: 'Map';
       readonly name: string;

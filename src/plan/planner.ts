@@ -1,6 +1,8 @@
-import type { LogicalNode } from './logical.js';
-import type { PhysicalOp } from './physical.js';
+import type { Transform } from '../tasks/transform.js';
+import type { LogicalNode, LogicalTransform, SourceSpec } from './logical.js';
 import { optimizeLogical } from './optimizer.js';
+import type { PhysicalOp, PhysicalSource } from './physical.js';
+import { planFilesSource, planRead } from './plan-read.js';
 import { fuseOperators } from './rules/operator-fusion.js';
 
 export interface Plan {
@@ -20,13 +22,13 @@ function toPhysical(node: LogicalNode): PhysicalOp {
     case 'Source':
       // A new object even for a source: a dataset used twice in one plan (`ds.union(ds)`)
       // must run as two operators, each with its own output queue.
-      return Object.freeze({ kind: 'Source', name: node.name, source: node.source });
+      return Object.freeze({ kind: 'Source', name: node.name, source: physicalSource(node.source) });
     case 'Map':
       return Object.freeze({
         kind: 'Map',
         name: node.name,
         input: toPhysical(node.input),
-        transforms: [node.transform],
+        transforms: [physicalTransform(node.transform)],
         compute: node.compute,
         retry: node.retry,
       });
@@ -37,4 +39,12 @@ function toPhysical(node: LogicalNode): PhysicalOp {
     case 'AllToAll':
       return Object.freeze({ kind: 'AllToAll', name: node.name, input: toPhysical(node.input), spec: node.spec });
   }
+}
+
+function physicalSource(source: SourceSpec): PhysicalSource {
+  return source.kind === 'files' ? planFilesSource(source) : source;
+}
+
+function physicalTransform(transform: LogicalTransform): Transform {
+  return transform.op === 'read' ? planRead(transform) : transform;
 }

@@ -2,28 +2,17 @@ import type { Block } from '../blocks/block.js';
 import { ActorError, CancelledError } from '../errors.js';
 import type { Placement, ResourceManager } from '../exec/resource-manager.js';
 import type { ActorStopReason } from '../observe/events.js';
+import type { ActorCompute } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
 import { Actor, ActorExitedError } from './actor.js';
 import { deserializeError } from './task-protocol.js';
-import type { TaskOutcome } from './task-pool.js';
+import type { TaskOutcome } from '../tasks/task-outcome.js';
 
-/** One operator's actor pool, as planned (see the 'actors' Compute). */
-export interface ActorPoolSpec {
+/** One operator's actor pool, as planned (the 'actors' Compute), and the class step its actors run. */
+export interface ActorPoolSpec extends Omit<ActorCompute, 'kind'> {
   readonly operator: string;
-  readonly min: number;
-  readonly max: number;
-  readonly numCpus: number;
-  readonly numGpus: number;
-  readonly maxRestarts: number;
-  /** Batches an actor is given before it is retired and replaced (Infinity: never). */
-  readonly maxTasksPerWorker: number;
-  /** Batches sent to an actor before earlier ones are answered: one computing, the rest waiting at the actor. */
-  readonly maxTasksInFlightPerActor: number;
-  /** An actor above the minimum with nothing to do for this long is stopped. */
-  readonly idleTimeoutMs: number;
   readonly moduleUrl: string;
   readonly exportName: string;
-  readonly constructorArgs: readonly unknown[];
   readonly transforms: readonly Transform[];
 }
 
@@ -162,7 +151,7 @@ export class ActorPool {
     let best: Slot | null = null;
     for (const slot of this.slots.values()) {
       const actor = slot.actor;
-      if (!actor?.isReady || actor.inFlight >= this.spec.maxTasksInFlightPerActor || actor.tasksStarted >= this.spec.maxTasksPerWorker) continue;
+      if (!actor?.isReady || actor.inFlight >= this.spec.maxTasksInFlightPerActor || actor.tasksStarted >= (this.spec.maxTasksPerWorker ?? Infinity)) continue;
       if (best === null || actor.inFlight < best.actor!.inFlight) best = slot;
     }
     return best;
@@ -185,7 +174,7 @@ export class ActorPool {
 
   private afterCall(slot: Slot, actor: Actor): void {
     if (slot.actor === actor && !this.stopped && actor.inFlight === 0) {
-      if (actor.tasksStarted >= this.spec.maxTasksPerWorker) this.retire(slot, 'maxTasksPerWorker', true);
+      if (actor.tasksStarted >= (this.spec.maxTasksPerWorker ?? Infinity)) this.retire(slot, 'maxTasksPerWorker', true);
       else if (this.slots.size > this.spec.min) this.startIdleTimer(slot, actor);
     }
     this.wake();

@@ -3,7 +3,7 @@ import type { Block } from '../blocks/block.js';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
 import { deserializeError, replyToError, type SerializedError, type TaskReply } from './task-protocol.js';
-import type { TaskOutcome } from './task-pool.js';
+import type { TaskOutcome } from '../tasks/task-outcome.js';
 
 /** The actor's thread ended while it had calls in flight: they can run again on another actor. */
 export class ActorExitedError extends Error {

@@ -3,21 +3,10 @@ import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
-import type { SkippedInput } from '../tasks/run-chain.js';
+import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
 
-export interface TaskOutcome {
-  readonly block: Block;
-  readonly skipped: SkippedInput[];
-  readonly udfMs: number;
-}
-
-/**
- * Worker threads for stateless UDFs (piscina). Blocks travel as Arrow IPC buffers in the
- * transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
- * worker dies rejects with piscina's error, and piscina starts a replacement worker.
- */
 /**
  * piscina, loaded when the first pool starts: importing sluice, and jobs of main-thread
  * operators, do not pay for it (~20 ms). Its ESM entry re-exports this same CommonJS build.
@@ -26,12 +15,17 @@ function loadPiscina(): typeof Piscina {
   return (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
 }
 
+/**
+ * Worker threads for stateless UDFs (piscina). Blocks travel as Arrow IPC buffers in the
+ * transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
+ * worker dies rejects with piscina's error, and piscina starts a replacement worker.
+ */
 export class TaskPool {
   private readonly piscina: Piscina;
   /**
    * False once a task was aborted or lost its worker, or a worker reported that a module it
-   * imported stopped at a job (that worker would refuse UDFs of modules it has not loaded):
-   * such a pool is shut down after its job instead of serving the next one.
+   * imported stopped at a job (see tasks/job-in-worker.ts): such a pool is shut down after
+   * its job instead of serving the next one.
    */
   private reusable = true;
 

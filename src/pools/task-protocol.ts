@@ -1,5 +1,5 @@
 import { FileReadError, UdfError, type InputLocation } from '../errors.js';
-import type { SkippedInput } from '../tasks/run-chain.js';
+import type { SkippedInput } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 
 /** What the main thread posts to a task-pool worker. The block moves, it is not copied. */
@@ -31,7 +31,7 @@ export type TaskReply = (
       readonly fileError?: boolean;
     }
 ) & {
-  /** The worker imported a module that started a job at its top level (see udf-registry): do not reuse the pool. */
+  /** The worker imported a module that started a job at its top level (see tasks/job-in-worker.ts): do not reuse the pool. */
   readonly blockedAtJob: boolean;
 };
 

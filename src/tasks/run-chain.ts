@@ -4,11 +4,17 @@ import { batchResultToBlock, blockToBatch } from '../blocks/batch-format.js';
 import { concatBlocks } from '../blocks/concat.js';
 import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
+import { preview } from '../blocks/row-preview.js';
 import { sliceIntoBatches } from '../blocks/slice.js';
-import { SchemaError, UdfError, type InputLocation } from '../errors.js';
-import type { FnRef, Transform } from './transform.js';
+import { causeMessage, missingColumnsProblem, SchemaError, UdfError, type InputLocation } from '../errors.js';
+import type { BlockTask } from './block-task.js';
+import type { SkippedInput, TaskOutcome } from './task-outcome.js';
+import type { BlocksTransform, FnRef, Transform } from './transform.js';
 
 type Udf = (...args: unknown[]) => unknown;
+
+/** Async calls of a row function in flight at once, unless the operator's `concurrency` says otherwise. */
+export const DEFAULT_ROW_CONCURRENCY = 16;
 
 export interface ChainContext {
   readonly taskIndex: number;
@@ -17,34 +23,11 @@ export interface ChainContext {
   resolve(ref: FnRef): Udf | Promise<Udf>;
 }
 
-/** An input dropped under `onError: 'skip'`, for the error log. */
-export interface SkippedInput {
-  readonly operator: string;
-  readonly input: InputLocation;
-  readonly message: string;
-  readonly rows: number;
-}
-
-/** What the function of a 'write' transform receives with its block; it returns one row per output written. */
-export interface WriteTask {
-  readonly taskIndex: number;
-  readonly args: Readonly<Record<string, unknown>>;
-  /** Most rows and (Arrow) bytes per output. */
-  readonly maxRows: number;
-  readonly maxBytes: number;
-}
-
-export interface ChainResult {
-  readonly block: Block;
-  readonly skipped: SkippedInput[];
-  readonly udfMs: number;
-}
-
 /**
  * Runs a fused chain of transforms over one bundle. Rows are decoded from Arrow once for a
  * run of row-level steps and encoded once at the end, not at every step.
  */
-export async function runChain(input: Block, transforms: readonly Transform[], ctx: ChainContext): Promise<ChainResult> {
+export async function runChain(input: Block, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskOutcome> {
   let block: Block | null = input;
   let rows: Row[] | null = null;
   const skipped: SkippedInput[] = [];
@@ -89,21 +72,9 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
         block = await applyPerBatch(asBlock(), fn, t, ctx, skipped);
         break;
       }
-      case 'read':
-        // Loaded on use, like the format readers it loads: workers of jobs that read no files never import them.
-        block = await (await import('../io/read/read-fragments.js')).readFragments(asBlock(), t, ctx.taskIndex, skipped);
+      case 'blocks':
+        block = await applyToBlock(asBlock(), await ctx.resolve(t.fn), t, ctx, skipped);
         break;
-      case 'write': {
-        const fn = await ctx.resolve(t.fn);
-        const input = asBlock();
-        const task: WriteTask = { taskIndex: ctx.taskIndex, args: t.args, maxRows: t.maxRows, maxBytes: t.maxBytes };
-        try {
-          block = blockFromRows((await fn(input, task)) as Row[]);
-        } catch (error) {
-          throw new UdfError(t.name, { taskIndex: ctx.taskIndex }, error);
-        }
-        break;
-      }
       case 'selectColumns':
       case 'dropColumns':
       case 'renameColumns':
@@ -117,6 +88,23 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
 }
 
 const SKIP = Symbol('skip');
+
+/** A 'blocks' step: its function gets the whole block and a BlockTask, and returns a block. */
+async function applyToBlock(input: Block, fn: Udf, t: BlocksTransform, ctx: ChainContext, skipped: SkippedInput[]): Promise<Block> {
+  const task: BlockTask = {
+    taskIndex: ctx.taskIndex,
+    args: t.args,
+    maxRows: t.maxRows,
+    maxBytes: t.maxBytes,
+    skip: (input, message, rows = 1) => skipped.push({ operator: t.name, input, message, rows }),
+  };
+  try {
+    return (await fn(input, task)) as Block;
+  } catch (error) {
+    // A step that located its failure (a read names the file and line) keeps it.
+    throw error instanceof UdfError ? error : new UdfError(t.name, { taskIndex: ctx.taskIndex }, error);
+  }
+}
 
 async function applyPerRow(
   rows: readonly Row[],
@@ -132,7 +120,7 @@ async function applyPerRow(
     const input = locate(rows[i], i, ctx.taskIndex);
     if (t.onError === 'skip') {
       results[i] = SKIP;
-      skipped.push({ operator: t.name, input, message: messageOf(error), rows: 1 });
+      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: 1 });
     } else if (firstError === undefined) {
       firstError = new UdfError(t.name, input, error);
     }
@@ -208,7 +196,7 @@ async function applyPerBatch(
       outputs.push(batchResultToBlock(await fn(blockToBatch(batch, t.batchFormat)), t.name));
     } catch (error) {
       if (t.onError !== 'skip') throw new UdfError(t.name, input, error);
-      skipped.push({ operator: t.name, input, message: messageOf(error), rows: batch.numRows });
+      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: batch.numRows });
     }
   }
   return concatBlocks(outputs);
@@ -225,7 +213,7 @@ function projectRows(rows: readonly Row[], t: ColumnTransform): Row[] {
 function checkColumns(t: ColumnTransform, names: readonly string[]): void {
   const missing = (t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns).filter((c) => !names.includes(c));
   if (missing.length && t.op !== 'dropColumns') {
-    throw new SchemaError(`${t.name}: no column ${missing.map((c) => `'${c}'`).join(', ')}; the columns are ${names.join(', ')}`);
+    throw new SchemaError(`${t.name}: ${missingColumnsProblem(missing, names)}`);
   }
 }
 
@@ -259,20 +247,6 @@ function pathOf(batch: Block): { path?: string } {
   const column = batch.getChild('path');
   const first = column?.get(0);
   return typeof first === 'string' ? { path: first } : {};
-}
-
-/** A short JSON rendering of a row: vectors and bytes summarised, bigints as strings. */
-export function preview(row: unknown): string {
-  const text = JSON.stringify(row, (_key, value: unknown) => {
-    if (typeof value === 'bigint') return `${value}n`;
-    if (ArrayBuffer.isView(value)) return `<${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})>`;
-    return value;
-  });
-  return text === undefined ? String(row) : text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,4 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
-import type { FileFormat, FileReadOptions } from '../io/read/read-spec.js';
 
 /**
  * A reference to user code: a local function (main thread) or a module export (any thread).
@@ -10,11 +9,15 @@ export type FnRef =
   | { readonly kind: 'local'; readonly fn: (...args: never[]) => unknown }
   | { readonly kind: 'module'; readonly moduleUrl: string; readonly exportName: string; readonly args?: readonly unknown[] };
 
+export type ModuleRef = Extract<FnRef, { kind: 'module' }>;
+
 export type OnError = 'fail' | 'skip';
 
 /**
  * One row- or batch-level step of a map-like operator, as plain data: the same description
- * runs on the main thread or, when every FnRef is a module export, inside a worker.
+ * runs on the main thread or, when every FnRef is a module export, inside a worker. The
+ * worker runtime knows these steps only; reads and writes are 'blocks' steps whose
+ * functions the planner names (see plan/plan-read.ts), so it never imports file code.
  */
 export type Transform =
   | { readonly op: 'map' | 'flatMap' | 'filter'; readonly name: string; readonly fn: FnRef; readonly onError: OnError }
@@ -29,42 +32,35 @@ export type Transform =
   | { readonly op: 'addColumn'; readonly name: string; readonly column: string; readonly fn: FnRef; readonly onError: OnError }
   | { readonly op: 'selectColumns' | 'dropColumns'; readonly name: string; readonly columns: readonly string[] }
   | { readonly op: 'renameColumns'; readonly name: string; readonly mapping: Readonly<Record<string, string>> }
-  | {
-      /**
-       * Writes its input out (files, on a worker) and outputs one row per thing written: `fn`
-       * gets the block and a WriteTask carrying `args` (plain data) and the size limits, to
-       * which the operator also cuts its input bundles.
-       */
-      readonly op: 'write';
-      readonly name: string;
-      readonly fn: FnRef;
-      readonly args: Readonly<Record<string, unknown>>;
-      readonly maxRows: number;
-      readonly maxBytes: number;
-    }
-  | ReadTransform;
+  | BlocksTransform;
 
 /**
- * Reads the fragments (file, byte range, row group) its input block describes, on a worker;
- * `columns` and `limit` are what the optimizer pushed into the read.
+ * A function over a task's whole block, given a BlockTask (its index, `args`, the bundle
+ * limits, a way to skip inputs): how a read turns fragment rows into data and how a write
+ * turns data into one row per file written.
  */
-export interface ReadTransform {
-  readonly op: 'read';
+export interface BlocksTransform {
+  readonly op: 'blocks';
   readonly name: string;
-  readonly format: FileFormat;
+  readonly fn: FnRef;
+  /** Plain data handed to every call (it crosses to workers). */
+  readonly args: unknown;
   readonly onError: OnError;
-  readonly columns: readonly string[] | undefined;
-  /** Most rows one fragment yields (a limit above the read needs no more from any one task). */
-  readonly limit: number | undefined;
-  /** Per fragment: the worker gives up on a fragment read for longer; a task stuck past its fragments' limits is aborted. */
-  readonly timeoutMs: number | undefined;
-  /** Fragments per read task, read at once (see ModuleFormat.fragmentsPerTask). */
-  readonly fragmentsPerTask: number;
-  readonly options: FileReadOptions;
+  /** Most rows and (Arrow) bytes per task, to which the operator cuts its input bundles. */
+  readonly maxRows: number;
+  readonly maxBytes: number;
+  /**
+   * A task of n input rows is given n times this to answer, plus a grace; past it the task is
+   * aborted, which ends its worker (one stuck without yielding cannot be interrupted from
+   * inside), and its inputs fail or are skipped. Undefined: no limit.
+   */
+  readonly timeoutMsPerRow: number | undefined;
+  /** 'files': each input row stands for a file, named by its `path` column; what is skipped or timed out is that file. */
+  readonly inputs: 'rows' | 'files';
 }
 
-/** Whether a transform keeps one output row per input row (so a limit can move above it). */
-export function isOneToOne(t: Transform): boolean {
+/** Whether a step keeps one output row per input row (so a limit can move above it); any other step (a read) does not. */
+export function isOneToOne(t: { readonly op: string; readonly onError?: OnError }): boolean {
   if (t.op === 'map' || t.op === 'addColumn') return t.onError === 'fail';
   return t.op === 'selectColumns' || t.op === 'dropColumns' || t.op === 'renameColumns';
 }

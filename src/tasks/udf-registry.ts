@@ -1,11 +1,11 @@
 import { UdfResolveError } from '../errors.js';
-import type { FnRef } from './transform.js';
+import type { ModuleRef } from './transform.js';
 
 /**
  * Where workers find UDFs. A worker imports the UDF's module; when that module is a script
- * whose top level runs a job, the import never finishes (a job started inside a worker
- * waits forever, see worker-context), but its `udf(...)` calls have already registered the
- * functions here, so the worker finds them without waiting for the import.
+ * whose top level runs a job, the import never finishes (see job-in-worker.ts), but its
+ * `udf(...)` calls have already registered the functions here, so the worker finds them
+ * without waiting for the import.
  */
 interface Registry {
   readonly entries: Map<string, unknown>;
@@ -63,8 +63,6 @@ export function loadUdf(moduleUrl: string, exportName: string): Promise<unknown>
   const key = keyOf(moduleUrl, exportName);
   return cached(key, () => resolveUdf(moduleUrl, exportName, key));
 }
-
-type ModuleRef = Extract<FnRef, { kind: 'module' }>;
 
 /**
  * The function a module reference names: the export itself or, when the reference binds

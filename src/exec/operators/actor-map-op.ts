@@ -3,7 +3,7 @@ import { CancelledError } from '../../errors.js';
 import type { ActorCompute } from '../../plan/logical.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { ActorPool, type ActorPoolListener } from '../../pools/actor-pool.js';
-import type { TaskOutcome } from '../../pools/task-pool.js';
+import type { TaskOutcome } from '../../tasks/task-outcome.js';
 import { runMapTasks } from './map-op.js';
 import type { OperatorContext } from './operator.js';
 
@@ -20,21 +20,7 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
   const step = op.transforms.find((t) => 'fn' in t && t.fn.kind === 'module');
   if (step === undefined || !('fn' in step) || step.fn.kind !== 'module') throw new Error(`internal: ${op.name} runs on actors but has no class step`);
   const pool = new ActorPool(
-    {
-      operator: op.name,
-      min: compute.min,
-      max: compute.max,
-      numCpus: compute.numCpus,
-      numGpus: compute.numGpus,
-      maxRestarts: compute.maxRestarts,
-      maxTasksPerWorker: compute.maxTasksPerWorker ?? Infinity,
-      maxTasksInFlightPerActor: compute.maxTasksInFlightPerActor,
-      idleTimeoutMs: compute.idleTimeoutMs,
-      moduleUrl: step.fn.moduleUrl,
-      exportName: step.fn.exportName,
-      constructorArgs: compute.constructorArgs,
-      transforms: op.transforms,
-    },
+    { ...compute, operator: op.name, moduleUrl: step.fn.moduleUrl, exportName: step.fn.exportName, transforms: op.transforms },
     ctx.job.resources,
     poolEvents(op, ctx),
   );

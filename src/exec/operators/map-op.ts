@@ -1,23 +1,20 @@
 import { emptyBlock, type Block } from '../../blocks/block.js';
-import { CancelledError, InvalidOptionError, UdfError, WorkerCrashError } from '../../errors.js';
-import type { PhysicalOf } from '../../plan/physical.js';
-import { isOneToOne, type FnRef, type ReadTransform, type Transform } from '../../tasks/transform.js';
-import { fragmentsOfBlock } from '../../io/read/list-fragments.js';
-import { fileError, TIMEOUT_HINT, timeoutProblem } from '../../io/read/read-errors.js';
-import { sliceIntoBatches } from '../../blocks/slice.js';
 import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
+import { columnValues } from '../../blocks/read-values.js';
+import { sliceIntoBatches } from '../../blocks/slice.js';
+import { CancelledError, fileError, InvalidOptionError, TIMEOUT_HINT, timeoutProblem, UdfError, WorkerCrashError } from '../../errors.js';
+import type { PhysicalOf } from '../../plan/physical.js';
+import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
+import type { TaskOutcome } from '../../tasks/task-outcome.js';
+import { isOneToOne, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
-import { runChain, type ChainResult } from '../../tasks/run-chain.js';
 import { runActorMapOp } from './actor-map-op.js';
 import { consume, emit, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
-/** Time a stuck read task gets beyond its fragments' limits, for the worker to report them itself first. */
+/** Time a task with a time limit gets beyond it, for the worker to report its inputs' own limits itself first. */
 const STUCK_WORKER_GRACE_MS = 1_000;
-
-/** Async calls of a main-thread row function in flight at once, unless `concurrency` says otherwise. */
-export const DEFAULT_MAIN_CONCURRENCY = 16;
 
 /**
  * Runs a (fused) chain of map-like transforms over bundles of input blocks, on the task
@@ -45,7 +42,7 @@ export async function runMapTasks(
   op: MapOp,
   ctx: OperatorContext,
   maxInFlight: number,
-  attempt: (bundle: Block, index: number) => Promise<ChainResult>,
+  attempt: (bundle: Block, index: number) => Promise<TaskOutcome>,
   oneBatchPerTask = false,
 ): Promise<void> {
   const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => emit(ctx, block));
@@ -87,16 +84,15 @@ export async function runMapTasks(
  * before it keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g
  * exact batches; a whole multiple of it, or exactly one batch with `oneBatchPerTask`, as
  * actors take them, so that batches spread over the actors), or of a write's file size (its rows; its bytes only when no UDF before it
- * reshapes the rows, else the writer cuts its output itself). After a filter or flatMap the
- * row count is unknown, and each block is a task. A read's fragments (a block each) make
- * tasks of its `fragmentsPerTask`.
+ * reshapes the rows, else the writer cuts its output itself), or of a read's `fragmentsPerTask`
+ * fragment rows: each a 'blocks' step's rows and bytes. After a filter or flatMap the row count
+ * is unknown, and each block is a task.
  */
 function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
   let udfBefore = false;
   for (const t of transforms) {
-    if (t.op === 'read') return bundleBlocks(blocks, t.fragmentsPerTask > 1 ? t.fragmentsPerTask : undefined);
     if (t.op === 'mapBatches') return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
-    if (t.op === 'write') {
+    if (t.op === 'blocks') {
       const maxBytes = udfBefore ? Infinity : t.maxBytes;
       return t.maxRows === Infinity && maxBytes === Infinity ? bundleBlocks(blocks, undefined) : bundleBySize(blocks, t.maxRows, maxBytes);
     }
@@ -111,39 +107,43 @@ async function* batchesOf(bundles: AsyncIterable<Block>, batchSize: number | und
   for await (const bundle of bundles) yield* sliceIntoBatches(bundle, batchSize);
 }
 
-async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<ChainResult> {
+async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<TaskOutcome> {
   if (op.compute.kind === 'main' || op.compute.kind === 'any') {
-    const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_MAIN_CONCURRENCY;
+    const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_ROW_CONCURRENCY;
     return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal });
   }
   const { resources } = ctx.job;
   await resources.acquireCpus(cpus, ctx.signal);
   try {
-    const read = op.transforms[0];
-    if (read?.op === 'read' && read.timeoutMs !== undefined) return await runReadWithTimeout(ctx, bundle, op.transforms, index, read, read.timeoutMs * bundle.numRows + STUCK_WORKER_GRACE_MS);
-    return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_MAIN_CONCURRENCY, ctx.signal);
+    const first = op.transforms[0];
+    if (first?.op === 'blocks' && first.timeoutMsPerRow !== undefined) {
+      return await runWithTaskTimeout(ctx, bundle, op.transforms, index, first, first.timeoutMsPerRow * bundle.numRows + STUCK_WORKER_GRACE_MS);
+    }
+    return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, ctx.signal);
   } finally {
     resources.releaseCpus(cpus);
   }
 }
 
 /**
- * A read task with a time limit. Each fragment's own limit (`timeoutMs`) is kept in the worker,
- * which gives up on that fragment alone; this one, the fragments' limits together and a grace,
- * is for a worker stuck without yielding (a parser in a loop), which cannot be interrupted
- * from inside its thread: the task is aborted, which ends its worker (piscina starts another),
- * and all of the task's files fail, or are skipped under `onError: 'skip'`.
+ * A task whose first step has a time limit (a read: `timeoutMs` per file). The worker keeps
+ * each input's own limit and gives up on that input alone; this one, the inputs' limits
+ * together and a grace, is for a worker stuck without yielding (a parser in a loop), which
+ * cannot be interrupted from inside its thread: the task is aborted, which ends its worker
+ * (piscina starts another), and all of the task's files fail, or are skipped under
+ * `onError: 'skip'`. Files are named by the input's `path` column.
  */
-async function runReadWithTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, read: ReadTransform, timeoutMs: number): Promise<ChainResult> {
+async function runWithTaskTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, step: BlocksTransform, timeoutMs: number): Promise<TaskOutcome> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   try {
-    return await ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_MAIN_CONCURRENCY, signal);
+    return await ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_ROW_CONCURRENCY, signal);
   } catch (error) {
     if (ctx.signal.aborted || !signal.aborted) throw error;
-    const paths = [...new Set(fragmentsOfBlock(bundle).map((f) => f.path))];
+    const pathColumn = bundle.getChild('path');
+    const paths = pathColumn === null ? [] : [...new Set(columnValues(pathColumn).map(String))];
     const problem = timeoutProblem(timeoutMs, true);
-    if (read.onError === 'fail') throw fileError(read.name, { taskIndex: index, path: paths.join(', ') }, problem, TIMEOUT_HINT);
-    const skipped = paths.map((path) => ({ operator: read.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
+    if (step.onError === 'fail') throw fileError(step.name, { taskIndex: index, path: paths.join(', ') }, problem, TIMEOUT_HINT);
+    const skipped = paths.map((path) => ({ operator: step.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
     return { block: emptyBlock(), skipped, udfMs: timeoutMs };
   }
 }

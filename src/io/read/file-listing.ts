@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { fileError } from './read-errors.js';
+import { fileError } from '../../errors.js';
 
 export interface ListingOptions {
   /** Operator named in errors (ReadJson, ...). */

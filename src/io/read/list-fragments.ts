@@ -1,53 +1,22 @@
 import { open, stat } from 'node:fs/promises';
-import { Utf8 } from 'apache-arrow';
 import { blockFromRows, type Block } from '../../blocks/block.js';
-import { columnValues } from '../../blocks/read-values.js';
 import { listFiles } from './file-listing.js';
 import { loadFormatModule } from './formats/load-format-module.js';
-import type { FilePart } from './formats/file-format-module.js';
-import { readOperator, type FileFormat, type ModuleFormat } from './read-spec.js';
-
-/** What a files source lists and how it splits the files into read tasks. */
-export interface FilesSpec {
-  readonly kind: 'files';
-  readonly format: FileFormat;
-  readonly paths: readonly string[];
-  readonly fileExtensions: readonly string[] | undefined;
-  /** Most bytes of a JSON Lines or text file that one read task reads. */
-  readonly fragmentBytes: number;
-}
-
-/**
- * One read task: a whole file (binary, CSV, a JSON array, or a file that could not be
- * planned, whose read task then reports why), a byte range of a line-based file (JSON
- * Lines, text), or one Parquet row group.
- */
-export type Fragment =
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'lines'; readonly path: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number }
-  /** A part of a file as a connector's format planned it (page ranges of a PDF). */
-  | { readonly kind: 'part'; readonly path: string; readonly part: FilePart };
+import type { FilePart, FilesSpec, Fragment } from './fragment.js';
+import { readOperator, type ModuleFormat } from './read-spec.js';
 
 /**
  * Fragment blocks of a files source, one fragment per block so that each is one task,
  * planned a file at a time as the source is pulled: the first tasks start before a long
  * listing's last footer is read.
  */
-export async function* fragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {
+export async function* listFragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {
   const files = await listFiles(spec.paths, { operator: readOperator(spec.format), fileExtensions: spec.fileExtensions });
   for (const path of files) {
     for (const fragment of await fragmentsOfFile(path, spec)) {
       yield blockFromRows([{ path, fragment: JSON.stringify(fragment) }]);
     }
   }
-}
-
-/** The fragments a block of fragment descriptors holds (in a worker). */
-export function fragmentsOfBlock(block: Block): Fragment[] {
-  const column = block.getChild('fragment');
-  if (column === null || !(column.type instanceof Utf8)) throw new Error('internal: a read step got a block without fragments');
-  return columnValues(column).map((text) => JSON.parse(text as string) as Fragment);
 }
 
 async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[]> {

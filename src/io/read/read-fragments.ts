@@ -2,29 +2,31 @@ import { Field, makeData, RecordBatch, Schema, Struct, Table, Utf8 } from 'apach
 import type { Block } from '../../blocks/block.js';
 import { buildColumn } from '../../blocks/build-column.js';
 import { concatBlocks } from '../../blocks/concat.js';
-import { FileReadError, type InputLocation } from '../../errors.js';
-import type { SkippedInput } from '../../tasks/run-chain.js';
-import type { FileFormat } from './read-spec.js';
-import type { ReadTransform } from '../../tasks/transform.js';
-import type { FormatReader, ReadTask } from './formats/format-reader.js';
-import { fileError, messageOf, SKIP_FILES_HINT, SKIP_RECORDS_HINT, TIMEOUT_HINT, timeoutProblem } from './read-errors.js';
-import { fragmentsOfBlock, type Fragment } from './list-fragments.js';
-import { loadFormatModule } from './formats/load-format-module.js';
+import { columnValues } from '../../blocks/read-values.js';
+import { causeMessage, fileError, FileReadError, missingColumnsProblem, TIMEOUT_HINT, timeoutProblem, type InputLocation } from '../../errors.js';
+import type { BlockTask } from '../../tasks/block-task.js';
 import { raceTimeout } from '../../tasks/race-timeout.js';
+import type { FormatReader, ReadTask } from './formats/format-reader.js';
+import { loadFormatModule } from './formats/load-format-module.js';
+import type { Fragment } from './fragment.js';
+import { SKIP_FILES_HINT, SKIP_RECORDS_HINT } from './read-errors.js';
+import type { FileFormat, ReadSpec } from './read-spec.js';
 
 /**
- * The read step of a task: reads every fragment its input block describes, adds the `path`
- * column when asked, and applies the projection. Under `onError: 'skip'` a bad record, or a
- * file that cannot be read, is added to `skipped` (then to the error log) and reading goes on.
+ * The read step of a task, run on a worker as the function of a 'blocks' step (the planner
+ * names it, see plan/plan-read.ts): reads every fragment its input block describes, adds the
+ * `path` column when asked, and applies the projection. Under `onError: 'skip'` a bad record,
+ * or a file that cannot be read, is skipped (to the error log) and reading goes on.
  */
-export async function readFragments(input: Block, read: ReadTransform, taskIndex: number, skipped: SkippedInput[]): Promise<Block> {
+export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Promise<Block> {
+  const { args: read, taskIndex } = task;
   const reader = await loadReader(read.format);
-  const skip = (input: InputLocation, message: string) => skipped.push({ operator: read.name, input, message, rows: 1 });
+  const skip = (input: InputLocation, message: string) => task.skip(input, message);
   // A task's fragments are read at once (one each, but for formats that ask for more per task).
   const readOne = async (fragment: Fragment): Promise<Block | null> => {
     const where: InputLocation = { taskIndex, path: fragment.path, ...(fragment.kind === 'rowGroup' ? { rowGroup: fragment.rowGroup } : {}) };
     const deadline = new AbortController();
-    const task: ReadTask = {
+    const readTask: ReadTask = {
       fragment,
       read,
       signal: deadline.signal,
@@ -35,7 +37,7 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
       },
     };
     try {
-      const reading = reader(task);
+      const reading = reader(readTask);
       const block = await raceTimeout(reading, read.timeoutMs ?? Infinity);
       if (block === 'timeout') {
         // Given up on: the reader is told to stop; what it settles with later is of no interest.
@@ -45,9 +47,9 @@ export async function readFragments(input: Block, read: ReadTransform, taskIndex
       }
       return project(withPath(block, fragment, read), read, fragment);
     } catch (error) {
-      const failure = error instanceof FileReadError ? error : fileError(read.name, where, `cannot read the file (${messageOf(error)})`, SKIP_FILES_HINT, error);
+      const failure = error instanceof FileReadError ? error : fileError(read.name, where, `cannot read the file (${causeMessage(error)})`, SKIP_FILES_HINT, error);
       if (read.onError === 'fail') throw failure;
-      skip(failure.input, messageOf(failure.cause));
+      skip(failure.input, causeMessage(failure.cause));
       return null;
     }
   };
@@ -76,11 +78,11 @@ async function loadReader(format: FileFormat): Promise<FormatReader> {
 }
 
 /** Binary rows carry their path already. */
-function addsPath(read: ReadTransform): boolean {
+function addsPath(read: ReadSpec): boolean {
   return read.options.includePaths && read.format !== 'binary';
 }
 
-function withPath(block: Block, fragment: Fragment, read: ReadTransform): Block {
+function withPath(block: Block, fragment: Fragment, read: ReadSpec): Block {
   if (!addsPath(read) || block.numRows === 0) return block;
   const type = new Utf8();
   const field = new Field('path', type, false);
@@ -94,12 +96,19 @@ function withPath(block: Block, fragment: Fragment, read: ReadTransform): Block 
 }
 
 /** The columns asked for, in the order asked; a reader that projected already leaves nothing to do but the order. */
-function project(block: Block, read: ReadTransform, fragment: Fragment): Block {
+function project(block: Block, read: ReadSpec, fragment: Fragment): Block {
   if (read.columns === undefined || block.numRows === 0) return block;
   const names = block.schema.fields.map((f) => f.name);
   const missing = read.columns.filter((c) => !names.includes(c));
   if (missing.length) {
-    throw fileError(read.name, { path: fragment.path }, `no column ${missing.map((c) => `'${c}'`).join(', ')}; the columns are ${names.join(', ')}`, 'ask for columns the file has');
+    throw fileError(read.name, { path: fragment.path }, missingColumnsProblem(missing, names), 'ask for columns the file has');
   }
   return block.select([...read.columns]);
+}
+
+/** The fragments a block of fragment descriptors holds (the rows of list-fragments.ts). */
+function fragmentsOfBlock(block: Block): Fragment[] {
+  const column = block.getChild('fragment');
+  if (column === null || !(column.type instanceof Utf8)) throw new Error('internal: a read step got a block without fragments');
+  return columnValues(column).map((text) => JSON.parse(text as string) as Fragment);
 }

@@ -1,3 +1,5 @@
+import type { OnError } from '../../tasks/transform.js';
+
 /** The file formats sluice reads, and the options a read step carries to a worker (plain, cloneable data). */
 export type BuiltinFormat = 'parquet' | 'json' | 'csv' | 'text' | 'binary';
 
@@ -32,6 +34,25 @@ export interface FileReadOptions {
   readonly delimiter: string;
   /** Text: whether empty lines become rows. */
   readonly dropEmptyLines: boolean;
+}
+
+/**
+ * A read step, as plain data: what the planner hands each read task (see plan/plan-read.ts)
+ * with the fragments to read. `columns` and `limit` are what the optimizer pushed into it.
+ */
+export interface ReadSpec {
+  /** The operator's name, with the pushed-down columns and limit (readOperatorName). */
+  readonly name: string;
+  readonly format: FileFormat;
+  readonly onError: OnError;
+  readonly columns: readonly string[] | undefined;
+  /** Most rows one fragment yields (a limit above the read needs no more from any one task). */
+  readonly limit: number | undefined;
+  /** Per fragment: the worker gives up on a fragment read for longer; a task stuck past its fragments' limits is aborted. */
+  readonly timeoutMs: number | undefined;
+  /** Fragments per read task, read at once (see ModuleFormat.fragmentsPerTask). */
+  readonly fragmentsPerTask: number;
+  readonly options: FileReadOptions;
 }
 
 const OPERATORS: Readonly<Record<BuiltinFormat, string>> = {

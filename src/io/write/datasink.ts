@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
-import type { ColumnsOf, MaybePromise, Row } from '../../api/types.js';
 import type { BatchFormat } from '../../blocks/batch-format.js';
+import type { Row } from '../../blocks/block.js';
+import type { ColumnsOf } from '../../blocks/columns.js';
 import type { DatasetStats } from '../../observe/stats.js';
 
 /** Given to `Datasink.onWriteStart`. */
@@ -35,11 +36,11 @@ export interface Datasink<T extends object = Row, R = unknown, F extends BatchFo
   readonly batchFormat?: F;
   /** Rows per `write` call, exact except for the last. Default: each block as it comes. */
   readonly rowsPerWrite?: number;
-  onWriteStart?(ctx: WriteStartContext): MaybePromise<void>;
-  write(batch: SinkBatch<T, F>, ctx: WriteContext): MaybePromise<R>;
-  onWriteComplete?(result: WriteResult<R>): MaybePromise<void>;
+  onWriteStart?(ctx: WriteStartContext): void | Promise<void>;
+  write(batch: SinkBatch<T, F>, ctx: WriteContext): R | Promise<R>;
+  onWriteComplete?(result: WriteResult<R>): void | Promise<void>;
   /** Called once, with the error the write rejects with; the sink rolls back what it can here. */
-  onWriteFailed?(error: Error): MaybePromise<void>;
+  onWriteFailed?(error: Error): void | Promise<void>;
 }
 
 /** What a write did. */

@@ -1,6 +1,6 @@
-import type { Block } from '../../blocks/block.js';
+import { blockFromRows, type Block } from '../../blocks/block.js';
 import { SizeBundler } from '../../blocks/bundler.js';
-import type { WriteTask } from '../../tasks/run-chain.js';
+import type { BlockTask } from '../../tasks/block-task.js';
 import { commitFile, committedName } from './atomic-file.js';
 import type { WrittenFile } from './datasink.js';
 
@@ -27,11 +27,11 @@ export const WRITE_FORMATS: Readonly<Record<WriteFormat, { readonly extension: s
 /**
  * A format's writer, run inside a task: cuts the task's block into files of at most the
  * task's rows and bytes (a block can outgrow them after a flatMap), encodes each and
- * commits it atomically. Returns one row per committed file.
+ * commits it atomically. Returns a block of one row (a WrittenFile) per committed file.
  */
 export function fileWriter<E>(format: WriteFormat, encode: (block: Block, encoding: E) => Uint8Array) {
-  return async (block: Block, task: WriteTask): Promise<WrittenFile[]> => {
-    const { dir, writeId, encoding } = task.args as unknown as FileSinkArgs;
+  return async (block: Block, task: BlockTask<FileSinkArgs>): Promise<Block> => {
+    const { dir, writeId, encoding } = task.args;
     const bundler = new SizeBundler(task.maxRows, task.maxBytes);
     const files: WrittenFile[] = [];
     for (const piece of [...bundler.add(block), ...bundler.flush()]) {
@@ -39,6 +39,6 @@ export function fileWriter<E>(format: WriteFormat, encode: (block: Block, encodi
       const name = committedName(writeId, task.taskIndex, files.length, WRITE_FORMATS[format].extension);
       files.push({ path: await commitFile(dir, name, bytes), rows: piece.numRows, bytes: bytes.byteLength });
     }
-    return files;
+    return blockFromRows(files.map((file) => ({ ...file })));
   };
 }

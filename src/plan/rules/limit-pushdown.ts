@@ -1,6 +1,6 @@
-import { isOneToOne, type ReadTransform } from '../../tasks/transform.js';
-import { logical, type LogicalNode, type NodeOf } from '../logical.js';
-import { readOperatorName } from '../../io/read/read-spec.js';
+import { isOneToOne } from '../../tasks/transform.js';
+import { readOperatorName } from '../../io/read/index.js';
+import { logical, type LogicalNode, type NodeOf, type ReadTransform } from '../logical.js';
 
 /**
  * Moves limits towards the source so that `range(1e9).map(f).limit(5)` reads and maps five

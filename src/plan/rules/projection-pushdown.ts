@@ -1,6 +1,5 @@
-import { logical, type LogicalNode, type NodeOf } from '../logical.js';
-import { readOperatorName } from '../../io/read/read-spec.js';
-import type { ReadTransform } from '../../tasks/transform.js';
+import { readOperatorName } from '../../io/read/index.js';
+import { logical, type LogicalNode, type NodeOf, type ReadTransform } from '../logical.js';
 
 /** Formats whose readers can leave columns unread: Parquet reads only their column chunks, CSV builds only their columns. */
 const PROJECTING_FORMATS: ReadonlySet<ReadTransform['format']> = new Set(['parquet', 'csv']);

@@ -3,7 +3,7 @@ import { Field, Schema, type DataType } from 'apache-arrow';
 import { parse, type CsvError } from 'csv-parse';
 import { blockFromData, type Block } from '../../../blocks/block.js';
 import { buildColumn } from '../../../blocks/build-column.js';
-import { fileError, messageOf } from '../read-errors.js';
+import { causeMessage, fileError, missingColumnsProblem } from '../../../errors.js';
 import { schemaFromIpc } from '../schema-ipc.js';
 import { csvValue, inferCsvType } from './csv-values.js';
 import type { FormatReader, ReadTask } from './format-reader.js';
@@ -89,7 +89,7 @@ function columnIndices(task: ReadTask, header: readonly string[]): number[] {
   const wanted = task.fileColumns ?? header;
   const missing = wanted.filter((c) => !header.includes(c));
   if (missing.length) {
-    throw fileError(task.read.name, { path: task.fragment.path }, `no column ${missing.map((c) => `'${c}'`).join(', ')} in the header; the columns are ${header.join(', ')}`, 'ask for columns the file has');
+    throw fileError(task.read.name, { path: task.fragment.path }, missingColumnsProblem(missing, header, ' in the header'), 'ask for columns the file has');
   }
   return wanted.map((c) => header.indexOf(c));
 }
@@ -104,7 +104,7 @@ function typedBlock(task: ReadTask, records: readonly CsvRecord[], indices: numb
       const values = indices.map((i, c) => (types[c] ? csvValue(record.texts[i], types[c]!) : null));
       values.forEach((v, c) => columns[c].push(v));
     } catch (error) {
-      task.badRecord({ line: record.line }, `the record does not fit the schema (${messageOf(error)})`, error);
+      task.badRecord({ line: record.line }, `the record does not fit the schema (${causeMessage(error)})`, error);
     }
   }
   const fields = names.map((name, c) => new Field(name, types[c]!, true)).filter((_, c) => kept[c]);

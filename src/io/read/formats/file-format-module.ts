@@ -1,4 +1,5 @@
 import type { Block } from '../../../blocks/block.js';
+import type { FilePart } from '../fragment.js';
 import type { ReadTask } from './format-reader.js';
 
 /**
@@ -12,6 +13,3 @@ export interface FileFormatModule<Args extends object = Readonly<Record<string, 
   plan?(path: string, args: Args): Promise<readonly FilePart[]>;
   read(task: ReadTask, args: Args): Promise<Block>;
 }
-
-/** One read task's share of a file, as the format describes it: e.g. `{first: 1, last: 50}` pages. */
-export type FilePart = Readonly<Record<string, string | number | boolean | null>>;

@@ -1,12 +1,12 @@
 import type { Block } from '../../../blocks/block.js';
 import type { InputLocation } from '../../../errors.js';
-import type { ReadTransform } from '../../../tasks/transform.js';
-import type { Fragment } from '../list-fragments.js';
+import type { Fragment } from '../fragment.js';
+import type { ReadSpec } from '../read-spec.js';
 
 /** One fragment to read, as a format reader gets it. */
 export interface ReadTask {
   readonly fragment: Fragment;
-  readonly read: ReadTransform;
+  readonly read: ReadSpec;
   /** Columns to read from the file: the projection, less the `path` column that the read step adds itself. */
   readonly fileColumns: readonly string[] | undefined;
   /**

@@ -1,4 +1,4 @@
-import type { Fragment } from '../list-fragments.js';
+import type { Fragment } from '../fragment.js';
 import { lineNumberAt, linesInRange } from '../line-ranges.js';
 
 /**

@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { Type, type DataType, type Schema } from 'apache-arrow';
 import { blockFromRows, type Block, type Row } from '../../../blocks/block.js';
 import { valueKind } from '../../../blocks/infer-type.js';
-import { SchemaError } from '../../../errors.js';
-import { fileError, messageOf, SKIP_FILES_HINT } from '../read-errors.js';
+import { causeMessage, fileError, SchemaError } from '../../../errors.js';
+import { SKIP_FILES_HINT } from '../read-errors.js';
 import { schemaFromIpc } from '../schema-ipc.js';
 import { FragmentLines } from './fragment-lines.js';
 import type { FormatReader, ReadTask } from './format-reader.js';
@@ -37,7 +37,7 @@ async function readLines(task: ReadTask, schema: Schema | undefined): Promise<Ro
     try {
       value = JSON.parse(text);
     } catch (error) {
-      task.badRecord({ line: await lines.lineNumber(index) }, `the line is not valid JSON (${messageOf(error)})`, error);
+      task.badRecord({ line: await lines.lineNumber(index) }, `the line is not valid JSON (${causeMessage(error)})`, error);
       continue;
     }
     const problem = recordProblem(value, schema);
@@ -57,7 +57,7 @@ async function readWhole(task: ReadTask, schema: Schema | undefined): Promise<Ro
     parsed = JSON.parse(text);
   } catch (error) {
     if (head.startsWith('{')) return readLines(task, schema); // JSON Lines whose first line is an object
-    throw fileError(task.read.name, { path: task.fragment.path }, `the file is not valid JSON (${messageOf(error)})`, SKIP_FILES_HINT, error);
+    throw fileError(task.read.name, { path: task.fragment.path }, `the file is not valid JSON (${causeMessage(error)})`, SKIP_FILES_HINT, error);
   }
   const items = Array.isArray(parsed) ? parsed : [parsed];
   const rows: Row[] = [];

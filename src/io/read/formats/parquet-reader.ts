@@ -2,7 +2,7 @@ import { openAsBlob } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm/node';
 import type { Block } from '../../../blocks/block.js';
-import { fileError } from '../read-errors.js';
+import { fileError, missingColumnsProblem } from '../../../errors.js';
 import type { FormatReader } from './format-reader.js';
 
 /**
@@ -46,6 +46,6 @@ function checkColumns(file: ParquetFile, columns: readonly string[], operator: s
   const names = tableFromIPC(file.schema().intoIPCStream()).schema.fields.map((f) => f.name);
   const missing = columns.filter((c) => !names.includes(c));
   if (missing.length) {
-    throw fileError(operator, { path }, `no column ${missing.map((c) => `'${c}'`).join(', ')} in the file; its columns are ${names.join(', ')}`, 'ask for columns the file has');
+    throw fileError(operator, { path }, missingColumnsProblem(missing, names, ' in the file'), 'ask for columns the file has');
   }
 }

@@ -1,0 +1,26 @@
+import type { FileFormat } from './read-spec.js';
+
+/** One read task's share of a file, as a connector's format describes it: e.g. `{first: 1, last: 50}` pages. */
+export type FilePart = Readonly<Record<string, string | number | boolean | null>>;
+
+/** What a files source lists and how it splits the files into read tasks. */
+export interface FilesSpec {
+  readonly kind: 'files';
+  readonly format: FileFormat;
+  readonly paths: readonly string[];
+  readonly fileExtensions: readonly string[] | undefined;
+  /** Most bytes of a JSON Lines or text file that one read task reads. */
+  readonly fragmentBytes: number;
+}
+
+/**
+ * One read task: a whole file (binary, CSV, a JSON array, or a file that could not be
+ * planned, whose read task then reports why), a byte range of a line-based file (JSON
+ * Lines, text), or one Parquet row group.
+ */
+export type Fragment =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'lines'; readonly path: string; readonly start: number; readonly end: number }
+  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number }
+  /** A part of a file as a connector's format planned it (page ranges of a PDF). */
+  | { readonly kind: 'part'; readonly path: string; readonly part: FilePart };

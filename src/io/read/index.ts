@@ -1,0 +1,23 @@
+/**
+ * The face of reading, for the floors above: what a read is (ReadSpec, the formats), the
+ * function a read task runs (READ_FRAGMENTS), and the listing of a files source into
+ * fragment rows (main thread). Listing and reading code loads on first use, so that a job
+ * that reads no files never loads it.
+ */
+import type { Block } from '../../blocks/block.js';
+import type { ModuleRef } from '../../tasks/transform.js';
+import type { FilesSpec } from './fragment.js';
+
+export type { FilePart, FilesSpec, Fragment } from './fragment.js';
+export type { FileFormatModule } from './formats/file-format-module.js';
+export type { FormatReader, ReadTask } from './formats/format-reader.js';
+export { readOperator, readOperatorName, type BuiltinFormat, type FileFormat, type FileReadOptions, type ModuleFormat, type ReadSpec } from './read-spec.js';
+export { schemaToIpc } from './schema-ipc.js';
+
+/** The function of a read's 'blocks' step: reads the fragments of its input rows, given the ReadSpec as `args`. */
+export const READ_FRAGMENTS: ModuleRef = { kind: 'module', moduleUrl: new URL('./read-fragments.js', import.meta.url).href, exportName: 'readFragments' };
+
+/** The fragment rows `{path, fragment}` of a files source, one per block, listed and planned as they are pulled. */
+export async function* fragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {
+  yield* (await import('./list-fragments.js')).listFragmentBlocks(spec);
+}

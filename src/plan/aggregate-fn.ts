@@ -1,0 +1,13 @@
+import type { Row } from '../blocks/block.js';
+
+/**
+ * An aggregation over the rows of a group, in the accumulate/merge/finalize shape that lets
+ * partial results be combined (as Ray Data's AggregateFn). `name` is the output column.
+ */
+export interface AggregateFn<A = unknown, R = unknown> {
+  readonly name: string;
+  init(): A;
+  accumulate(acc: A, row: Row): A;
+  merge(a: A, b: A): A;
+  finalize(acc: A): R;
+}

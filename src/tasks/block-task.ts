@@ -1,0 +1,12 @@
+import type { InputLocation } from '../errors.js';
+
+/** What the function of a 'blocks' step receives with its block (see BlocksTransform). */
+export interface BlockTask<Args = unknown> {
+  readonly taskIndex: number;
+  readonly args: Args;
+  /** Most rows and (Arrow) bytes per output (a write's file). */
+  readonly maxRows: number;
+  readonly maxBytes: number;
+  /** Drops an input under `onError: 'skip'`: it goes to the error log, and the task goes on. */
+  skip(input: InputLocation, message: string, rows?: number): void;
+}
