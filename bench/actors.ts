@@ -56,10 +56,16 @@ function report(r: Run): void {
 }
 
 printMachine('bench/actors');
-console.log(`input:    range(${fmt(ROWS)}), batchSize ${BATCH} -> ${fmt(Math.ceil(ROWS / BATCH))} batches; ${ACTORS} actors, ${CALL_MS} ms per call`);
+console.log(
+  `input:    range(${fmt(ROWS)}), batchSize ${BATCH} -> ${fmt(Math.ceil(ROWS / BATCH))} batches; ${ACTORS} actors, ${CALL_MS} ms per call`,
+);
 console.log(`ideal:    ${fmt((Math.ceil(ROWS / BATCH) * CALL_MS) / ACTORS)} ms of calls per actor\n`);
-console.log(`${pad('run', 26)}${lpad('calls', 7)}${lpad('stage ms', 12)}${lpad('busy/stage', 12)}${lpad('busy/calls', 14)}   per actor (busy/stage)`);
+console.log(
+  `${pad('run', 26)}${lpad('calls', 7)}${lpad('stage ms', 12)}${lpad('busy/stage', 12)}${lpad('busy/calls', 14)}   per actor (busy/stage)`,
+);
 const prefetch = await run('prefetch (2 in flight)', 2);
 report(prefetch);
 report(await run('no prefetch (1 in flight)', 1));
-console.log('\nbusy/stage: call time / (actors x the operator wall time, actor start-up included); busy/calls: the same over the span from first call to last');
+console.log(
+  '\nbusy/stage: call time / (actors x the operator wall time, actor start-up included); busy/calls: the same over the span from first call to last',
+);

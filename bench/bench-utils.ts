@@ -16,7 +16,8 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 export const pad = (s: string, n: number): string => s.padEnd(n);
 export const lpad = (s: string, n: number): string => s.padStart(n);
 
@@ -25,6 +26,8 @@ export function printMachine(bench: string): void {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
   console.log(bench);
   console.log(`date:     ${new Date().toISOString()}`);
-  console.log(`machine:  ${CORES} cores (os.availableParallelism), ${os.cpus().length} logical CPUs, ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB RAM`);
+  console.log(
+    `machine:  ${CORES} cores (os.availableParallelism), ${os.cpus().length} logical CPUs, ${cpu}, ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB RAM`,
+  );
   console.log(`platform: ${os.platform()} ${os.release()} ${os.arch()}, node ${process.version}`);
 }

@@ -75,7 +75,8 @@ function contenders(iters: number, piscina: PiscinaBaseline): Contender[] {
     {
       key: 'sluiceBatches',
       label: "sluice mapBatches(udf, 'columns')",
-      run: async () => sumOut(await range(ROWS).mapBatches<{ id: number; out: number }>(burnBatchUdf, { batchFormat: 'columns' }).takeAll()),
+      run: async () =>
+        sumOut(await range(ROWS).mapBatches<{ id: number; out: number }>(burnBatchUdf, { batchFormat: 'columns' }).takeAll()),
     },
     {
       key: 'piscina',
@@ -148,7 +149,9 @@ async function main(): Promise<void> {
 
   const { iters, usPerCall } = calibrate();
   process.env[ITERS_ENV] = String(iters); // worker threads read it from the environment
-  console.log(`work:     ${fmt(iters)} hash+sqrt rounds per row = ${fmt(usPerCall, 1)} µs per row on the main thread (target ${TARGET_US} µs)`);
+  console.log(
+    `work:     ${fmt(iters)} hash+sqrt rounds per row = ${fmt(usPerCall, 1)} µs per row on the main thread (target ${TARGET_US} µs)`,
+  );
   console.log(`runs:     ${fmt(ROWS)} rows per job; each contender warmed up once, then ${REPS} runs in rotating order; median reported\n`);
 
   const piscina = new PiscinaBaseline(CORES);
@@ -171,22 +174,30 @@ async function main(): Promise<void> {
   const rowsPerSec = (key: string) => ROWS / (ms(key) / 1000);
   console.log(`${pad('contender (warm)', 40)}${lpad('median ms', 10)}${lpad('best ms', 9)}${lpad('rows/s', 9)}   all runs (ms)`);
   for (const c of list) {
-    const runs = times.get(c.key)!.map((t) => fmt(t)).join(' ');
+    const runs = times
+      .get(c.key)!
+      .map((t) => fmt(t))
+      .join(' ');
     console.log(`${pad(c.label, 40)}${lpad(fmt(ms(c.key)), 10)}${lpad(fmt(best(c.key)), 9)}${lpad(fmt(rowsPerSec(c.key)), 9)}   ${runs}`);
   }
   console.log(`ideal on ${CORES} cores at the calibrated ${fmt(usPerCall, 1)} µs per row: ${fmt((CORES * 1e6) / usPerCall)} rows/s`);
   const mapStats = (await lastSluiceMap!.stats()).operators.find((o) => o.name === 'Map(burnRow)');
-  if (mapStats) console.log(`sluice map: ${mapStats.tasks} tasks per job (${fmt(ROWS / mapStats.tasks)} rows each), ${mapStats.retries} retries`);
+  if (mapStats)
+    console.log(`sluice map: ${mapStats.tasks} tasks per job (${fmt(ROWS / mapStats.tasks)} rows each), ${mapStats.retries} retries`);
   console.log('');
 
   const cold = await coldRuns(iters);
   console.log(`first job of a fresh process, pool start included (median of ${COLD_RUNS}, ms):`);
-  console.log(`  sluice ${fmt(median(cold.sluice.ms))} (${cold.sluice.ms.map((t) => fmt(t)).join(' ')}), piscina ${fmt(median(cold.piscina.ms))} (${cold.piscina.ms.map((t) => fmt(t)).join(' ')})\n`);
+  console.log(
+    `  sluice ${fmt(median(cold.sluice.ms))} (${cold.sluice.ms.map((t) => fmt(t)).join(' ')}), piscina ${fmt(median(cold.piscina.ms))} (${cold.piscina.ms.map((t) => fmt(t)).join(' ')})\n`,
+  );
   for (const s of [...cold.sluice.sums, ...cold.piscina.sums]) sums.get('piscina')!.add(s);
 
   const allSums = new Set([...sums.values()].flatMap((s) => [...s]));
   const agree = allSums.size === 1;
-  console.log(`sum of outputs: ${agree ? `equal in every run of every contender (${[...allSums][0]})` : `DIFFER: ${JSON.stringify(Object.fromEntries([...sums].map(([k, v]) => [k, [...v]])))}`}\n`);
+  console.log(
+    `sum of outputs: ${agree ? `equal in every run of every contender (${[...allSums][0]})` : `DIFFER: ${JSON.stringify(Object.fromEntries([...sums].map(([k, v]) => [k, [...v]])))}`}\n`,
+  );
 
   console.log(`trivial job, process spawn to exit (median of ${SPAWN_RUNS} after 1 warm-up, ms):`);
   const bare = await spawnMedian(['-e', '0']);
@@ -204,10 +215,25 @@ async function main(): Promise<void> {
   const coldRatio = median(cold.piscina.ms) / median(cold.sluice.ms);
   const rows: Array<[string, string, string, boolean | null]> = [
     ['(a) sluice map / piscina', fmt(ratio('sluiceMap', 'piscina'), 3), '>= 0.95', ratio('sluiceMap', 'piscina') >= 0.95],
-    ['(a) sluice mapBatches / piscina (ref)', fmt(ratio('sluiceBatches', 'piscina'), 3), '>= 0.95', ratio('sluiceBatches', 'piscina') >= 0.95],
+    [
+      '(a) sluice mapBatches / piscina (ref)',
+      fmt(ratio('sluiceBatches', 'piscina'), 3),
+      '>= 0.95',
+      ratio('sluiceBatches', 'piscina') >= 0.95,
+    ],
     ['(a) cold first job: sluice / piscina', fmt(coldRatio, 3), '-', null],
-    ['(b) sluice map / sequential', fmt(ratio('sluiceMap', 'sequential'), 3), `>= ${fmt(goalB, 2)}`, ratio('sluiceMap', 'sequential') >= goalB],
-    ['(b) sluice mapBatches / sequential (ref)', fmt(ratio('sluiceBatches', 'sequential'), 3), `>= ${fmt(goalB, 2)}`, ratio('sluiceBatches', 'sequential') >= goalB],
+    [
+      '(b) sluice map / sequential',
+      fmt(ratio('sluiceMap', 'sequential'), 3),
+      `>= ${fmt(goalB, 2)}`,
+      ratio('sluiceMap', 'sequential') >= goalB,
+    ],
+    [
+      '(b) sluice mapBatches / sequential (ref)',
+      fmt(ratio('sluiceBatches', 'sequential'), 3),
+      `>= ${fmt(goalB, 2)}`,
+      ratio('sluiceBatches', 'sequential') >= goalB,
+    ],
     ['(b) piscina / sequential (reference)', fmt(ratio('piscina', 'sequential'), 3), '-', null],
     ['(c) trivial job, spawn to exit, ms', fmt(trivial.median), '< 300', trivial.median < 300],
     ['(c) trivial job with udf(), spawn to exit, ms', fmt(trivialUdf.median), '-', null],

@@ -50,11 +50,24 @@ function makeTable(rows: number): Table {
       values[i * DIM + d] = seed / 2 ** 32 - 0.5;
     }
   }
-  const text = vectorFromArray(Array.from({ length: rows }, (_, i) => textOf(i)), new Utf8());
+  const text = vectorFromArray(
+    Array.from({ length: rows }, (_, i) => textOf(i)),
+    new Utf8(),
+  );
   const vectorType = new FixedSizeList(DIM, new Field('item', new Float32(), false));
-  const vector = makeData({ type: vectorType, length: rows, nullCount: 0, child: makeData({ type: new Float32(), length: rows * DIM, data: values }) });
+  const vector = makeData({
+    type: vectorType,
+    length: rows,
+    nullCount: 0,
+    child: makeData({ type: new Float32(), length: rows * DIM, data: values }),
+  });
   const fields = [new Field('id', new Int64(), false), new Field('text', new Utf8(), false), new Field('vector', vectorType, false)];
-  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children: [makeData({ type: new Int64(), length: rows, data: ids }), text.data[0], vector] });
+  const struct = makeData({
+    type: new Struct(fields),
+    length: rows,
+    nullCount: 0,
+    children: [makeData({ type: new Int64(), length: rows, data: ids }), text.data[0], vector],
+  });
   return new Table(new RecordBatch(new Schema(fields), struct));
 }
 
@@ -111,7 +124,13 @@ async function duckRead(db: DuckDBConnection, file: string): Promise<number> {
 // parquetjs-lite has no types; the slice of its API the bench uses.
 interface LiteModule {
   ParquetSchema: new (fields: Record<string, unknown>) => unknown;
-  ParquetWriter: { openFile(schema: unknown, path: string, opts?: Record<string, unknown>): Promise<{ appendRow(row: object): Promise<void>; close(): Promise<void> }> };
+  ParquetWriter: {
+    openFile(
+      schema: unknown,
+      path: string,
+      opts?: Record<string, unknown>,
+    ): Promise<{ appendRow(row: object): Promise<void>; close(): Promise<void> }>;
+  };
   ParquetReader: { openFile(path: string): Promise<{ getCursor(): { next(): Promise<object | null> }; close(): Promise<void> }> };
 }
 const lite = createRequire(import.meta.url)('parquetjs-lite') as LiteModule;
@@ -153,8 +172,12 @@ async function measure(label: string, expectRows: number, fn: () => Promise<numb
 
 async function main(): Promise<void> {
   printMachine('bench/io');
-  console.log(`table:    ${fmt(ROWS)} rows of id int64, text utf8 (${TEXT_CHARS} chars), vector float32[${DIM}]; Snappy; ${REPS} runs each, median`);
-  console.log(`threads:  sluice ${CORES} worker threads; DuckDB threads = ${CORES}; parquetjs-lite on the main thread (${fmt(LITE_ROWS)} rows)\n`);
+  console.log(
+    `table:    ${fmt(ROWS)} rows of id int64, text utf8 (${TEXT_CHARS} chars), vector float32[${DIM}]; Snappy; ${REPS} runs each, median`,
+  );
+  console.log(
+    `threads:  sluice ${CORES} worker threads; DuckDB threads = ${CORES}; parquetjs-lite on the main thread (${fmt(LITE_ROWS)} rows)\n`,
+  );
 
   const work = mkdtempSync(join(os.tmpdir(), 'sluice-bench-io-'));
   try {
@@ -182,7 +205,12 @@ async function main(): Promise<void> {
     const liteFile = join(liteDir, 'lite.parquet');
     const lw = await measure('parquetjs-lite write', LITE_ROWS, () => liteWrite(liteTable, liteFile));
     const lr = await measure('parquetjs-lite read', LITE_ROWS, () => liteRead(liteFile));
-    const sluiceFile = join(sluiceDir, readdirSync(sluiceDir).filter((f) => f.endsWith('.parquet')).sort()[0]);
+    const sluiceFile = join(
+      sluiceDir,
+      readdirSync(sluiceDir)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort()[0],
+    );
     const liteReadsSluice = await liteRead(sluiceFile).then(
       (rows) => `yes (${fmt(rows)} rows)`,
       (error: unknown) => `no: ${error instanceof Error ? error.message : String(error)}`,
@@ -196,9 +224,13 @@ async function main(): Promise<void> {
 
     console.log(`${pad('contender', 40)}${lpad('median ms', 11)}${lpad('rows/s', 11)}   all runs (ms)`);
     for (const m of [sw, dw, sr, dr, srd, lw, lr]) {
-      console.log(`${pad(m.label, 40)}${lpad(fmt(median(m.times)), 11)}${lpad(fmt(rowsPerSec(m)), 11)}   ${m.times.map((t) => fmt(t)).join(' ')}`);
+      console.log(
+        `${pad(m.label, 40)}${lpad(fmt(median(m.times)), 11)}${lpad(fmt(rowsPerSec(m)), 11)}   ${m.times.map((t) => fmt(t)).join(' ')}`,
+      );
     }
-    console.log(`\nfile sizes: sluice ${fmt(dirBytes(sluiceDir) / 1024 ** 2, 1)} MiB in ${readdirSync(sluiceDir).length} files, DuckDB ${fmt(statSync(duckFile).size / 1024 ** 2, 1)} MiB`);
+    console.log(
+      `\nfile sizes: sluice ${fmt(dirBytes(sluiceDir) / 1024 ** 2, 1)} MiB in ${readdirSync(sluiceDir).length} files, DuckDB ${fmt(statSync(duckFile).size / 1024 ** 2, 1)} MiB`,
+    );
     console.log(`parquetjs-lite reads sluice's file: ${liteReadsSluice}`);
     console.log(`sluice reads parquetjs-lite's file: ${sluiceReadsLite}\n`);
 

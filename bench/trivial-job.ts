@@ -8,4 +8,5 @@ const rows = await range(1000)
   .map((row) => ({ id: row.id, square: row.id * row.id }))
   .filter((row) => row.square % 3 === 0)
   .take(10);
-if (rows.length !== 10 || rows.some((row) => row.square % 3 !== 0)) throw new Error(`trivial job: unexpected result ${JSON.stringify(rows)}`);
+if (rows.length !== 10 || rows.some((row) => row.square % 3 !== 0))
+  throw new Error(`trivial job: unexpected result ${JSON.stringify(rows)}`);

@@ -27,7 +27,8 @@ let cachedIters = 0;
 export function itersFromEnv(): number {
   if (cachedIters === 0) {
     const value = Number(process.env[ITERS_ENV]);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${ITERS_ENV} is not set to a positive whole number (got ${process.env[ITERS_ENV]})`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`${ITERS_ENV} is not set to a positive whole number (got ${process.env[ITERS_ENV]})`);
     cachedIters = value;
   }
   return cachedIters;

@@ -24,7 +24,9 @@ export function makeDoc({ id }: { id: number }): Doc {
   let seed = id * 2654435761;
   const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 1000) / 1000;
   const topic = TOPICS[id % TOPICS.length];
-  const words = Array.from({ length: 20 + Math.floor(next() * 120) }, () => (next() < 0.2 ? topic : WORDS[Math.floor(next() * WORDS.length)]));
+  const words = Array.from({ length: 20 + Math.floor(next() * 120) }, () =>
+    next() < 0.2 ? topic : WORDS[Math.floor(next() * WORDS.length)],
+  );
   return { id, topic, text: words.join(' '), tokens: words.length };
 }
 

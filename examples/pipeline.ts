@@ -47,7 +47,9 @@ const embedded = readParquet<EmbeddedDoc>(docsDir);
 
 console.log('documents per topic:');
 for (const row of await embedded.groupBy('topic').aggregate(count(), mean('tokens')).takeAll()) {
-  console.log(`  ${String(row.topic).padEnd(8)} ${String(row['count()']).padStart(5)} docs, ${Number(row['mean(tokens)']).toFixed(1)} tokens on average`);
+  console.log(
+    `  ${String(row.topic).padEnd(8)} ${String(row['count()']).padStart(5)} docs, ${Number(row['mean(tokens)']).toFixed(1)} tokens on average`,
+  );
 }
 
 const [query] = await embedded.take(1);
@@ -60,6 +62,8 @@ for await (const batch of embedded.iterBatches({ batchSize: 4096 })) {
     if (score > best.score) best = { id: doc.id, topic: doc.topic, score };
   }
 }
-console.log(`\nnearest neighbour of document ${query.id} (${query.topic}, ${query.vector.length} dimensions): document ${best.id} (${best.topic}, cosine ${best.score.toFixed(3)})\n`);
+console.log(
+  `\nnearest neighbour of document ${query.id} (${query.topic}, ${query.vector.length} dimensions): document ${best.id} (${best.topic}, cosine ${best.score.toFixed(3)})\n`,
+);
 
 console.log(written.stats.toString());

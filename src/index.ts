@@ -7,7 +7,14 @@ export { chunkId, type ChunkKey } from './text/chunk-id.js';
 export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
 export { configure, type ExecutionOptions, type ExecutionSettings } from './exec/settings.js';
-export type { MapOptions, MapBatchesOptions, ActorPoolOptions, ActorMapOptions, ActorMapBatchesOptions, ConstructorArgsOption } from './api/map-options.js';
+export type {
+  MapOptions,
+  MapBatchesOptions,
+  ActorPoolOptions,
+  ActorMapOptions,
+  ActorMapBatchesOptions,
+  ConstructorArgsOption,
+} from './api/map-options.js';
 export {
   readParquet,
   readJson,
@@ -26,7 +33,16 @@ export {
 } from './api/read.js';
 export type { FileFormatModule, FilePart, Fragment, ModuleFormat, ReadTask } from './io/read/index.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
-export type { Datasink, SinkBatch, WriteContext, WriteStartContext, WriteResult, FileWriteResult, WrittenFile, ParquetCompression } from './io/write/index.js';
+export type {
+  Datasink,
+  SinkBatch,
+  WriteContext,
+  WriteStartContext,
+  WriteResult,
+  FileWriteResult,
+  WrittenFile,
+  ParquetCompression,
+} from './io/write/index.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export { seededRandom } from './exec/seeded-random.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';

@@ -36,7 +36,11 @@ test('2 actors, 200 batches: the class is constructed twice and closed twice, an
     const perActor = new Map<number, number>();
     for (const row of rows) perActor.set(row.actor, Math.max(perActor.get(row.actor) ?? 0, row.calls));
     assert.deepEqual([...perActor.keys()].sort(), [0, 1]);
-    assert.equal([...perActor.values()].reduce((a, b) => a + b), 200, 'every batch was one call of one instance');
+    assert.equal(
+      [...perActor.values()].reduce((a, b) => a + b),
+      200,
+      'every batch was one call of one instance',
+    );
     const types = [];
     for await (const event of events) types.push(event.type);
     assert.equal(types.filter((t) => t === 'actor-start').length, 2);
@@ -49,7 +53,10 @@ test('map with a class calls call(row) per row on the actor; the row type follow
   // Typed: `doubled` is a number here without a cast.
   const total: number = rows.reduce((sum, row) => sum + row.doubled, 0);
   assert.equal(total, 2 * ((99 * 100) / 2));
-  assert.ok(rows.every((row) => row.thread !== 0), 'rows were made off the main thread');
+  assert.ok(
+    rows.every((row) => row.thread !== 0),
+    'rows were made off the main thread',
+  );
   // constructorArgs is typed from the constructor (Tagger takes a directory, then an optional sleep).
   // @ts-expect-error a number where the directory goes
   range(1).mapBatches(taggerUdf, { constructorArgs: [42] });
@@ -90,23 +97,36 @@ test('maxTasksPerWorker retires an actor after N batches and a fresh one takes i
   }));
 
 test('an error thrown in call is a UdfError naming the operator; onError skip drops the batch', async () => {
-  await assert.rejects(range(100).mapBatches(failsOnUdf, { batchSize: 10, constructorArgs: [42] }).takeAll({ cpus: 2 }), (error: unknown) => {
-    assert.ok(error instanceof UdfError, String(error));
-    assert.equal(error.operator, 'MapBatches(FailsOn)');
-    assert.match(error.message, /row 42 is bad/);
-    return true;
-  });
-  const kept = await range(100).mapBatches(failsOnUdf, { batchSize: 10, constructorArgs: [42], onError: 'skip' }).takeAll({ cpus: 2 });
+  await assert.rejects(
+    range(100)
+      .mapBatches(failsOnUdf, { batchSize: 10, constructorArgs: [42] })
+      .takeAll({ cpus: 2 }),
+    (error: unknown) => {
+      assert.ok(error instanceof UdfError, String(error));
+      assert.equal(error.operator, 'MapBatches(FailsOn)');
+      assert.match(error.message, /row 42 is bad/);
+      return true;
+    },
+  );
+  const kept = await range(100)
+    .mapBatches(failsOnUdf, { batchSize: 10, constructorArgs: [42], onError: 'skip' })
+    .takeAll({ cpus: 2 });
   assert.equal(kept.length, 90);
 });
 
 test('a constructor that throws fails the job with an ActorError, without restarting forever', async () => {
   const events = new EventStream();
-  await assert.rejects(range(100).mapBatches(brokenConstructorUdf, { concurrency: 2, maxRestarts: 5 }).takeAll({ cpus: 2, onEvent: events.handler }), (error: unknown) => {
-    assert.ok(error instanceof ActorError, String(error));
-    assert.match(error.message, /^MapBatches\(BrokenConstructor\): actor \d could not start \(constructing BrokenConstructor\): model file missing/);
-    return true;
-  });
+  await assert.rejects(
+    range(100).mapBatches(brokenConstructorUdf, { concurrency: 2, maxRestarts: 5 }).takeAll({ cpus: 2, onEvent: events.handler }),
+    (error: unknown) => {
+      assert.ok(error instanceof ActorError, String(error));
+      assert.match(
+        error.message,
+        /^MapBatches\(BrokenConstructor\): actor \d could not start \(constructing BrokenConstructor\): model file missing/,
+      );
+      return true;
+    },
+  );
   for await (const event of events) assert.notEqual(event.type, 'actor-restart');
 });
 

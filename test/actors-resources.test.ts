@@ -34,14 +34,24 @@ test('a fifth 0.5-GPU actor: a fixed pool of 5 is refused at plan time, a range 
   withDir(async (dir) => {
     // 80 batches of 20 ms: every actor that fits is up long before the work is done.
     const options = { batchSize: 10, numCpus: 0.25, numGpus: 0.5, constructorArgs: [dir, 20] as [string, number] };
-    await assert.rejects(range(400).mapBatches(taggerUdf, { ...options, concurrency: 5 }).takeAll({ cpus: 2, gpus: 2 }), (error: unknown) => {
-      assert.ok(error instanceof ResourceError, String(error));
-      assert.match(error.message, /MapBatches\(Tagger\) needs 5 actors of numGpus 0\.5 at its start and only 4 fit on the job's 2 GPUs, 2 per GPU; .*\[1, 5\]/);
-      return true;
-    });
+    await assert.rejects(
+      range(400)
+        .mapBatches(taggerUdf, { ...options, concurrency: 5 })
+        .takeAll({ cpus: 2, gpus: 2 }),
+      (error: unknown) => {
+        assert.ok(error instanceof ResourceError, String(error));
+        assert.match(
+          error.message,
+          /MapBatches\(Tagger\) needs 5 actors of numGpus 0\.5 at its start and only 4 fit on the job's 2 GPUs, 2 per GPU; .*\[1, 5\]/,
+        );
+        return true;
+      },
+    );
     assert.throws(() => readFileSync(join(dir, 'constructed')), /ENOENT/, 'no actor started');
     const events = new EventStream();
-    const rows = await range(800).mapBatches(taggerUdf, { ...options, concurrency: [4, 5] }).takeAll({ cpus: 2, gpus: 2, onEvent: events.handler });
+    const rows = await range(800)
+      .mapBatches(taggerUdf, { ...options, concurrency: [4, 5] })
+      .takeAll({ cpus: 2, gpus: 2, onEvent: events.handler });
     assert.equal(rows.length, 800);
     const starts: SluiceEvent[] = [];
     for await (const event of events) if (event.type === 'actor-start') starts.push(event);
@@ -49,13 +59,31 @@ test('a fifth 0.5-GPU actor: a fixed pool of 5 is refused at plan time, a range 
   }));
 
 test('numGpus 3 with 2 GPUs, and numGpus without any GPU, fail at plan time with the numbers', async () => {
-  await assert.rejects(range(10).mapBatches(sleeperUdf, { numGpus: 3, constructorArgs: [1] }).takeAll({ gpus: 2 }), (error: unknown) => {
-    assert.ok(error instanceof ResourceError);
-    assert.equal(error.message, 'MapBatches(Sleeper) asks for numGpus 3 per actor and the job has 2 GPUs; lower numGpus or set configure({ gpus })');
-    return true;
-  });
-  await assert.rejects(range(10).mapBatches(sleeperUdf, { numGpus: 1, constructorArgs: [1] }).takeAll({ gpus: 0 }), /asks for numGpus 1 per actor and this job has no GPU .*configure\(\{ gpus \}\)/);
-  await assert.rejects(range(10).mapBatches(sleeperUdf, { numCpus: 4, constructorArgs: [1] }).takeAll({ cpus: 2 }), /numCpus 4 per actor and the job has 2 CPUs/);
+  await assert.rejects(
+    range(10)
+      .mapBatches(sleeperUdf, { numGpus: 3, constructorArgs: [1] })
+      .takeAll({ gpus: 2 }),
+    (error: unknown) => {
+      assert.ok(error instanceof ResourceError);
+      assert.equal(
+        error.message,
+        'MapBatches(Sleeper) asks for numGpus 3 per actor and the job has 2 GPUs; lower numGpus or set configure({ gpus })',
+      );
+      return true;
+    },
+  );
+  await assert.rejects(
+    range(10)
+      .mapBatches(sleeperUdf, { numGpus: 1, constructorArgs: [1] })
+      .takeAll({ gpus: 0 }),
+    /asks for numGpus 1 per actor and this job has no GPU .*configure\(\{ gpus \}\)/,
+  );
+  await assert.rejects(
+    range(10)
+      .mapBatches(sleeperUdf, { numCpus: 4, constructorArgs: [1] })
+      .takeAll({ cpus: 2 }),
+    /numCpus 4 per actor and the job has 2 CPUs/,
+  );
 });
 
 interface TaskTimes {
@@ -75,10 +103,16 @@ test('actors and task-pool tasks share the CPU slots: the actor pools must leave
   const overlapping = tasks.filter((a) => tasks.some((b) => a !== b && a.start < b.end && b.start < a.end));
   assert.equal(overlapping.length, 0, `task-pool tasks overlapped beside an actor holding a CPU: ${JSON.stringify(tasks)}`);
   await assert.rejects(
-    range(256).mapBatches(timeTaskUdf, { batchSize: 32 }).mapBatches(passthroughUdf, { concurrency: 2, constructorArgs: [1] }).takeAll({ cpus: 2 }),
+    range(256)
+      .mapBatches(timeTaskUdf, { batchSize: 32 })
+      .mapBatches(passthroughUdf, { concurrency: 2, constructorArgs: [1] })
+      .takeAll({ cpus: 2 }),
     (error: unknown) => {
       assert.ok(error instanceof ResourceError);
-      assert.match(error.message, /minimum sizes need 2 CPUs \(MapBatches\(Passthrough\): 2 x 1\); the job has 2 \(cpus setting\) and must leave 1 to the job's task-pool operators; .*numCpus: 0\.5/);
+      assert.match(
+        error.message,
+        /minimum sizes need 2 CPUs \(MapBatches\(Passthrough\): 2 x 1\); the job has 2 \(cpus setting\) and must leave 1 to the job's task-pool operators; .*numCpus: 0\.5/,
+      );
       return true;
     },
   );

@@ -42,7 +42,10 @@ test('an actor that keeps dying fails the job with an ActorError once maxRestart
         .takeAll({ cpus: 2 }),
       (error: unknown) => {
         assert.ok(error instanceof ActorError, String(error));
-        assert.match(error.message, /^MapBatches\(Crasher\): actor \d died after 1 restart \(maxRestarts 1\): its thread exited with code 3; raise 'maxRestarts'/);
+        assert.match(
+          error.message,
+          /^MapBatches\(Crasher\): actor \d died after 1 restart \(maxRestarts 1\): its thread exited with code 3; raise 'maxRestarts'/,
+        );
         return true;
       },
     );

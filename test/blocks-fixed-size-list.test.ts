@@ -34,7 +34,9 @@ const WIDTH = 3;
 function vectorBlock(child: Data, valid?: boolean[]): Block {
   const rows = child.length / WIDTH;
   const item = new Field('item', child.type, true);
-  const nullBitmap = valid && new Uint8Array(Math.ceil(rows / 8)).map((_, b) => valid.slice(b * 8, b * 8 + 8).reduce((bits, v, i) => bits | (v ? 1 << i : 0), 0));
+  const nullBitmap =
+    valid &&
+    new Uint8Array(Math.ceil(rows / 8)).map((_, b) => valid.slice(b * 8, b * 8 + 8).reduce((bits, v, i) => bits | (v ? 1 << i : 0), 0));
   const vector = makeData({ type: new FixedSizeList(WIDTH, item), length: rows, child, nullBitmap });
   const id = makeData({ type: new Int32(), length: rows, data: Int32Array.from({ length: rows }, (_, i) => i) });
   const fields = [new Field('id', new Int32(), false), new Field('vector', vector.type, true)];
@@ -63,7 +65,10 @@ test('FixedSizeList of Float64, Int32 and Int64 read as Float64Array, Int32Array
   const cases: [Data, ArrayBufferView][] = [
     [makeData({ type: new Float64(), length: 6, data: Float64Array.of(0.5, 1, 2, 3, 4, 5) }), Float64Array.of(3, 4, 5)],
     [makeData({ type: new Int32(), length: 6, data: Int32Array.of(1, 2, 3, -4, 5, 2 ** 31 - 1) }), Int32Array.of(-4, 5, 2 ** 31 - 1)],
-    [makeData({ type: new Int64(), length: 6, data: BigInt64Array.of(1n, 2n, 3n, 4n, 5n, 2n ** 62n) }), BigInt64Array.of(4n, 5n, 2n ** 62n)],
+    [
+      makeData({ type: new Int64(), length: 6, data: BigInt64Array.of(1n, 2n, 3n, 4n, 5n, 2n ** 62n) }),
+      BigInt64Array.of(4n, 5n, 2n ** 62n),
+    ],
   ];
   for (const [child, second] of cases) assert.deepEqual(rowsOfBlock(vectorBlock(child))[1].vector, second, String(child.type));
 });
@@ -126,7 +131,9 @@ test('a columns batch holds one typed array per row, and rebuilds into a block w
 
 test('Dataset rows, take and columns batches of a FixedSizeList column hold Float32Arrays', async () => {
   const values = floats(6);
-  const ds = fromArrow<{ id: number; vector: Float32Array | null }>(vectorBlock(float32Data(values), [true, true, true, false, true, true]));
+  const ds = fromArrow<{ id: number; vector: Float32Array | null }>(
+    vectorBlock(float32Data(values), [true, true, true, false, true, true]),
+  );
   const rows = await ds.takeAll({ preserveOrder: true });
   assert.deepEqual(rows[5], { id: 5, vector: values.subarray(15, 18) });
   assert.equal(rows[3].vector, null);
@@ -136,7 +143,9 @@ test('Dataset rows, take and columns batches of a FixedSizeList column hold Floa
     .takeAll({ preserveOrder: true });
   assert.deepEqual(norms[2], { id: 2, first: 1.5 });
   const widths = await ds
-    .mapBatches((batch) => ({ id: batch.id, width: batch.vector.map((v) => (v instanceof Float32Array ? v.length : -1)) }), { batchFormat: 'columns' })
+    .mapBatches((batch) => ({ id: batch.id, width: batch.vector.map((v) => (v instanceof Float32Array ? v.length : -1)) }), {
+      batchFormat: 'columns',
+    })
     .takeAll({ preserveOrder: true });
   assert.deepEqual(
     widths.map((r) => r.width),
@@ -147,7 +156,10 @@ test('Dataset rows, take and columns batches of a FixedSizeList column hold Floa
 test('writeParquet of a FixedSizeList column reads back with readParquet as equal rows', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-fsl-'));
   try {
-    const block = vectorBlock(float32Data(floats(20)), Array.from({ length: 20 }, (_, i) => i % 7 !== 3));
+    const block = vectorBlock(
+      float32Data(floats(20)),
+      Array.from({ length: 20 }, (_, i) => i % 7 !== 3),
+    );
     await fromArrow(block).writeParquet(dir);
     const back = await readParquet(dir).sort('id').takeAll();
     assert.deepEqual(back, rowsOfBlock(block));

@@ -1,6 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataType, Dictionary, Field, Float64, Int32, Schema, Table, Type, Utf8, makeData, Struct, RecordBatch, tableFromIPC, tableToIPC, vectorFromArray, type List } from 'apache-arrow';
+import {
+  DataType,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  Schema,
+  Table,
+  Type,
+  Utf8,
+  makeData,
+  Struct,
+  RecordBatch,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+  type List,
+} from 'apache-arrow';
 import {
   blockFromColumns,
   blockFromIpc,
@@ -74,7 +91,10 @@ test('an all-null column has the Null type; a mixed column keeps its nulls', () 
 
 test('a key missing from some rows becomes a nullable column with nulls there', () => {
   const block = blockFromRows([{ a: 1 }, { a: 2, b: 'x' }]);
-  assert.deepEqual(block.schema.fields.map((f) => f.name), ['a', 'b']);
+  assert.deepEqual(
+    block.schema.fields.map((f) => f.name),
+    ['a', 'b'],
+  );
   assert.ok(block.schema.fields[1].nullable);
   assert.deepEqual(rowsOfBlock(block), [
     { a: 1, b: null },
@@ -153,7 +173,15 @@ test('lists of strings infer List<Utf8> and come back as arrays', () => {
 });
 
 test('lists of objects infer List<Struct>', () => {
-  const rows = [{ spans: [{ start: 0, text: 'x' }] }, { spans: [{ start: 4, text: 'y' }, { start: 9, text: 'z' }] }];
+  const rows = [
+    { spans: [{ start: 0, text: 'x' }] },
+    {
+      spans: [
+        { start: 4, text: 'y' },
+        { start: 9, text: 'z' },
+      ],
+    },
+  ];
   const block = blockFromRows(rows);
   const type = typeOf(block, 'spans') as List;
   assert.ok(DataType.isList(type));
@@ -172,7 +200,11 @@ test('Dates infer a millisecond timestamp and come back as Dates', () => {
 
 test('mixed types in one column throw a SchemaError naming the column and the rows', () => {
   assert.throws(
-    () => blockFromRows([{ ok: 1, bad: 1 }, { ok: 2, bad: 'one' }]),
+    () =>
+      blockFromRows([
+        { ok: 1, bad: 1 },
+        { ok: 2, bad: 'one' },
+      ]),
     (error: unknown) => {
       assert.ok(error instanceof SchemaError);
       assert.match(error.message, /column 'bad'/);
@@ -181,11 +213,14 @@ test('mixed types in one column throw a SchemaError naming the column and the ro
       return true;
     },
   );
-  assert.throws(() => blockFromRows([{ meta: { page: 1 } }, { meta: { page: true } }]), (error: unknown) => {
-    assert.ok(error instanceof SchemaError);
-    assert.match(error.message, /column 'meta\.page'/);
-    return true;
-  });
+  assert.throws(
+    () => blockFromRows([{ meta: { page: 1 } }, { meta: { page: true } }]),
+    (error: unknown) => {
+      assert.ok(error instanceof SchemaError);
+      assert.match(error.message, /column 'meta\.page'/);
+      return true;
+    },
+  );
 });
 
 test('values that cannot be stored throw a SchemaError naming the column', () => {
@@ -197,11 +232,14 @@ test('values that cannot be stored throw a SchemaError naming the column', () =>
     [{ nested: { tags: new Set(['a']) } }, /column 'nested\.tags' holds a Set/],
   ];
   for (const [row, message] of cases) {
-    assert.throws(() => blockFromRows([row]), (error: unknown) => {
-      assert.ok(error instanceof SchemaError);
-      assert.match(error.message, message);
-      return true;
-    });
+    assert.throws(
+      () => blockFromRows([row]),
+      (error: unknown) => {
+        assert.ok(error instanceof SchemaError);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
   }
 });
 
@@ -235,7 +273,7 @@ test('blockFromColumns keeps typed arrays typed and infers the rest', () => {
   assert.deepEqual(columns.name, ['a', 'b', null]);
 });
 
-test("columnsOfBlock: a numeric column with nulls is a plain array (typed arrays cannot hold null)", () => {
+test('columnsOfBlock: a numeric column with nulls is a plain array (typed arrays cannot hold null)', () => {
   const columns = columnsOfBlock(blockFromRows([{ x: 1 }, { x: null }, { x: 3 }]));
   assert.ok(Array.isArray(columns.x));
   assert.deepEqual(columns.x, [1, null, 3]);
@@ -248,12 +286,15 @@ test('columnsOfBlock of a sliced block holds only the slice', () => {
 });
 
 test('blockFromColumns rejects columns of different lengths with a SchemaError', () => {
-  assert.throws(() => blockFromColumns({ a: [1, 2, 3], b: new Float64Array(2) }, 'MapBatches(f)'), (error: unknown) => {
-    assert.ok(error instanceof SchemaError);
-    assert.match(error.message, /MapBatches\(f\)/);
-    assert.match(error.message, /a: 3, b: 2/);
-    return true;
-  });
+  assert.throws(
+    () => blockFromColumns({ a: [1, 2, 3], b: new Float64Array(2) }, 'MapBatches(f)'),
+    (error: unknown) => {
+      assert.ok(error instanceof SchemaError);
+      assert.match(error.message, /MapBatches\(f\)/);
+      assert.match(error.message, /a: 3, b: 2/);
+      return true;
+    },
+  );
 });
 
 test('a block survives an IPC round trip with types, values and nulls intact', () => {
@@ -344,11 +385,14 @@ test('concatBlocks: a column missing from one block is null there', () => {
 });
 
 test('concatBlocks: incompatible column types throw a SchemaError naming the column', () => {
-  assert.throws(() => concatBlocks([blockFromRows([{ c: 1 }]), blockFromRows([{ c: 'one' }])]), (error: unknown) => {
-    assert.ok(error instanceof SchemaError);
-    assert.match(error.message, /column 'c'/);
-    return true;
-  });
+  assert.throws(
+    () => concatBlocks([blockFromRows([{ c: 1 }]), blockFromRows([{ c: 'one' }])]),
+    (error: unknown) => {
+      assert.ok(error instanceof SchemaError);
+      assert.match(error.message, /column 'c'/);
+      return true;
+    },
+  );
 });
 
 test('concatBlocks of blocks that already agree shares their buffers', () => {

@@ -6,7 +6,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { threadId as mainThreadId } from 'node:worker_threads';
-import { boundUdf, chunkId, chunkText, fromItems, InvalidOptionError, range, splitText, UdfError, UdfPlacementError, type TextSpan } from '../src/index.js';
+import {
+  boundUdf,
+  chunkId,
+  chunkText,
+  fromItems,
+  InvalidOptionError,
+  range,
+  splitText,
+  UdfError,
+  UdfPlacementError,
+  type TextSpan,
+} from '../src/index.js';
 import { boundDoubler, byFive, countWords, double, notAFactoryRef, scaleBy, triple } from './fixtures/chunk-text-udfs.js';
 
 const WORDS = ['river', 'stone', 'data', 'arrow', 'glacier', 'valley', 'a', 'of', 'vector', 'mountain', 'light', 'on', 'the', 'embedding'];
@@ -22,7 +33,9 @@ function corpus(seed: number, paragraphs: number): string {
     const words = Array.from({ length: 3 + next(12) }, () => WORDS[next(WORDS.length)]);
     return `${words.join(' ')}${['.', '?', '!'][next(3)]}`;
   };
-  return Array.from({ length: paragraphs }, () => Array.from({ length: 1 + next(5) }, sentence).join(next(4) === 0 ? '\n' : ' ')).join('\n\n');
+  return Array.from({ length: paragraphs }, () => Array.from({ length: 1 + next(5) }, sentence).join(next(4) === 0 ? '\n' : ' ')).join(
+    '\n\n',
+  );
 }
 
 const wordCount = (text: string) => (text.match(/\S+/g) ?? []).length;
@@ -42,7 +55,12 @@ function assertCovers(text: string, chunks: readonly TextSpan[]): void {
 test('splitText: chunks fit the size, reproduce the text by their offsets and drop nothing', () => {
   for (const seed of [1, 2, 3]) {
     const text = corpus(seed, 30);
-    for (const [size, overlap] of [[80, 0], [200, 40], [500, 100], [1000, 0]]) {
+    for (const [size, overlap] of [
+      [80, 0],
+      [200, 40],
+      [500, 100],
+      [1000, 0],
+    ]) {
       const chunks = splitText(text, { size, overlap });
       assert.ok(chunks.length > 1);
       for (const chunk of chunks) assert.ok(chunk.text.length <= size, `a chunk of ${chunk.text.length} > ${size}`);
@@ -71,13 +89,22 @@ test('splitText: consecutive chunks overlap by at most `overlap`, from whole wor
 });
 
 test('splitText: paragraphs that fit are never cut; a boundary falls at a sentence only inside a paragraph too large', () => {
-  const paragraphs = ['Alpha beta gamma. Delta epsilon.', 'Zeta eta theta iota. Kappa.', 'Lambda mu nu xi omicron pi rho. Sigma tau upsilon phi. Chi psi omega.'];
+  const paragraphs = [
+    'Alpha beta gamma. Delta epsilon.',
+    'Zeta eta theta iota. Kappa.',
+    'Lambda mu nu xi omicron pi rho. Sigma tau upsilon phi. Chi psi omega.',
+  ];
   const text = paragraphs.join('\n\n');
   // Two paragraphs would fit 60 characters only by cutting the second one at its sentence.
   const chunks = splitText(text, { size: 60 });
   assert.deepEqual(
     chunks.map((c) => c.text),
-    ['Alpha beta gamma. Delta epsilon.', 'Zeta eta theta iota. Kappa.', 'Lambda mu nu xi omicron pi rho. Sigma tau upsilon phi.', 'Chi psi omega.'],
+    [
+      'Alpha beta gamma. Delta epsilon.',
+      'Zeta eta theta iota. Kappa.',
+      'Lambda mu nu xi omicron pi rho. Sigma tau upsilon phi.',
+      'Chi psi omega.',
+    ],
   );
   // Lines come before sentences, sentences before words.
   assert.deepEqual(
@@ -94,12 +121,21 @@ test('splitText: a word longer than the size is cut between characters, never in
   const word = 'x'.repeat(95);
   const chunks = splitText(`short ${word} end`, { size: 10 });
   // Pieces are packed greedily: the word's characters fill the chunks around them too.
-  assert.deepEqual(chunks.map((c) => c.text), ['short xxxx', ...Array.from({ length: 9 }, () => 'x'.repeat(10)), 'x end']);
+  assert.deepEqual(
+    chunks.map((c) => c.text),
+    ['short xxxx', ...Array.from({ length: 9 }, () => 'x'.repeat(10)), 'x end'],
+  );
   const emoji = '😀'.repeat(7);
   const cut = splitText(emoji, { size: 5 });
-  assert.deepEqual(cut.map((c) => c.text), ['😀😀', '😀😀', '😀😀', '😀']);
+  assert.deepEqual(
+    cut.map((c) => c.text),
+    ['😀😀', '😀😀', '😀😀', '😀'],
+  );
   // Without '' among the separators, a word too large stays whole.
-  assert.deepEqual(splitText(`a ${word}`, { size: 10, separators: [' '] }).map((c) => c.text.length), [1, 95]);
+  assert.deepEqual(
+    splitText(`a ${word}`, { size: 10, separators: [' '] }).map((c) => c.text.length),
+    [1, 95],
+  );
 });
 
 test('splitText: empty or white-space text has no chunks; the same input gives the same chunks', () => {
@@ -112,9 +148,13 @@ test('splitText: empty or white-space text has no chunks; the same input gives t
 test('splitText: with a token counter, sizes and overlap are in tokens', () => {
   const text = corpus(6, 15);
   const chunks = splitText(text, { size: 40, overlap: 8, length: wordCount });
-  assert.ok(chunks.some((c) => wordCount(c.text) > 30), 'chunks are filled to about 40 words');
+  assert.ok(
+    chunks.some((c) => wordCount(c.text) > 30),
+    'chunks are filled to about 40 words',
+  );
   for (const c of chunks) assert.ok(wordCount(c.text) <= 40, `${wordCount(c.text)} words`);
-  for (let i = 1; i < chunks.length; i++) assert.ok(wordCount(text.slice(chunks[i].start, Math.max(chunks[i].start, chunks[i - 1].end))) <= 8);
+  for (let i = 1; i < chunks.length; i++)
+    assert.ok(wordCount(text.slice(chunks[i].start, Math.max(chunks[i].start, chunks[i - 1].end))) <= 8);
   assertCovers(text, chunks);
   assert.throws(() => splitText('a b', { size: 1, length: () => Number.NaN }), /must return a number >= 0/);
 });
@@ -155,7 +195,12 @@ interface PageRow {
 }
 
 test('chunkText in a flatMap: runs on the task pool, keeps the other columns, ids stable across runs', async (t) => {
-  const pages: PageRow[] = Array.from({ length: 12 }, (_, i) => ({ path: `docs/${i % 3}.pdf`, page: 1 + Math.floor(i / 3), title: `Doc ${i % 3}`, text: corpus(10 + i, 8) }));
+  const pages: PageRow[] = Array.from({ length: 12 }, (_, i) => ({
+    path: `docs/${i % 3}.pdf`,
+    page: 1 + Math.floor(i / 3),
+    title: `Doc ${i % 3}`,
+    text: corpus(10 + i, 8),
+  }));
   const chunks = fromItems(pages).flatMap(chunkText<PageRow>({ size: 300, overlap: 50 }));
   t.mock.method(console, 'log', () => {});
   assert.match(chunks.explain(), /FlatMap\(textChunker\) \[task pool/);
@@ -179,17 +224,44 @@ test('chunkText in a flatMap: runs on the task pool, keeps the other columns, id
   assert.equal(titles.length, rows.length);
   assert.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'ids are distinct');
   const again = await chunks.takeAll({ cpus: 1, preserveOrder: true, progress: 'off' });
-  assert.deepEqual(again.map((r) => r.id), rows.map((r) => r.id));
+  assert.deepEqual(
+    again.map((r) => r.id),
+    rows.map((r) => r.id),
+  );
 });
 
 test('chunkText: another text column, and rows without a path are named by their text', async () => {
-  const rows = await fromItems([{ body: 'one two three four five six' }, { body: 'seven eight nine' }, { body: 'one two three four five six' }, { body: null }])
+  const rows = await fromItems([
+    { body: 'one two three four five six' },
+    { body: 'seven eight nine' },
+    { body: 'one two three four five six' },
+    { body: null },
+  ])
     .flatMap(chunkText({ size: 12, textColumn: 'body' }))
     .takeAll({ preserveOrder: true, progress: 'off' });
-  assert.deepEqual(rows.map((r) => [r.text, r.chunkIndex]), [['one two', 0], ['three four', 1], ['five six', 2], ['seven eight', 0], ['nine', 1], ['one two', 0], ['three four', 1], ['five six', 2]]);
-  assert.ok(rows.every((r) => !('body' in r)), 'the text column is left out');
+  assert.deepEqual(
+    rows.map((r) => [r.text, r.chunkIndex]),
+    [
+      ['one two', 0],
+      ['three four', 1],
+      ['five six', 2],
+      ['seven eight', 0],
+      ['nine', 1],
+      ['one two', 0],
+      ['three four', 1],
+      ['five six', 2],
+    ],
+  );
+  assert.ok(
+    rows.every((r) => !('body' in r)),
+    'the text column is left out',
+  );
   assert.notEqual(rows[0].id, rows[3].id, 'chunk 0 of two different texts');
-  assert.deepEqual(rows.slice(5).map((r) => r.id), rows.slice(0, 3).map((r) => r.id), 'the same text, the same ids');
+  assert.deepEqual(
+    rows.slice(5).map((r) => r.id),
+    rows.slice(0, 3).map((r) => r.id),
+    'the same text, the same ids',
+  );
 });
 
 test('chunkText with a token counter: sizes in tokens, the counter made and run on workers', async () => {
@@ -201,25 +273,31 @@ test('chunkText with a token counter: sizes in tokens, the counter made and run 
   assert.ok(rows.length > items.length * 2);
   for (const row of rows) assert.ok(wordCount(row.text) <= 30, `${wordCount(row.text)} words in chunk ${row.chunkIndex}`);
   const expected = items.flatMap((item) => splitText(item.text, { size: 30, overlap: 5, length: wordCount }).map((s) => s.text));
-  assert.deepEqual(rows.map((r) => r.text), expected);
+  assert.deepEqual(
+    rows.map((r) => r.text),
+    expected,
+  );
 });
 
 test('boundUdf: a factory with arguments runs on workers, made once per worker per arguments', async () => {
   const rows = await range(64 * 16)
     .map(triple)
     .takeAll({ cpus: 2, preserveOrder: true, progress: 'off' });
-  assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 64 * 16 }, (_, i) => 3 * i));
+  assert.deepEqual(
+    rows.map((r) => r.id),
+    Array.from({ length: 64 * 16 }, (_, i) => 3 * i),
+  );
   assert.ok(rows.every((r) => r.label === 'triple' && r.thread !== mainThreadId));
   const serials = new Map<number, Set<number>>();
   for (const r of rows) serials.set(r.thread, (serials.get(r.thread) ?? new Set()).add(r.serial));
   for (const [thread, made] of serials) assert.equal(made.size, 1, `worker ${thread} called the factory ${made.size} times`);
 
   // Two bindings of the same factory in one (fused) chain: a function each.
-  const both = await range(10)
-    .map(double)
-    .map(byFive)
-    .takeAll({ cpus: 1, preserveOrder: true, progress: 'off' });
-  assert.deepEqual(both.map((r) => [r.id, r.label]), Array.from({ length: 10 }, (_, i) => [10 * i, 'five']));
+  const both = await range(10).map(double).map(byFive).takeAll({ cpus: 1, preserveOrder: true, progress: 'off' });
+  assert.deepEqual(
+    both.map((r) => [r.id, r.label]),
+    Array.from({ length: 10 }, (_, i) => [10 * i, 'five']),
+  );
 });
 
 test('boundUdf refuses arguments that are not plain data, and a class; a factory must return a function', async () => {
@@ -228,5 +306,8 @@ test('boundUdf refuses arguments that are not plain data, and a class; a factory
   assert.throws(() => boundUdf(import.meta.url, scaleBy, [new Map() as unknown as number, 'x']), refused);
   assert.throws(() => boundUdf(import.meta.url, scaleBy, [Number.NaN, 'x']), refused);
   assert.throws(() => range(3).map(boundDoubler), UdfPlacementError);
-  await assert.rejects(range(3).map(notAFactoryRef).takeAll({ progress: 'off' }), (error: unknown) => error instanceof UdfError && /must return the function to run/.test(error.message));
+  await assert.rejects(
+    range(3).map(notAFactoryRef).takeAll({ progress: 'off' }),
+    (error: unknown) => error instanceof UdfError && /must return the function to run/.test(error.message),
+  );
 });

@@ -66,10 +66,16 @@ test('range(n) gives rows {id} from 0 to n - 1', async () => {
 });
 
 test('fromItems: objects are rows; other values become {item}', async () => {
-  assert.deepEqual(await fromItems([{ a: 1, b: 'x' }, { a: 2, b: 'y' }]).takeAll(ordered), [
-    { a: 1, b: 'x' },
-    { a: 2, b: 'y' },
-  ]);
+  assert.deepEqual(
+    await fromItems([
+      { a: 1, b: 'x' },
+      { a: 2, b: 'y' },
+    ]).takeAll(ordered),
+    [
+      { a: 1, b: 'x' },
+      { a: 2, b: 'y' },
+    ],
+  );
   const numbers: { item: number }[] = await fromItems([1, 2, 3]).takeAll(ordered);
   assert.deepEqual(numbers, [{ item: 1 }, { item: 2 }, { item: 3 }]);
   assert.deepEqual(await fromItems(['a', 'b']).takeAll(ordered), [{ item: 'a' }, { item: 'b' }]);
@@ -204,7 +210,10 @@ test("mapBatches 'rows': exact batchSize on the main thread", async () => {
       { batchSize: 64 },
     )
     .takeAll(ordered);
-  assert.deepEqual(ids(out), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    ids(out),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
   assert.equal(sizes.length, 16);
   assertExactBatches(sizes, 64, 1000);
   assert.equal(sizes.filter((s) => s === 1000 - 15 * 64).length, 1);
@@ -290,7 +299,10 @@ test("mapBatches 'arrow': an Arrow Table in, a Table out", async () => {
     { batchFormat: 'arrow', batchSize: 100 },
   );
   const out = await ds.takeAll(ordered);
-  assert.deepEqual(sizes.sort((a, b) => b - a), [100, 100, 50]);
+  assert.deepEqual(
+    sizes.sort((a, b) => b - a),
+    [100, 100, 50],
+  );
   assert.deepEqual(out[42], { id: 42, neg: -42 });
   assert.equal((await ds.schema()).fields[1].type.toString(), 'Float64');
 });
@@ -332,7 +344,10 @@ test('addColumn, selectColumns, dropColumns, renameColumns', async () => {
     { c: true, a: 1 },
     { c: false, a: 2 },
   ]);
-  assert.deepEqual((await base.selectColumns(['c', 'a']).schema()).fields.map((f) => f.name), ['c', 'a']);
+  assert.deepEqual(
+    (await base.selectColumns(['c', 'a']).schema()).fields.map((f) => f.name),
+    ['c', 'a'],
+  );
   assert.deepEqual(await base.dropColumns(['b']).takeAll(ordered), [
     { a: 1, c: true },
     { a: 2, c: false },
@@ -384,7 +399,13 @@ test('limit', async () => {
   assert.deepEqual(ids(await range(100).limit(3).takeAll(ordered)), [0, 1, 2]);
   assert.equal(await range(100).limit(0).count(), 0);
   assert.equal(await range(10).limit(50).count(), 10);
-  assert.equal(await range(1000).filter((r) => r.id % 3 === 0).limit(7).count(), 7);
+  assert.equal(
+    await range(1000)
+      .filter((r) => r.id % 3 === 0)
+      .limit(7)
+      .count(),
+    7,
+  );
   assert.throws(() => range(10).limit(-1), InvalidOptionError);
 });
 
@@ -444,8 +465,14 @@ test('randomShuffle({seed}) is a reproducible permutation', async () => {
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, c);
   assert.notDeepEqual(a, all);
-  assert.deepEqual([...a].sort((x, y) => x - y), all);
-  assert.deepEqual([...c].sort((x, y) => x - y), all);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    all,
+  );
+  assert.deepEqual(
+    [...c].sort((x, y) => x - y),
+    all,
+  );
   assert.throws(() => range(3).randomShuffle({ seed: 1.5 }), InvalidOptionError);
 });
 
@@ -561,7 +588,10 @@ test('take, takeAll', async () => {
 test('takeBatch in rows, columns and arrow formats', async () => {
   const ds = range(100).map((r) => ({ id: r.id, name: `n${r.id}` }));
   const rows = await ds.takeBatch(5, ordered);
-  assert.deepEqual(rows.map((r) => r.name), ['n0', 'n1', 'n2', 'n3', 'n4']);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    ['n0', 'n1', 'n2', 'n3', 'n4'],
+  );
   const columns = await ds.takeBatch(4, { batchFormat: 'columns', ...ordered });
   assert.ok(columns.id instanceof Float64Array);
   assert.deepEqual([...columns.id], [0, 1, 2, 3]);
@@ -573,13 +603,22 @@ test('takeBatch in rows, columns and arrow formats', async () => {
 });
 
 test('show prints one JSON line per row', async () => {
-  const lines = await captureLog(() => range(10).map((r) => ({ id: r.id, s: `v${r.id}` })).show(3, ordered));
+  const lines = await captureLog(() =>
+    range(10)
+      .map((r) => ({ id: r.id, s: `v${r.id}` }))
+      .show(3, ordered),
+  );
   assert.deepEqual(lines, ['{"id":0,"s":"v0"}', '{"id":1,"s":"v1"}', '{"id":2,"s":"v2"}']);
 });
 
 test('count', async () => {
   assert.equal(await range(12_345).count(), 12_345);
-  assert.equal(await range(12_345).filter((r) => r.id < 10).count(), 10);
+  assert.equal(
+    await range(12_345)
+      .filter((r) => r.id < 10)
+      .count(),
+    10,
+  );
   assert.equal(await fromItems([]).count(), 0);
 });
 
@@ -672,7 +711,7 @@ test('materialize runs the plan once; its dataset does not re-run the UDF', asyn
     ids(rows).sort((a, b) => a - b),
     Array.from({ length: 1000 }, (_, i) => i),
   );
-  assert.equal((await materialized.filter((r) => r.x > 500).count()), 500);
+  assert.equal(await materialized.filter((r) => r.x > 500).count(), 500);
   assert.equal(f.calls, 1000, 'the map ran once');
 });
 
@@ -730,7 +769,11 @@ test('explain() prints and returns the three plans with operator names', async (
 
 test('nothing runs until a consumer is called', async () => {
   const f = countCalls((r: { id: number }) => ({ id: r.id }));
-  const ds = range(100).map(f.fn).filter((r) => r.id > 3).sort('id').limit(10);
+  const ds = range(100)
+    .map(f.fn)
+    .filter((r) => r.id > 3)
+    .sort('id')
+    .limit(10);
   await captureLog(() => ds.explain());
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(f.calls, 0);
@@ -747,7 +790,10 @@ test('datasets are immutable: deriving from a base leaves it unchanged', async (
   assert.equal(base.plan, plan);
   assert.ok(Object.isFrozen(base.plan));
   assert.notEqual(mapped.plan, plan);
-  assert.deepEqual(ids(await base.takeAll(ordered)), Array.from({ length: 10 }, (_, i) => i));
+  assert.deepEqual(
+    ids(await base.takeAll(ordered)),
+    Array.from({ length: 10 }, (_, i) => i),
+  );
   assert.equal((await mapped.takeAll()).length, 10);
   assert.equal(await filtered.count(), 3);
   assert.equal(await limited.count(), 2);
@@ -765,7 +811,9 @@ test('row types follow the transforms (compile-time checks)', async () => {
     .takeAll();
   assert.equal(withColumn.length, 2);
 
-  const selected: { b: string }[] = await fromItems([{ a: 1, b: 'x' }]).selectColumns(['b']).takeAll();
+  const selected: { b: string }[] = await fromItems([{ a: 1, b: 'x' }])
+    .selectColumns(['b'])
+    .takeAll();
   assert.deepEqual(selected, [{ b: 'x' }]);
 
   const renamed: { alpha: number; b: string }[] = await fromItems([{ a: 1, b: 'x' }])
@@ -773,7 +821,9 @@ test('row types follow the transforms (compile-time checks)', async () => {
     .takeAll();
   assert.deepEqual(renamed, [{ alpha: 1, b: 'x' }]);
 
-  const dropped: { b: string }[] = await fromItems([{ a: 1, b: 'x' }]).dropColumns(['a']).takeAll();
+  const dropped: { b: string }[] = await fromItems([{ a: 1, b: 'x' }])
+    .dropColumns(['a'])
+    .takeAll();
   assert.deepEqual(dropped, [{ b: 'x' }]);
 
   const counted: { k: string; 'count()': number }[] = await fromItems([{ k: 'x', v: 1 }])
@@ -789,7 +839,12 @@ test('row types follow the transforms (compile-time checks)', async () => {
   const fromColumnsTable = range(4).mapBatches((columns) => tableFromArrays({ id: columns.id }), { batchFormat: 'columns' });
   const fromClass = range(4).mapBatches(arrowTwiceUdf, { batchFormat: 'arrow' });
   const explicit = range(4).mapBatches<{ id: number; twice: number }>(arrowTwiceUdf, { batchFormat: 'arrow' });
-  const rowTyped: [Equal<RowOf<typeof fromTable>, Row>, Equal<RowOf<typeof fromBatch>, Row>, Equal<RowOf<typeof fromColumnsTable>, Row>, Equal<RowOf<typeof fromClass>, Row>] = [true, true, true, true];
+  const rowTyped: [
+    Equal<RowOf<typeof fromTable>, Row>,
+    Equal<RowOf<typeof fromBatch>, Row>,
+    Equal<RowOf<typeof fromColumnsTable>, Row>,
+    Equal<RowOf<typeof fromClass>, Row>,
+  ] = [true, true, true, true];
   assert.equal(rowTyped.length, 4);
   const explicitTyped: Equal<RowOf<typeof explicit>, { id: number; twice: number }> = true;
   assert.ok(explicitTyped);
@@ -799,7 +854,10 @@ test('row types follow the transforms (compile-time checks)', async () => {
   // Rows and columns results still give their own row types.
   const fromRows = range(2).mapBatches(async (rows) => rows.map((r) => ({ y: r.id })));
   const fromColumns = range(2).mapBatches((columns) => ({ id: columns.id, label: ['a', 'b'] }), { batchFormat: 'columns' });
-  const resultTyped: [Equal<RowOf<typeof fromRows>, { y: number }>, Equal<RowOf<typeof fromColumns>, { id: number; label: string }>] = [true, true];
+  const resultTyped: [Equal<RowOf<typeof fromRows>, { y: number }>, Equal<RowOf<typeof fromColumns>, { id: number; label: string }>] = [
+    true,
+    true,
+  ];
   assert.equal(resultTyped.length, 2);
   // @ts-expect-error a Table result has no known columns: 'id' is unknown, not a number
   fromTable.map((r) => ({ n: r.id + 1 }));
@@ -811,9 +869,13 @@ test('row types follow the transforms (compile-time checks)', async () => {
   // @ts-expect-error 'nope' is not a column to sort by
   range(3).sort('nope');
   // @ts-expect-error the row has no 'name' after selectColumns(['id'])
-  range(3).selectColumns(['id']).map((r) => ({ n: r.name }));
+  range(3)
+    .selectColumns(['id'])
+    .map((r) => ({ n: r.name }));
   // @ts-expect-error a map must return a row (an object), not a number
   range(3).map((r) => r.id);
   // @ts-expect-error sum() takes a numeric column
-  fromItems([{ k: 'x', s: 'text' }]).groupBy('k').sum('s');
+  fromItems([{ k: 'x', s: 'text' }])
+    .groupBy('k')
+    .sum('s');
 });

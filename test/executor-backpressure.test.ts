@@ -27,7 +27,12 @@ test('2 GiB of blocks stream through a 256 MiB budget into a slow stage with pea
   const budget = 256 * MiB;
   const blockBytes = 8 * MiB;
   // Its own process, so that only the job's memory counts; the slow stage sleeps 10 ms a block.
-  const child = await runFixture('./executor-memory-job.js', [String(total), String(budget), String(blockBytes)], { SLUICE_SLOW_MS: '10' }, 120_000);
+  const child = await runFixture(
+    './executor-memory-job.js',
+    [String(total), String(budget), String(blockBytes)],
+    { SLUICE_SLOW_MS: '10' },
+    120_000,
+  );
   assert.equal(child.killed, false, 'the job did not finish within 2 minutes');
   assert.equal(child.code, 0, child.stderr);
   const report = lastJsonLine<MemoryReport>(child);

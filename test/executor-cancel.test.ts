@@ -24,7 +24,9 @@ interface CancelReport {
 async function runCancelJob(mode: string): Promise<{ report: CancelReport; calls: number; exitLagMs: number; totalMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), `sluice-cancel-${mode}-`));
   try {
-    const { report, exitLagMs, totalMs } = await runExitingFixture<CancelReport>('./executor-cancel-job.js', mode, { SLUICE_TEST_DIR: dir });
+    const { report, exitLagMs, totalMs } = await runExitingFixture<CancelReport>('./executor-cancel-job.js', mode, {
+      SLUICE_TEST_DIR: dir,
+    });
     const calls = readFileSync(join(dir, 'calls'), 'utf8').length;
     return { report, calls, exitLagMs, totalMs };
   } finally {

@@ -90,9 +90,7 @@ test('worker thread: the error names the operator and the row, and the cause kee
 });
 
 test('worker thread: the name option names the operator, also when fused with other steps', async () => {
-  const ds = range(10)
-    .map(failOnSevenUdf, { name: 'CheckRange' })
-    .selectColumns(['id']);
+  const ds = range(10).map(failOnSevenUdf, { name: 'CheckRange' }).selectColumns(['id']);
   await assert.rejects(ds.takeAll({ cpus: 2 }), (error: unknown) => {
     assert.ok(error instanceof UdfError);
     assert.equal(error.operator, 'CheckRange');
@@ -122,7 +120,10 @@ test('a failed batch is located by its rows within the task: several batches of 
     assert.ok(error instanceof UdfError, String(error));
     assert.equal(error.input.rowIndex, 20);
     assert.equal(error.input.batchRows, 10);
-    assert.match(error.message, /^MapBatches\(rejectTwentyFive\) failed at task 0, the batch of rows 20-29 of its input: id 25 is out of range$/);
+    assert.match(
+      error.message,
+      /^MapBatches\(rejectTwentyFive\) failed at task 0, the batch of rows 20-29 of its input: id 25 is out of range$/,
+    );
     return true;
   });
 });

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { range, type DatasetStats } from '../src/index.js';
-import { batchFailsOnTwentyFive, batchFailsOnTwentyFiveUdf, filterFailsOnThirds, filterFailsOnThirdsUdf, mapFailsOnThirds, mapFailsOnThirdsUdf } from './fixtures/executor-udfs.js';
+import {
+  batchFailsOnTwentyFive,
+  batchFailsOnTwentyFiveUdf,
+  filterFailsOnThirds,
+  filterFailsOnThirdsUdf,
+  mapFailsOnThirds,
+  mapFailsOnThirdsUdf,
+} from './fixtures/executor-udfs.js';
 
 interface LogLine {
   time: string;

@@ -20,7 +20,9 @@ import {
 } from './fixtures/executor-udfs.js';
 
 test('udf() functions run on worker threads, spread over more than one worker', async () => {
-  const rows = await range(64 * 20).map(tagThreadUdf).takeAll({ cpus: 2 });
+  const rows = await range(64 * 20)
+    .map(tagThreadUdf)
+    .takeAll({ cpus: 2 });
   assert.equal(rows.length, 64 * 20);
   const threads = new Set(rows.map((r) => r.thread));
   assert.ok(!threads.has(mainThreadId), 'a udf ran on the main thread');
@@ -35,8 +37,13 @@ test('the same function without udf() runs on the main thread', async () => {
 
 test('a Float32Array vector column round-trips through a worker intact', async () => {
   const dim = 384;
-  const input = Array.from({ length: 500 }, (_, id) => ({ id, vector: Float32Array.from({ length: dim }, (_, j) => Math.fround(id + j / 1000)) }));
-  const table = await fromItems(input).mapBatches(identityTableUdf, { batchFormat: 'arrow', batchSize: 128 }).toArrow({ cpus: 2, preserveOrder: true });
+  const input = Array.from({ length: 500 }, (_, id) => ({
+    id,
+    vector: Float32Array.from({ length: dim }, (_, j) => Math.fround(id + j / 1000)),
+  }));
+  const table = await fromItems(input)
+    .mapBatches(identityTableUdf, { batchFormat: 'arrow', batchSize: 128 })
+    .toArrow({ cpus: 2, preserveOrder: true });
 
   assert.equal(table.numRows, input.length);
   const field = table.schema.fields.find((f) => f.name === 'vector')!;
@@ -168,7 +175,14 @@ test('many tasks in flight and many operators do not trip the listener-leak warn
   process.on('warning', onWarning);
   try {
     // Sixteen tasks in flight, each listening for the operator's stop signal.
-    assert.equal((await range(64 * 40).map(tagThreadUdf, { concurrency: 16 }).takeAll({ cpus: 2 })).length, 64 * 40);
+    assert.equal(
+      (
+        await range(64 * 40)
+          .map(tagThreadUdf, { concurrency: 16 })
+          .takeAll({ cpus: 2 })
+      ).length,
+      64 * 40,
+    );
     // Twelve sources and a union: thirteen operators listening for the job's abort.
     const parts = Array.from({ length: 12 }, () => range(10));
     assert.equal(await parts[0].union(...parts.slice(1)).count(), 120);

@@ -70,7 +70,10 @@ test('an explicit schema converts the columns it names; a value that does not fi
   writeFileSync(typed, 'id\tname\tdropped\n1\ta\tx\nseven\tb\ty\n3\t\tz\n');
   const schema = new Schema([new Field('id', new Int64(), true), new Field('name', new Utf8(), true)]);
   const errorLog = join(dir, 'typed-errors.jsonl');
-  const rows = await readCsv<{ id: bigint; name: string | null }>(typed, { schema, delimiter: '\t', onError: 'skip' }).takeAll({ errorLog, preserveOrder: true });
+  const rows = await readCsv<{ id: bigint; name: string | null }>(typed, { schema, delimiter: '\t', onError: 'skip' }).takeAll({
+    errorLog,
+    preserveOrder: true,
+  });
   assert.deepEqual(rows, [
     { id: 1n, name: 'a' },
     { id: 3n, name: null },
@@ -81,5 +84,8 @@ test('an explicit schema converts the columns it names; a value that does not fi
 });
 
 test('a column the header lacks is an error naming the file and the header', async () => {
-  await assert.rejects(readCsv(quoted, { columns: ['id', 'age'] }).count(), /ReadCsv\(columns: id, age\) failed at file .*quoted\.csv.*no column 'age' in the header; the columns are id, name, note, active, zip/);
+  await assert.rejects(
+    readCsv(quoted, { columns: ['id', 'age'] }).count(),
+    /ReadCsv\(columns: id, age\) failed at file .*quoted\.csv.*no column 'age' in the header; the columns are id, name, note, active, zip/,
+  );
 });

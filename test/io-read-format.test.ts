@@ -7,7 +7,12 @@ import { FileReadError, readFormat, type ReadOptions } from '../src/index.js';
 import { operatorStats, readErrorLog, tempDir } from './fixtures/io-read-helpers.js';
 
 const dir = tempDir('read-format');
-const format = { operator: 'ReadCounted', moduleUrl: new URL('./fixtures/io-read-format.js', import.meta.url).href, exportName: 'countedFormat', args: { partSize: 4 } };
+const format = {
+  operator: 'ReadCounted',
+  moduleUrl: new URL('./fixtures/io-read-format.js', import.meta.url).href,
+  exportName: 'countedFormat',
+  args: { partSize: 4 },
+};
 const readCounted = (paths: string | string[], options?: ReadOptions) => readFormat<{ value: number }>(format, paths, options);
 
 test('readFormat: each file is planned into parts, each part is one task on the task pool', async () => {

@@ -19,7 +19,17 @@ const N = 1000;
 mkdirSync(join(dir, 'docs'));
 // Lines of different lengths, so that byte ranges cut them at every kind of place.
 writeFileSync(lines, Array.from({ length: N }, (_, i) => JSON.stringify({ id: i, text: 'x'.repeat(i % 37) })).join('\n') + '\n');
-writeFileSync(array, JSON.stringify([{ id: N, text: 'a' }, { id: N + 1, text: 'b' }], null, 2));
+writeFileSync(
+  array,
+  JSON.stringify(
+    [
+      { id: N, text: 'a' },
+      { id: N + 1, text: 'b' },
+    ],
+    null,
+    2,
+  ),
+);
 
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id).sort((a, b) => a - b);
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -63,7 +73,10 @@ test('a malformed line is a FileReadError naming the file and the line, also in 
     assert.ok(error instanceof FileReadError);
     assert.equal(error.input.path, bad);
     assert.equal(error.input.line, 251);
-    assert.match(error.message, /ReadJson failed at file .*bad\.jsonl, line 251.*: the line is not valid JSON .*; fix the record, or pass onError: 'skip'/);
+    assert.match(
+      error.message,
+      /ReadJson failed at file .*bad\.jsonl, line 251.*: the line is not valid JSON .*; fix the record, or pass onError: 'skip'/,
+    );
     return true;
   });
 });
@@ -90,7 +103,11 @@ test("under onError: 'skip' bad lines go to the error log with file and line, an
 test('an explicit schema gives the column types and drops other fields; a value that does not fit is a bad record', async () => {
   const typed = join(dir, 'typed.jsonl');
   writeFileSync(typed, ['{"id": 1, "score": 0.5, "name": "a", "extra": true}', '{"id": 2, "score": "high", "name": "b"}'].join('\n'));
-  const schema = new Schema([new Field('id', new Int64(), true), new Field('score', new Float64(), true), new Field('name', new Utf8(), true)]);
+  const schema = new Schema([
+    new Field('id', new Int64(), true),
+    new Field('score', new Float64(), true),
+    new Field('name', new Utf8(), true),
+  ]);
   const errorLog = join(dir, 'typed-errors.jsonl');
   const rows = await readJson<{ id: bigint; score: number; name: string }>(typed, { schema, onError: 'skip' }).takeAll({ errorLog });
   assert.deepEqual(rows, [{ id: 1n, score: 0.5, name: 'a' }]);

@@ -21,7 +21,12 @@ test('a directory is read recursively in sorted order, hidden entries (. and _) 
 
 test('globs and arrays expand in the order given, each file once; relative paths resolve from the working directory', async () => {
   assert.deepEqual(await texts(join(dir, '**/*.txt')), ['a.txt', 'b.txt', 'sub/c.txt']);
-  assert.deepEqual(await texts([join(dir, 'sub'), join(dir, '*.txt'), join(dir, 'sub/c.txt')]), ['sub/c.txt', 'sub/d.log', 'a.txt', 'b.txt']);
+  assert.deepEqual(await texts([join(dir, 'sub'), join(dir, '*.txt'), join(dir, 'sub/c.txt')]), [
+    'sub/c.txt',
+    'sub/d.log',
+    'a.txt',
+    'b.txt',
+  ]);
   const cwd = process.cwd();
   process.chdir(dir);
   try {
@@ -36,7 +41,10 @@ test('a missing path, a glob matching nothing and an empty directory are FileRea
   await assert.rejects(readText(missing).count(), (error: unknown) => {
     assert.ok(error instanceof FileReadError);
     assert.equal(error.input.path, missing);
-    assert.match(error.message, /ReadText failed at file .*nope\.txt: no file or directory at this path \(ENOENT\); give a file, a directory, a glob or an array of them/);
+    assert.match(
+      error.message,
+      /ReadText failed at file .*nope\.txt: no file or directory at this path \(ENOENT\); give a file, a directory, a glob or an array of them/,
+    );
     return true;
   });
   await assert.rejects(readText(join(dir, '*.csv')).count(), /ReadText failed at file .*\*\.csv: the glob matched no files/);

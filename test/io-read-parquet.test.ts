@@ -89,7 +89,10 @@ test('the columns option reads those columns; a column the file lacks names the 
   assert.deepEqual(Object.keys(rows[0]), ['even']);
   await assert.rejects(readParquet(file, { columns: ['id', 'nope'] }).count(), (error: unknown) => {
     assert.ok(error instanceof FileReadError);
-    assert.match(error.message, /ReadParquet\(columns: id, nope\) failed at file .*docs\.parquet.*no column 'nope' in the file; the columns are id, score, text/);
+    assert.match(
+      error.message,
+      /ReadParquet\(columns: id, nope\) failed at file .*docs\.parquet.*no column 'nope' in the file; the columns are id, score, text/,
+    );
     return true;
   });
 });
@@ -111,7 +114,9 @@ test('a directory, a glob, an array of paths and a single file; includePaths add
   assert.equal(await readParquet(parts).count(), 2 * ROWS);
   assert.equal(await readParquet(join(parts, '**/*.parquet')).count(), 2 * ROWS);
   assert.equal(await readParquet([join(parts, 'a.parquet'), file]).count(), 2 * ROWS);
-  const paths = await readParquet(parts, { includePaths: true, columns: ['id', 'path'] }).unique('path').takeAll();
+  const paths = await readParquet(parts, { includePaths: true, columns: ['id', 'path'] })
+    .unique('path')
+    .takeAll();
   assert.deepEqual(paths.map((r) => r.path).sort(), [join(parts, 'a.parquet'), join(parts, 'nested', 'b.parquet')]);
 });
 
@@ -123,7 +128,10 @@ test('a file that is not Parquet is a FileReadError naming it; under skip it is 
   await assert.rejects(readParquet(mixed).count(), (error: unknown) => {
     assert.ok(error instanceof FileReadError);
     assert.equal(error.input.path, join(mixed, 'bad.parquet'));
-    assert.match(error.message, /ReadParquet failed at file .*bad\.parquet.*: cannot read the file .*; check the file, or pass onError: 'skip'/);
+    assert.match(
+      error.message,
+      /ReadParquet failed at file .*bad\.parquet.*: cannot read the file .*; check the file, or pass onError: 'skip'/,
+    );
     return true;
   });
   const errorLog = join(dir, 'parquet-errors.jsonl');

@@ -61,5 +61,8 @@ test('JSON Lines 4x larger stream through an 8 MiB budget into a stalling consum
   assert.ok(report.readBackpressureMs > 0, 'the reads waited for the stalled consumer');
   assert.ok(report.peakQueuedBytes <= 8 * MiB, `peak queued ${(report.peakQueuedBytes / MiB).toFixed(1)} MiB`);
   const growth = report.maxRssBytes - baseline.maxRssBytes;
-  assert.ok(growth < 48 * MiB, `peak RSS ${(report.maxRssBytes / MiB).toFixed(0)} MiB for 192 MiB of input, ${(baseline.maxRssBytes / MiB).toFixed(0)} MiB for 48 MiB`);
+  assert.ok(
+    growth < 48 * MiB,
+    `peak RSS ${(report.maxRssBytes / MiB).toFixed(0)} MiB for 192 MiB of input, ${(baseline.maxRssBytes / MiB).toFixed(0)} MiB for 48 MiB`,
+  );
 });

@@ -30,7 +30,9 @@ test('a UDF failing mid-write: the error names the operator, and no file of the 
   await withTempDir(async (dir) => {
     const before = 'kept-by-someone-else.parquet';
     await writeFile(join(dir, before), 'not ours');
-    const error = await withFailure(dir, 5_950, () => range(6_000).map(failOnRowUdf).writeParquet(dir, { targetRowsPerFile: 100, cpus: 2 }));
+    const error = await withFailure(dir, 5_950, () =>
+      range(6_000).map(failOnRowUdf).writeParquet(dir, { targetRowsPerFile: 100, cpus: 2 }),
+    );
 
     assert.ok(error instanceof UdfError, String(error));
     assert.match(error.message, /^Map\(failOnRow\) failed/);
@@ -42,7 +44,9 @@ test('a UDF failing mid-write: the error names the operator, and no file of the 
 
 test('a worker that dies mid-write: the main thread still removes every file of the write', async () => {
   await withTempDir(async (dir) => {
-    const error = await withFailure(dir, 2_950, () => range(3_000).map(exitOnRowUdf, { maxRetries: 0 }).writeCsv(dir, { targetRowsPerFile: 100, cpus: 2 }));
+    const error = await withFailure(dir, 2_950, () =>
+      range(3_000).map(exitOnRowUdf, { maxRetries: 0 }).writeCsv(dir, { targetRowsPerFile: 100, cpus: 2 }),
+    );
     assert.ok(error instanceof WorkerCrashError, String(error));
     assert.match(error.message, /Map\(exitOnRow\)->WriteCsv/);
     assert.deepEqual(await namesIn(dir), []);
@@ -71,7 +75,10 @@ test('a file that cannot be written is a WriteError naming the write, the task a
     });
     await assert.rejects(removing.writeJson(dir, { targetRowsPerFile: 100, cpus: 2, preserveOrder: true }), (error: unknown) => {
       assert.ok(error instanceof WriteError, String(error));
-      assert.match(error.message, /^WriteJson\(.*out\): task \d+ could not write its files into .*out; check that the directory is writable .*: ENOENT/);
+      assert.match(
+        error.message,
+        /^WriteJson\(.*out\): task \d+ could not write its files into .*out; check that the directory is writable .*: ENOENT/,
+      );
       return true;
     });
   });
@@ -91,8 +98,14 @@ test('a directory that cannot be created is a WriteError naming the write and th
 
 test('write options are checked before anything runs', async () => {
   await withTempDir(async (dir) => {
-    await assert.rejects(range(10).writeParquet(dir, { targetRowsPerFile: 0 }), /option 'targetRowsPerFile' must be a whole number >= 1; received 0/);
-    await assert.rejects(range(10).writeParquet(dir, { compression: 'lz4' as 'zstd' }), /option 'compression' must be 'snappy', 'zstd' or 'none'; received "lz4"/);
+    await assert.rejects(
+      range(10).writeParquet(dir, { targetRowsPerFile: 0 }),
+      /option 'targetRowsPerFile' must be a whole number >= 1; received 0/,
+    );
+    await assert.rejects(
+      range(10).writeParquet(dir, { compression: 'lz4' as 'zstd' }),
+      /option 'compression' must be 'snappy', 'zstd' or 'none'; received "lz4"/,
+    );
     await assert.rejects(range(10).writeCsv(dir, { targetBytesPerFile: -1 }), /option 'targetBytesPerFile' must be a number of bytes > 0/);
     assert.deepEqual(await namesIn(dir), []);
   });

@@ -64,7 +64,10 @@ test('a Datasink sees onWriteStart, then write per batch of rowsPerWrite rows, t
   assert.equal(result.rows, 1_000);
   assert.ok(result.bytes >= 4_000, `${result.bytes} bytes`);
   assert.deepEqual(result.returns, [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
-  assert.deepEqual(sink.contexts.map((c) => c.taskIndex).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    sink.contexts.map((c) => c.taskIndex).sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.ok(sink.contexts.every((c) => c.writeId === result.writeId));
   assert.ok(sink.maxInFlight > 1 && sink.maxInFlight <= 3, `${sink.maxInFlight} writes in flight with concurrency 3`);
   assert.equal(sink.failed, null);
@@ -73,12 +76,21 @@ test('a Datasink sees onWriteStart, then write per batch of rowsPerWrite rows, t
 
 test('a failing write rejects with a WriteError naming the sink and task, after onWriteFailed got it', async () => {
   const sink = new RecordingSink(50, 3);
-  const error = await range(2_000).write(sink, { concurrency: 1 }).then(() => assert.fail('the write succeeded'), (e: unknown) => e);
+  const error = await range(2_000)
+    .write(sink, { concurrency: 1 })
+    .then(
+      () => assert.fail('the write succeeded'),
+      (e: unknown) => e,
+    );
 
   assert.ok(error instanceof WriteError, String(error));
   assert.equal(error.message, 'RecordingSink: write (task 3, 50 rows) failed: the database said no');
   assert.equal(sink.failed, error);
-  assert.deepEqual(sink.calls, ['start', 'write', 'write', 'write', 'write', 'failed'], 'no write starts after the failure, no onWriteComplete');
+  assert.deepEqual(
+    sink.calls,
+    ['start', 'write', 'write', 'write', 'write', 'failed'],
+    'no write starts after the failure, no onWriteComplete',
+  );
 });
 
 test('an upstream UDF error reaches onWriteFailed and rejects the write as it is', async () => {
@@ -109,7 +121,10 @@ test('a sink can take Arrow batches, and a plain object literal is a Datasink', 
   };
   const result = await range(1_000).write(arrowSink);
   assert.ok(tables.every((t) => t instanceof Table));
-  assert.deepEqual(result.returns.toSorted((a, b) => b - a), [256, 256, 256, 232]);
+  assert.deepEqual(
+    result.returns.toSorted((a, b) => b - a),
+    [256, 256, 256, 232],
+  );
 
   // The row type flows into a literal sink's batch; the result type from its write.
   const sums = await range(10).write({ write: async (batch) => batch.reduce((n, row) => n + row.id, 0) });
@@ -117,6 +132,12 @@ test('a sink can take Arrow batches, and a plain object literal is a Datasink', 
 });
 
 test('a sink without a write method, or with a bad rowsPerWrite, is refused before the job runs', async () => {
-  await assert.rejects(range(3).write({} as Datasink<IdRow>), /option 'sink' must be a Datasink: an object with a write\(batch, ctx\) method/);
-  await assert.rejects(range(3).write({ rowsPerWrite: 0, write: () => 0 }), /option 'rowsPerWrite' must be a whole number >= 1; received 0/);
+  await assert.rejects(
+    range(3).write({} as Datasink<IdRow>),
+    /option 'sink' must be a Datasink: an object with a write\(batch, ctx\) method/,
+  );
+  await assert.rejects(
+    range(3).write({ rowsPerWrite: 0, write: () => 0 }),
+    /option 'rowsPerWrite' must be a whole number >= 1; received 0/,
+  );
 });

@@ -35,7 +35,9 @@ test('writeJson: JSON Lines that Node and DuckDB read back with equal values (in
     assert.ok(result.files.every((f) => f.endsWith('.jsonl')));
     const lines = (await readAll(result.files)).flatMap((text) => text.split('\n').filter(Boolean));
     assert.equal(lines.length, input.length);
-    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>).sort((a, b) => (a.score as number) - (b.score as number));
+    const parsed = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .sort((a, b) => (a.score as number) - (b.score as number));
     parsed.forEach((row, i) => {
       const expected = input[i];
       assert.deepEqual(Object.keys(row), ['id', 'score', 'text', 'flag', 'bytes', 'vector']);
@@ -45,11 +47,17 @@ test('writeJson: JSON Lines that Node and DuckDB read back with equal values (in
       assert.deepEqual(Buffer.from(row.bytes as string, 'base64'), Buffer.from(expected.bytes));
       assert.deepEqual(Float32Array.from(row.vector as number[]), expected.vector);
     });
-    assert.ok(lines.some((line) => line.startsWith(`{"id":${input[0].id},`)), 'int64 written as an exact integer literal');
+    assert.ok(
+      lines.some((line) => line.startsWith(`{"id":${input[0].id},`)),
+      'int64 written as an exact integer literal',
+    );
 
     const back = await duckdb(`SELECT id, text, flag FROM read_json('${dir}/*.jsonl', format = 'newline_delimited') ORDER BY id`);
     assert.equal(back.types.id, 'BIGINT');
-    assert.deepEqual(back.rows, input.map((r) => ({ id: r.id, text: r.text, flag: r.flag })));
+    assert.deepEqual(
+      back.rows,
+      input.map((r) => ({ id: r.id, text: r.text, flag: r.flag })),
+    );
   });
 });
 
@@ -59,9 +67,14 @@ test('writeCsv: a header row and RFC 4180 quoting that csv-parse and DuckDB read
     const result = await fromItems(input).writeCsv(dir, { targetRowsPerFile: 50, cpus: 2 });
     assert.equal(result.files.length, 3);
     const texts = await readAll(result.files);
-    assert.ok(texts.every((t) => t.startsWith('id,score,text,flag,bytes,vector\n')), 'each file starts with the header');
+    assert.ok(
+      texts.every((t) => t.startsWith('id,score,text,flag,bytes,vector\n')),
+      'each file starts with the header',
+    );
 
-    const parsed = texts.flatMap((text) => parse(text, { columns: true }) as Record<string, string>[]).sort((a, b) => Number(a.score) - Number(b.score));
+    const parsed = texts
+      .flatMap((text) => parse(text, { columns: true }) as Record<string, string>[])
+      .sort((a, b) => Number(a.score) - Number(b.score));
     assert.equal(parsed.length, input.length);
     parsed.forEach((row, i) => {
       const expected = input[i];
@@ -79,6 +92,9 @@ test('writeCsv: a header row and RFC 4180 quoting that csv-parse and DuckDB read
       `SELECT id, score, text, flag FROM read_csv('${dir}/*.csv', header = true, allow_quoted_nulls = false) ORDER BY id`,
     );
     assert.deepEqual(back.types, { id: 'BIGINT', score: 'DOUBLE', text: 'VARCHAR', flag: 'BOOLEAN' });
-    assert.deepEqual(back.rows, input.map((r) => ({ id: r.id, score: r.score, text: r.text, flag: r.flag })));
+    assert.deepEqual(
+      back.rows,
+      input.map((r) => ({ id: r.id, score: r.score, text: r.text, flag: r.flag })),
+    );
   });
 });

@@ -53,16 +53,34 @@ test('writeParquet: targetRowsPerFile cuts files; WriteResult files, rows and by
     const result = await range(10_000).writeParquet(dir, { targetRowsPerFile: 1_500, cpus: 2 });
     assert.equal(result.rows, 10_000);
     assert.equal(result.files.length, 7, `files: ${result.files.join(', ')}`);
-    assert.deepEqual(await namesIn(dir), result.files.map((f) => f.slice(dir.length + 1)), 'the directory holds exactly the files of the result');
+    assert.deepEqual(
+      await namesIn(dir),
+      result.files.map((f) => f.slice(dir.length + 1)),
+      'the directory holds exactly the files of the result',
+    );
     assert.ok(result.files.every((f) => f.startsWith(join(dir, `${result.writeId}_`)) && f.endsWith('.parquet')));
 
     const sizes = await Promise.all(result.files.map(async (f) => (await stat(f)).size));
-    assert.equal(result.bytes, sizes.reduce((a, b) => a + b, 0));
-    assert.deepEqual(result.returns.map((r) => r.bytes), sizes);
+    assert.equal(
+      result.bytes,
+      sizes.reduce((a, b) => a + b, 0),
+    );
+    assert.deepEqual(
+      result.returns.map((r) => r.bytes),
+      sizes,
+    );
 
-    const perFile = await duckdb(`SELECT filename, count(*)::INTEGER AS n FROM read_parquet('${dir}/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`);
-    assert.deepEqual(perFile.rows.map((r) => r.n), [1500, 1500, 1500, 1500, 1500, 1500, 1000]);
-    assert.deepEqual(result.returns.map((r) => r.rows), [1500, 1500, 1500, 1500, 1500, 1500, 1000]);
+    const perFile = await duckdb(
+      `SELECT filename, count(*)::INTEGER AS n FROM read_parquet('${dir}/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`,
+    );
+    assert.deepEqual(
+      perFile.rows.map((r) => r.n),
+      [1500, 1500, 1500, 1500, 1500, 1500, 1000],
+    );
+    assert.deepEqual(
+      result.returns.map((r) => r.rows),
+      [1500, 1500, 1500, 1500, 1500, 1500, 1000],
+    );
     const ids = await duckdb(`SELECT count(DISTINCT id)::INTEGER AS n, min(id) AS lo, max(id) AS hi FROM read_parquet('${dir}/*.parquet')`);
     assert.deepEqual(ids.rows[0], { n: 10_000, lo: 0, hi: 9_999 });
   });
@@ -72,7 +90,12 @@ test('writeParquet: targetBytesPerFile cuts files by size, and compression and r
   await withTempDir(async (dir) => {
     const input = sampleRows(400);
     // About 1.6 KB of Arrow data per row: 200 KB per file is about 125 rows.
-    const result = await fromItems(input).writeParquet(dir, { targetBytesPerFile: 200_000, compression: 'zstd', rowGroupSize: 50, cpus: 2 });
+    const result = await fromItems(input).writeParquet(dir, {
+      targetBytesPerFile: 200_000,
+      compression: 'zstd',
+      rowGroupSize: 50,
+      cpus: 2,
+    });
     assert.ok(result.files.length >= 3 && result.files.length <= 5, `${result.files.length} files`);
     assert.equal(result.rows, 400);
     const meta = await duckdb(
@@ -88,14 +111,32 @@ test('writeParquet: targetBytesPerFile cuts files by size, and compression and r
 test('writeParquet after map(udf): one fused task-pool operator, written on worker threads', async () => {
   await withTempDir(async (dir) => {
     const ds = range(2_000).map(tagThreadUdf, { name: 'Tag' });
-    const write = logical.map(ds.plan, { op: 'blocks', name: 'W', fn: { kind: 'local', fn: () => [] }, args: {}, onError: 'fail', maxRows: Infinity, maxBytes: Infinity, timeoutMsPerRow: undefined, inputs: 'rows' }, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: 3, retryExceptions: false });
+    const write = logical.map(
+      ds.plan,
+      {
+        op: 'blocks',
+        name: 'W',
+        fn: { kind: 'local', fn: () => [] },
+        args: {},
+        onError: 'fail',
+        maxRows: Infinity,
+        maxBytes: Infinity,
+        timeoutMsPerRow: undefined,
+        inputs: 'rows',
+      },
+      { kind: 'tasks', numCpus: 1, concurrency: undefined },
+      { maxRetries: 3, retryExceptions: false },
+    );
     const physical = planJob(write).physical;
     assert.equal(physical.kind, 'Map');
     assert.deepEqual(physical.kind === 'Map' && physical.transforms.map((t) => t.op), ['map', 'blocks']);
     assert.equal(physical.kind === 'Map' && physical.compute.kind, 'tasks');
 
     const result = await ds.writeParquet(dir, { cpus: 2 });
-    assert.deepEqual(result.stats.operators.map((o) => o.name), ['Range(2000)', `Tag->WriteParquet(${dir})`]);
+    assert.deepEqual(
+      result.stats.operators.map((o) => o.name),
+      ['Range(2000)', `Tag->WriteParquet(${dir})`],
+    );
     const threads = await duckdb(`SELECT DISTINCT thread FROM read_parquet('${dir}/*.parquet')`);
     assert.ok(!threads.rows.some((r) => r.thread === mainThreadId), 'the map ran on the main thread');
   });
@@ -104,7 +145,9 @@ test('writeParquet after map(udf): one fused task-pool operator, written on work
 test('writeParquet of an empty dataset writes no files, and creates the directory', async () => {
   await withTempDir(async (parent) => {
     const dir = join(parent, 'a', 'b');
-    const result = await range(10).filter((r) => r.id > 100).writeParquet(dir);
+    const result = await range(10)
+      .filter((r) => r.id > 100)
+      .writeParquet(dir);
     assert.deepEqual(result.files, []);
     assert.equal(result.rows, 0);
     assert.deepEqual(await namesIn(dir), []);

@@ -11,7 +11,11 @@ import { test } from 'node:test';
 import { EventStream, range, readJson, UdfError, type SluiceEvent, type SluiceEventType } from '../src/index.js';
 import { exitOnceOnThreeUdf, mapFailsOnThirds } from './fixtures/executor-udfs.js';
 
-function recorder(): { events: SluiceEvent[]; onEvent: (event: SluiceEvent) => void; ofType<K extends SluiceEventType>(type: K): Extract<SluiceEvent, { type: K }>[] } {
+function recorder(): {
+  events: SluiceEvent[];
+  onEvent: (event: SluiceEvent) => void;
+  ofType<K extends SluiceEventType>(type: K): Extract<SluiceEvent, { type: K }>[];
+} {
   const events: SluiceEvent[] = [];
   return {
     events,
@@ -91,7 +95,10 @@ test('a worker crash is reported as worker-replaced, then task-retry with the ne
   const retries = r.ofType('task-retry');
   assert.equal(replaced.length, 1);
   assert.equal(retries.length, 1);
-  assert.deepEqual({ ...replaced[0], time: 0, jobId: 0, message: '' }, { type: 'worker-replaced', operator: 'Map(exitOnceOnThree)', taskIndex: 0, time: 0, jobId: 0, message: '' });
+  assert.deepEqual(
+    { ...replaced[0], time: 0, jobId: 0, message: '' },
+    { type: 'worker-replaced', operator: 'Map(exitOnceOnThree)', taskIndex: 0, time: 0, jobId: 0, message: '' },
+  );
   assert.equal(retries[0].operator, 'Map(exitOnceOnThree)');
   assert.equal(retries[0].taskIndex, 0);
   assert.equal(retries[0].attempt, 2);
@@ -143,7 +150,12 @@ test('a listener that throws does not break the job and is reported once on stde
     throw new Error('listener bug');
   };
   try {
-    assert.equal(await range(100).map((row) => row).count({ onEvent, progress: 'off' }), 100);
+    assert.equal(
+      await range(100)
+        .map((row) => row)
+        .count({ onEvent, progress: 'off' }),
+      100,
+    );
   } finally {
     process.stderr.write = write;
   }

@@ -46,8 +46,14 @@ test('before and after run around every task, on the task pool and on the main t
       befores.map((e) => e.call.taskIndex).sort((a, b) => a - b),
       befores.map((_, i) => i),
     );
-    assert.equal(befores.reduce((n, e) => n + e.call.batchSize, 0), rowsIn);
-    assert.equal(afters.reduce((n, e) => n + e.outcome!.rowsOut, 0), rowsOut);
+    assert.equal(
+      befores.reduce((n, e) => n + e.call.batchSize, 0),
+      rowsIn,
+    );
+    assert.equal(
+      afters.reduce((n, e) => n + e.outcome!.rowsOut, 0),
+      rowsOut,
+    );
     for (const after of afters) {
       assert.equal(after.outcome!.error, undefined);
       assert.ok(after.outcome!.durationMs >= 0);
@@ -59,8 +65,14 @@ test('before and after run around every task, on the task pool and on the main t
 
 test('after receives a failing task with its error; several middlewares nest', async () => {
   const order: string[] = [];
-  const outer: UdfMiddleware = { before: () => void order.push('outer before'), after: (_c, o) => void order.push(`outer after ${o.error ? 'error' : 'ok'}`) };
-  const inner: UdfMiddleware = { before: () => void order.push('inner before'), after: (_c, o) => void order.push(`inner after ${o.error ? 'error' : 'ok'}`) };
+  const outer: UdfMiddleware = {
+    before: () => void order.push('outer before'),
+    after: (_c, o) => void order.push(`outer after ${o.error ? 'error' : 'ok'}`),
+  };
+  const inner: UdfMiddleware = {
+    before: () => void order.push('inner before'),
+    after: (_c, o) => void order.push(`inner after ${o.error ? 'error' : 'ok'}`),
+  };
   const failing = range(10).map(() => {
     throw new Error('bad row');
   });
@@ -80,5 +92,8 @@ test('a middleware that throws fails the job with a MiddlewareError naming the h
     assert.match(error.message, /middleware before\(\) threw at Traced task 0: tracer down/);
     return true;
   });
-  await assert.rejects(ds.count({ middleware: { after: throwing('exporter down') } }), /middleware after\(\) threw at Traced task \d+: exporter down/);
+  await assert.rejects(
+    ds.count({ middleware: { after: throwing('exporter down') } }),
+    /middleware after\(\) threw at Traced task \d+: exporter down/,
+  );
 });

@@ -52,7 +52,10 @@ test("progress 'log' prints a line per operator at each interval, then a final '
     assert.equal(own.filter((l) => l.startsWith('sluice done')).length, 1, `one final line for ${name}:\n${text}`);
     assert.match(own.at(-1)!, /4000 rows out, \d+ rows\/s, 0 tasks active, 0B queued$/);
   }
-  assert.ok(lines.some((l) => / SlowBatches .* [12] tasks active/.test(l)), `a running line shows tasks in flight:\n${text}`);
+  assert.ok(
+    lines.some((l) => / SlowBatches .* [12] tasks active/.test(l)),
+    `a running line shows tasks in flight:\n${text}`,
+  );
 });
 
 test("progress 'log' stays quiet for a job shorter than one interval, and 'off' prints nothing", async () => {
@@ -65,7 +68,10 @@ test("progress 'bars' draws a bar per operator and finishes them full at the end
   const finalLines = text.trim().split('\n').slice(-2);
   assert.match(finalLines[0], /^Range\(4000\) +\|.+\| 100% \| 4000 rows out \| \d+ rows\/s \| 0 active \| 0B queued$/);
   assert.match(finalLines[1], /^SlowBatches +\|.+\| 100% \| 4000 rows out/);
-  assert.ok(text.split('\n').some((l) => /^SlowBatches .*\| +[1-9]\d?% /.test(l) && !l.includes('100%')), `a bar part way:\n${text}`);
+  assert.ok(
+    text.split('\n').some((l) => /^SlowBatches .*\| +[1-9]\d?% /.test(l) && !l.includes('100%')),
+    `a bar part way:\n${text}`,
+  );
 });
 
 test("progress 'bars' ends cleanly on a break, and a bar without a known total shows counts only", async () => {
@@ -81,7 +87,8 @@ test("progress 'bars' ends cleanly on a break, and a bar without a known total s
     },
     { batchSize: 400, name: 'SlowBatches' },
   );
-  for await (const row of ds.iterRows({ progress: 'bars', progressIntervalMs: 40, progressStream: capture.stream })) if (row.id >= 1000) break;
+  for await (const row of ds.iterRows({ progress: 'bars', progressIntervalMs: 40, progressStream: capture.stream }))
+    if (row.id >= 1000) break;
   assert.equal(timers(), before, 'the reporter left a timer behind');
   const last = capture.text().trim().split('\n').slice(-2);
   assert.match(last[0], /^FromAsyncIterable +\| \d+ rows out \| \d+ rows\/s/);
@@ -104,8 +111,14 @@ test("progress 'auto' under CI logs to stderr, and progress never keeps a proces
 });
 
 test('progress settings are checked, and configure() sets them for the jobs that follow', async () => {
-  await assert.rejects(range(1).count({ progress: 'fancy' as ProgressMode }), (error: unknown) => error instanceof InvalidOptionError && error.option === 'progress');
-  await assert.rejects(range(1).count({ progressIntervalMs: 0 }), (error: unknown) => error instanceof InvalidOptionError && error.option === 'progressIntervalMs');
+  await assert.rejects(
+    range(1).count({ progress: 'fancy' as ProgressMode }),
+    (error: unknown) => error instanceof InvalidOptionError && error.option === 'progress',
+  );
+  await assert.rejects(
+    range(1).count({ progressIntervalMs: 0 }),
+    (error: unknown) => error instanceof InvalidOptionError && error.option === 'progressIntervalMs',
+  );
   const capture = captureStream();
   const previous = configure({ progress: 'log', progressIntervalMs: 40, progressStream: capture.stream });
   try {

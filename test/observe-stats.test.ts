@@ -22,7 +22,10 @@ test('rows in and out, blocks, bytes and tasks follow the data through each oper
     ['Range(1000)', 'Map(anonymous)', 'Filter(anonymous)'],
   );
   const [source, map, filter] = stats.operators;
-  assert.deepEqual([source.rowsIn, source.rowsOut, map.rowsIn, map.rowsOut, filter.rowsIn, filter.rowsOut], [1000, 1000, 1000, 1000, 1000, 500]);
+  assert.deepEqual(
+    [source.rowsIn, source.rowsOut, map.rowsIn, map.rowsOut, filter.rowsIn, filter.rowsOut],
+    [1000, 1000, 1000, 1000, 1000, 500],
+  );
   assert.equal(source.tasks, 0, 'a source runs no UDF tasks');
   assert.equal(map.tasks, source.blocksOut, 'one task per input block');
   assert.ok(filter.bytesOut > 0 && filter.bytesOut < map.bytesOut, `bytes ${filter.bytesOut} vs ${map.bytesOut}`);

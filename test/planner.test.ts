@@ -125,8 +125,16 @@ test('udf maps with different numCpus, concurrency or retries do not fuse', () =
     'Map(double)',
     'Map(increment)',
   ]);
-  assert.deepEqual(physicalNames(range(5).map(doubleUdf).map(incrementUdf, { concurrency: 1 })), ['Range(5)', 'Map(double)', 'Map(increment)']);
-  assert.deepEqual(physicalNames(range(5).map(doubleUdf).map(incrementUdf, { maxRetries: 0 })), ['Range(5)', 'Map(double)', 'Map(increment)']);
+  assert.deepEqual(physicalNames(range(5).map(doubleUdf).map(incrementUdf, { concurrency: 1 })), [
+    'Range(5)',
+    'Map(double)',
+    'Map(increment)',
+  ]);
+  assert.deepEqual(physicalNames(range(5).map(doubleUdf).map(incrementUdf, { maxRetries: 0 })), [
+    'Range(5)',
+    'Map(double)',
+    'Map(increment)',
+  ]);
   // Main-thread maps with different concurrency do not fuse either.
   const a = (r: { id: number }) => r;
   assert.deepEqual(physicalNames(range(5).map(a, { name: 'one' }).map(a, { name: 'two', concurrency: 2 })), ['Range(5)', 'one', 'two']);
@@ -181,7 +189,14 @@ test('operators that are not maps stop fusion', () => {
   };
   assert.deepEqual(physicalNames(range(5).map(a).limit(3).map(a)), ['Range(3)', 'Map(a)->Map(a)']);
   assert.deepEqual(physicalNames(range(5).map(a).sort('id').map(a)), ['Range(5)', 'Map(a)', 'Sort(id)', 'Map(a)']);
-  assert.deepEqual(physicalNames(range(5).map(a).union(range(3).map(a)).map(a)), ['Range(5)', 'Map(a)', 'Range(3)', 'Map(a)', 'Union', 'Map(a)']);
+  assert.deepEqual(physicalNames(range(5).map(a).union(range(3).map(a)).map(a)), [
+    'Range(5)',
+    'Map(a)',
+    'Range(3)',
+    'Map(a)',
+    'Union',
+    'Map(a)',
+  ]);
 });
 
 // ---- explain -----------------------------------------------------------------------------
@@ -242,7 +257,11 @@ test('range(1e9).map(f).limit(5) maps five rows and returns at once', async () =
 
 test('take(n) pushes its limit too', async () => {
   const f = countCalls((r: { id: number }) => ({ id: r.id }));
-  const rows = await range(1_000_000_000).map(f.fn).addColumn('s', (r) => String(r.id)).selectColumns(['s']).take(3);
+  const rows = await range(1_000_000_000)
+    .map(f.fn)
+    .addColumn('s', (r) => String(r.id))
+    .selectColumns(['s'])
+    .take(3);
   assert.equal(rows.length, 3);
   assert.equal(f.calls, 3);
 });
@@ -255,7 +274,13 @@ test('a limit passes one-to-one steps but not a filter; the filter still stops e
     .renameColumns({ id: 'odd' })
     .limit(5);
   // It moves below the rename, stops above the filter, and the copy below keeps the whole range.
-  assert.deepEqual(optimizedChain(ds), ['Map:RenameColumns(id->odd)', 'Limit:Limit(5)', 'Map:Filter(fn)', 'Map:copy', 'Source:Range(1000000000)']);
+  assert.deepEqual(optimizedChain(ds), [
+    'Map:RenameColumns(id->odd)',
+    'Limit:Limit(5)',
+    'Map:Filter(fn)',
+    'Map:copy',
+    'Source:Range(1000000000)',
+  ]);
   const started = performance.now();
   const rows = await ds.takeAll();
   assert.ok(performance.now() - started < 3_000, 'upstream work stopped once the limit was reached');
@@ -267,8 +292,19 @@ test('a limit passes one-to-one steps but not a filter; the filter still stops e
 
 test('a limit does not pass a map that may drop rows (onError skip), a flatMap or an all-to-all', () => {
   const id = (r: { id: number }) => r;
-  assert.deepEqual(optimizedChain(range(100).map(id, { onError: 'skip', name: 's' }).limit(5)), ['Limit:Limit(5)', 'Map:s', 'Source:Range(100)']);
-  assert.deepEqual(optimizedChain(range(100).flatMap((r) => [r], { name: 'fm' }).limit(5)), ['Limit:Limit(5)', 'Map:fm', 'Source:Range(100)']);
+  assert.deepEqual(optimizedChain(range(100).map(id, { onError: 'skip', name: 's' }).limit(5)), [
+    'Limit:Limit(5)',
+    'Map:s',
+    'Source:Range(100)',
+  ]);
+  assert.deepEqual(
+    optimizedChain(
+      range(100)
+        .flatMap((r) => [r], { name: 'fm' })
+        .limit(5),
+    ),
+    ['Limit:Limit(5)', 'Map:fm', 'Source:Range(100)'],
+  );
   assert.deepEqual(optimizedChain(range(100).sort('id').limit(5)), ['Limit:Limit(5)', 'AllToAll:Sort(id)', 'Source:Range(100)']);
 });
 
@@ -284,9 +320,7 @@ test('limits merge, and shrink in-memory sources', async () => {
 
 test('a limit enters each side of a union and stays above it', async () => {
   const f = countCalls((r: { id: number }) => ({ id: r.id }));
-  const ds = range(1_000_000_000)
-    .union(range(1_000_000_000).map(f.fn))
-    .limit(3);
+  const ds = range(1_000_000_000).union(range(1_000_000_000).map(f.fn)).limit(3);
   assert.deepEqual(optimizedChain(ds), ['Limit:Limit(3)', 'Union:Union', 'Source:Range(3)', 'Map:Map(fn)', 'Source:Range(3)']);
   const started = performance.now();
   const rows = await ds.takeAll();
@@ -324,7 +358,9 @@ test('a dataset used twice in one plan becomes two operators', () => {
 });
 
 test('the logical plan a dataset holds is not changed by planning', () => {
-  const ds = range(100).map((r) => r).limit(5);
+  const ds = range(100)
+    .map((r) => r)
+    .limit(5);
   const before = ds.plan;
   const plan = planJob(ds.plan);
   assert.equal(plan.logical, before);

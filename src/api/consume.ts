@@ -12,7 +12,11 @@ import { bundleBlocks } from '../blocks/bundler.js';
 import { resolveSettings, type ExecutionOptions } from '../exec/settings.js';
 
 /** Plans and runs a logical plan, streaming its output blocks. */
-export function execute(plan: LogicalNode, options: ExecutionOptions | undefined, onStats: (stats: DatasetStats) => void): AsyncGenerator<Block> {
+export function execute(
+  plan: LogicalNode,
+  options: ExecutionOptions | undefined,
+  onStats: (stats: DatasetStats) => void,
+): AsyncGenerator<Block> {
   return executePlan(planJob(plan).physical, resolveSettings(options), onStats);
 }
 
@@ -32,7 +36,11 @@ export async function* iterRows<T>(blocks: AsyncIterable<Block>): AsyncGenerator
   for await (const block of blocks) for (const row of rowsOfBlock(block)) yield row as T;
 }
 
-export async function* iterBatches(blocks: AsyncIterable<Block>, batchSize: number | undefined, format: BatchFormat): AsyncGenerator<unknown> {
+export async function* iterBatches(
+  blocks: AsyncIterable<Block>,
+  batchSize: number | undefined,
+  format: BatchFormat,
+): AsyncGenerator<unknown> {
   for await (const bundle of bundleBlocks(blocks, batchSize)) {
     if (batchSize === undefined) {
       yield blockToBatch(bundle, format);

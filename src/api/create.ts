@@ -24,17 +24,26 @@ export function fromItems<V>(items: readonly V[]): Dataset<ItemRow<V>> {
  * Rows from an async (or sync) iterable. Pass a function that returns the iterable to let
  * the dataset run more than once; a bare iterable can be consumed by one run only.
  */
-export function fromAsyncIterable<T extends object>(source: AsyncIterable<T> | Iterable<T> | (() => AsyncIterable<T> | Iterable<T>)): Dataset<T> {
+export function fromAsyncIterable<T extends object>(
+  source: AsyncIterable<T> | Iterable<T> | (() => AsyncIterable<T> | Iterable<T>),
+): Dataset<T> {
   let used = false;
   const open =
     typeof source === 'function'
       ? source
       : () => {
-          if (used) throw new InvalidOptionError('fromAsyncIterable', 'an iterable already consumed', 'a function returning a fresh iterable to run the dataset again (or call materialize() first)');
+          if (used)
+            throw new InvalidOptionError(
+              'fromAsyncIterable',
+              'an iterable already consumed',
+              'a function returning a fresh iterable to run the dataset again (or call materialize() first)',
+            );
           used = true;
           return source;
         };
-  return new Dataset(logical.source('FromAsyncIterable', { kind: 'asyncIterable', open: open as () => AsyncIterable<Row> | Iterable<Row> }));
+  return new Dataset(
+    logical.source('FromAsyncIterable', { kind: 'asyncIterable', open: open as () => AsyncIterable<Row> | Iterable<Row> }),
+  );
 }
 
 /** A dataset over an Arrow table (sliced into blocks without copying). */

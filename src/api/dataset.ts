@@ -9,9 +9,28 @@ import { planJob } from '../plan/planner.js';
 import type { Transform } from '../tasks/transform.js';
 import * as consume from './consume.js';
 import { GroupedDataset } from './grouped-dataset.js';
-import { compileUdf, DEFAULT_BATCH_SIZE, positiveInteger, type ActorMapBatchesOptions, type ActorMapOptions, type MapBatchesOptions, type MapOptions } from './map-options.js';
+import {
+  compileUdf,
+  DEFAULT_BATCH_SIZE,
+  positiveInteger,
+  type ActorMapBatchesOptions,
+  type ActorMapOptions,
+  type MapBatchesOptions,
+  type MapOptions,
+} from './map-options.js';
 import type { ExecutionOptions } from '../exec/settings.js';
-import type { ActorClass, AnyActorClass, AnyBatchResult, BatchOutput, BatchResult, ColumnsOf, MaybePromise, Row, RowFn, UdfLike } from './types.js';
+import type {
+  ActorClass,
+  AnyActorClass,
+  AnyBatchResult,
+  BatchOutput,
+  BatchResult,
+  ColumnsOf,
+  MaybePromise,
+  Row,
+  RowFn,
+  UdfLike,
+} from './types.js';
 import type { UdfRef } from './udf.js';
 import type { Datasink, FileWriteResult, WriteResult } from '../io/write/index.js';
 import * as write from './write.js';
@@ -51,15 +70,39 @@ export class Dataset<T extends object = Row> {
   }
 
   /** A function over batches of `batchSize` rows, handed over as rows, columns or an Arrow table. */
-  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: T[]) => MaybePromise<R>>, options?: MapBatchesOptions & { batchFormat?: 'rows' }): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<R>>, options: MapBatchesOptions & { batchFormat: 'columns' }): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(fn: UdfLike<(batch: Table) => MaybePromise<R>>, options: MapBatchesOptions & { batchFormat: 'arrow' }): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<R>>>, options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' }): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' }): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' }): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(
+    fn: UdfLike<(batch: T[]) => MaybePromise<R>>,
+    options?: MapBatchesOptions & { batchFormat?: 'rows' },
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(
+    fn: UdfLike<(batch: ColumnsOf<T>) => MaybePromise<R>>,
+    options: MapBatchesOptions & { batchFormat: 'columns' },
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, R extends AnyBatchResult = BatchResult<U>>(
+    fn: UdfLike<(batch: Table) => MaybePromise<R>>,
+    options: MapBatchesOptions & { batchFormat: 'arrow' },
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(
+    cls: UdfRef<ActorClass<A, (batch: T[]) => MaybePromise<R>>>,
+    options?: ActorMapBatchesOptions<A> & { batchFormat?: 'rows' },
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(
+    cls: UdfRef<ActorClass<A, (batch: ColumnsOf<T>) => MaybePromise<R>>>,
+    options: ActorMapBatchesOptions<A> & { batchFormat: 'columns' },
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(
+    cls: UdfRef<ActorClass<A, (batch: Table) => MaybePromise<R>>>,
+    options: ActorMapBatchesOptions<A> & { batchFormat: 'arrow' },
+  ): Dataset<BatchOutput<U, R>>;
   /** A class whose `call` takes more than one batch format, the format chosen at run time. */
-  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(cls: UdfRef<ActorClass<A, (batch: never) => MaybePromise<R>>>, options: ActorMapBatchesOptions<A>): Dataset<BatchOutput<U, R>>;
-  mapBatches<U extends object>(fn: UdfLike<(batch: never) => unknown> | UdfRef<AnyActorClass>, options: MapBatchesOptions | ActorMapBatchesOptions<unknown[]> = {}): Dataset<U> {
+  mapBatches<U extends object = never, A extends unknown[] = [], R extends AnyBatchResult = BatchResult<U>>(
+    cls: UdfRef<ActorClass<A, (batch: never) => MaybePromise<R>>>,
+    options: ActorMapBatchesOptions<A>,
+  ): Dataset<BatchOutput<U, R>>;
+  mapBatches<U extends object>(
+    fn: UdfLike<(batch: never) => unknown> | UdfRef<AnyActorClass>,
+    options: MapBatchesOptions | ActorMapBatchesOptions<unknown[]> = {},
+  ): Dataset<U> {
     const compiled = compileUdf('MapBatches', fn, options);
     const batchSize = options.batchSize === null ? undefined : (options.batchSize ?? DEFAULT_BATCH_SIZE);
     const transform: Transform = {
@@ -91,7 +134,9 @@ export class Dataset<T extends object = Row> {
   // `const` keeps the new names as literal types, so the row type knows them.
   renameColumns<const M extends Partial<Record<Key<T>, string>>>(mapping: M): Dataset<Renamed<T, M>> {
     const clean = Object.fromEntries(Object.entries(mapping).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const label = Object.entries(clean).map(([from, to]) => `${from}->${to}`).join(', ');
+    const label = Object.entries(clean)
+      .map(([from, to]) => `${from}->${to}`)
+      .join(', ');
     return this.withColumns({ op: 'renameColumns', name: `RenameColumns(${label})`, mapping: clean });
   }
 
@@ -116,7 +161,11 @@ export class Dataset<T extends object = Row> {
 
   sort(key: Key<T> | readonly Key<T>[], options: { descending?: boolean } = {}): Dataset<T> {
     const keys = typeof key === 'string' ? [key] : [...key];
-    return this.allToAll(`Sort(${keys.join(', ')}${options.descending ? ' desc' : ''})`, { kind: 'sort', keys, descending: options.descending ?? false });
+    return this.allToAll(`Sort(${keys.join(', ')}${options.descending ? ' desc' : ''})`, {
+      kind: 'sort',
+      keys,
+      descending: options.descending ?? false,
+    });
   }
 
   groupBy<K extends Key<T>>(key: K | readonly K[]): GroupedDataset<T, K> {

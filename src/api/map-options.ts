@@ -59,10 +59,14 @@ export interface ActorPoolOptions {
 export type ConstructorArgsOption<A extends readonly unknown[]> = [] extends A ? { constructorArgs?: A } : { constructorArgs: A };
 
 /** Options of `map` with a class UDF. */
-export type ActorMapOptions<A extends readonly unknown[]> = Omit<MapOptions, keyof ActorPoolOptions> & ActorPoolOptions & ConstructorArgsOption<A>;
+export type ActorMapOptions<A extends readonly unknown[]> = Omit<MapOptions, keyof ActorPoolOptions> &
+  ActorPoolOptions &
+  ConstructorArgsOption<A>;
 
 /** Options of `mapBatches` with a class UDF. */
-export type ActorMapBatchesOptions<A extends readonly unknown[]> = Omit<MapBatchesOptions, keyof ActorPoolOptions> & ActorPoolOptions & ConstructorArgsOption<A>;
+export type ActorMapBatchesOptions<A extends readonly unknown[]> = Omit<MapBatchesOptions, keyof ActorPoolOptions> &
+  ActorPoolOptions &
+  ConstructorArgsOption<A>;
 
 /** Every option a map-like call may receive, as compileUdf checks them. */
 type AnyMapOptions = Omit<MapBatchesOptions, keyof ActorPoolOptions> & ActorPoolOptions & { constructorArgs?: readonly unknown[] };
@@ -95,11 +99,15 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
   const name = options.name ?? `${operator}(${(ref?.exportName ?? fn.name) || 'anonymous'})`;
   const actor = isClass(fn);
   if (!ref && actor) {
-    throw new UdfPlacementError(`${name}: ${fn.name} is a class; a class runs on an actor pool, in worker threads. Export it and wrap it: udf(import.meta.url, ${fn.name})`);
+    throw new UdfPlacementError(
+      `${name}: ${fn.name} is a class; a class runs on an actor pool, in worker threads. Export it and wrap it: udf(import.meta.url, ${fn.name})`,
+    );
   }
   if (!ref) rejectWorkerOptions(name, fn, options);
   if (ref?.args !== undefined && actor) {
-    throw new UdfPlacementError(`${name}: ${fn.name} is a class; an actor class takes its arguments as constructorArgs: [...], not bound with boundUdf()`);
+    throw new UdfPlacementError(
+      `${name}: ${fn.name} is a class; an actor class takes its arguments as constructorArgs: [...], not bound with boundUdf()`,
+    );
   }
   checkOptions(name, options, actor);
   const retry: RetryPolicy = { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, retryExceptions: options.retryExceptions ?? false };
@@ -108,13 +116,21 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     return {
       fn: moduleRef(ref),
       name,
-      compute: actor ? actorCompute(name, fn, options) : { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
+      compute: actor
+        ? actorCompute(name, fn, options)
+        : { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
       retry,
       onError,
     };
   }
   // A class without udf() was refused above: a local target is a function.
-  return { fn: { kind: 'local', fn: fn as AnyFunction }, name, compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_ROW_CONCURRENCY }, retry, onError };
+  return {
+    fn: { kind: 'local', fn: fn as AnyFunction },
+    name,
+    compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_ROW_CONCURRENCY },
+    retry,
+    onError,
+  };
 }
 
 /** An actor pool's settings; checkOptions has checked each value. The default pool is one actor. */
@@ -122,7 +138,9 @@ function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorC
   const [min, max] = Array.isArray(options.concurrency) ? options.concurrency : [options.concurrency ?? 1, options.concurrency ?? 1];
   // A constructor with required parameters that gets none would fail in every actor: say so now.
   if (options.constructorArgs === undefined && cls.length > 0) {
-    throw new UdfPlacementError(`${name}: the constructor of ${cls.name} takes ${cls.length} argument${cls.length === 1 ? '' : 's'}; pass them as constructorArgs: [...]`);
+    throw new UdfPlacementError(
+      `${name}: the constructor of ${cls.name} takes ${cls.length} argument${cls.length === 1 ? '' : 's'}; pass them as constructorArgs: [...]`,
+    );
   }
   return {
     kind: 'actors',
@@ -145,10 +163,13 @@ function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorC
  */
 function rejectWorkerOptions(name: string, fn: Target, options: AnyMapOptions): void {
   const asked =
-    options.numCpus !== undefined ? 'numCpus'
-    : options.numGpus !== undefined && options.numGpus !== 0 ? 'numGpus'
-    : Array.isArray(options.concurrency) ? 'concurrency [min, max]'
-    : null;
+    options.numCpus !== undefined
+      ? 'numCpus'
+      : options.numGpus !== undefined && options.numGpus !== 0
+        ? 'numGpus'
+        : Array.isArray(options.concurrency)
+          ? 'concurrency [min, max]'
+          : null;
   if (asked === null) return;
   const option = asked.split(' ')[0];
   throw new UdfPlacementError(
@@ -158,7 +179,18 @@ function rejectWorkerOptions(name: string, fn: Target, options: AnyMapOptions): 
 }
 
 function checkOptions(name: string, options: AnyMapOptions, actor: boolean): void {
-  const known = new Set<string>(['name', 'concurrency', 'numCpus', 'numGpus', 'maxRetries', 'retryExceptions', 'onError', 'batchSize', 'batchFormat', ...ACTOR_OPTIONS]);
+  const known = new Set<string>([
+    'name',
+    'concurrency',
+    'numCpus',
+    'numGpus',
+    'maxRetries',
+    'retryExceptions',
+    'onError',
+    'batchSize',
+    'batchFormat',
+    ...ACTOR_OPTIONS,
+  ]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `one of ${[...known].join(', ')}`);
   }
@@ -166,7 +198,11 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
   if (Array.isArray(options.concurrency)) {
     const [min, max] = options.concurrency as readonly unknown[];
     if (options.concurrency.length !== 2 || !isWhole(min, 1) || !isWhole(max, 1) || (max as number) < (min as number)) {
-      throw new InvalidOptionError('concurrency', options.concurrency, 'a number of actors, or [min, max] with whole numbers 1 <= min <= max');
+      throw new InvalidOptionError(
+        'concurrency',
+        options.concurrency,
+        'a number of actors, or [min, max] with whole numbers 1 <= min <= max',
+      );
     }
   } else if (options.concurrency !== undefined) {
     positiveInteger('concurrency', options.concurrency);
@@ -178,8 +214,10 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
   if (gpus !== undefined && !(typeof gpus === 'number' && gpus >= 0 && (gpus <= 1 || Number.isInteger(gpus)))) {
     throw new InvalidOptionError('numGpus', gpus, 'a share of one GPU (0 < numGpus <= 1, such as 0.25) or a whole number of GPUs');
   }
-  if (options.maxRetries !== undefined && !isWhole(options.maxRetries, 0)) throw new InvalidOptionError('maxRetries', options.maxRetries, 'a whole number >= 0');
-  if (options.maxRestarts !== undefined && !isWhole(options.maxRestarts, 0)) throw new InvalidOptionError('maxRestarts', options.maxRestarts, 'a whole number >= 0');
+  if (options.maxRetries !== undefined && !isWhole(options.maxRetries, 0))
+    throw new InvalidOptionError('maxRetries', options.maxRetries, 'a whole number >= 0');
+  if (options.maxRestarts !== undefined && !isWhole(options.maxRestarts, 0))
+    throw new InvalidOptionError('maxRestarts', options.maxRestarts, 'a whole number >= 0');
   if (options.maxTasksPerWorker !== undefined) positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker);
   if (options.maxTasksInFlightPerActor !== undefined) positiveInteger('maxTasksInFlightPerActor', options.maxTasksInFlightPerActor);
   if (options.actorIdleTimeoutMs !== undefined && !(typeof options.actorIdleTimeoutMs === 'number' && options.actorIdleTimeoutMs >= 0)) {
@@ -199,10 +237,11 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
 
 /** Options that only an actor pool has, given with a function (which runs on the task pool). */
 function rejectActorOptions(name: string, options: AnyMapOptions): void {
-  const asked =
-    Array.isArray(options.concurrency) ? 'concurrency [min, max]'
-    : options.numGpus !== undefined && options.numGpus !== 0 ? 'numGpus'
-    : ACTOR_OPTIONS.find((key) => options[key] !== undefined);
+  const asked = Array.isArray(options.concurrency)
+    ? 'concurrency [min, max]'
+    : options.numGpus !== undefined && options.numGpus !== 0
+      ? 'numGpus'
+      : ACTOR_OPTIONS.find((key) => options[key] !== undefined);
   if (asked === undefined) return;
   throw new UdfPlacementError(
     `${name}: ${asked} applies to actor pools, which run class UDFs: export a class with call(batch) and pass udf(import.meta.url, SomeClass)` +
@@ -216,7 +255,8 @@ function fixedConcurrency(options: AnyMapOptions): number | undefined {
 }
 
 export function positiveInteger(option: string, value: unknown): number {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) throw new InvalidOptionError(option, value, 'a whole number >= 1');
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1))
+    throw new InvalidOptionError(option, value, 'a whole number >= 1');
   return value;
 }
 

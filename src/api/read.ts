@@ -82,14 +82,22 @@ export function readCsv<T extends object = Row>(paths: Paths, options: ReadCsvOp
   if (options.delimiter !== undefined && !(typeof options.delimiter === 'string' && options.delimiter.length > 0)) {
     throw new InvalidOptionError('delimiter', options.delimiter, 'a non-empty string');
   }
-  return readFiles('csv', paths, options, { schema: schemaOption(options.schema), columns: columnList(options.columns), delimiter: options.delimiter });
+  return readFiles('csv', paths, options, {
+    schema: schemaOption(options.schema),
+    columns: columnList(options.columns),
+    delimiter: options.delimiter,
+  });
 }
 
 /** A row `{text}` per line of text files. */
-export function readText<const O extends ReadTextOptions = ReadTextOptions>(paths: Paths, options?: O): Dataset<WithPath<{ text: string }, O>> {
+export function readText<const O extends ReadTextOptions = ReadTextOptions>(
+  paths: Paths,
+  options?: O,
+): Dataset<WithPath<{ text: string }, O>> {
   const given: ReadTextOptions = options ?? {};
   checkKnown('readText', given, ['fragmentBytes', 'dropEmptyLines']);
-  if (given.dropEmptyLines !== undefined && typeof given.dropEmptyLines !== 'boolean') throw new InvalidOptionError('dropEmptyLines', given.dropEmptyLines, 'true or false');
+  if (given.dropEmptyLines !== undefined && typeof given.dropEmptyLines !== 'boolean')
+    throw new InvalidOptionError('dropEmptyLines', given.dropEmptyLines, 'true or false');
   return readFiles('text', paths, given, { fragmentBytes: given.fragmentBytes, dropEmptyLines: given.dropEmptyLines });
 }
 
@@ -113,7 +121,12 @@ interface FormatOptions {
  * on the task pool, and carries its options as plain data. `formatOptions` are the names of
  * the connector's own options (taken out of `options` already), listed when an unknown one is refused.
  */
-export function readFormat<T extends object = Row>(format: Omit<ModuleFormat, 'kind'>, paths: Paths, options: ReadOptions = {}, formatOptions: readonly string[] = []): Dataset<T> {
+export function readFormat<T extends object = Row>(
+  format: Omit<ModuleFormat, 'kind'>,
+  paths: Paths,
+  options: ReadOptions = {},
+  formatOptions: readonly string[] = [],
+): Dataset<T> {
   checkKnown(format.operator, options, formatOptions, ['includePaths']);
   return readFiles({ kind: 'module', ...format }, paths, options, {});
 }
@@ -121,13 +134,18 @@ export function readFormat<T extends object = Row>(format: Omit<ModuleFormat, 'k
 /** A files source (listing and fragments, on the main thread) followed by a read step on the task pool. */
 function readFiles<T extends object>(format: FileFormat, paths: Paths, options: ReadOptions, extra: FormatOptions): Dataset<T> {
   const list = pathList(paths);
-  if (options.onError !== undefined && options.onError !== 'fail' && options.onError !== 'skip') throw new InvalidOptionError('onError', options.onError, "'fail' or 'skip'");
-  if (options.includePaths !== undefined && typeof options.includePaths !== 'boolean') throw new InvalidOptionError('includePaths', options.includePaths, 'true or false');
+  if (options.onError !== undefined && options.onError !== 'fail' && options.onError !== 'skip')
+    throw new InvalidOptionError('onError', options.onError, "'fail' or 'skip'");
+  if (options.includePaths !== undefined && typeof options.includePaths !== 'boolean')
+    throw new InvalidOptionError('includePaths', options.includePaths, 'true or false');
   const spec: FilesSpec = {
     kind: 'files',
     format,
     paths: list,
-    fileExtensions: options.fileExtensions === undefined ? undefined : stringList('fileExtensions', options.fileExtensions).map((e) => e.replace(/^\./, '')),
+    fileExtensions:
+      options.fileExtensions === undefined
+        ? undefined
+        : stringList('fileExtensions', options.fileExtensions).map((e) => e.replace(/^\./, '')),
     fragmentBytes: extra.fragmentBytes === undefined ? DEFAULT_FRAGMENT_BYTES : positiveInteger('fragmentBytes', extra.fragmentBytes),
   };
   const read: ReadTransform = {
@@ -148,7 +166,9 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
   };
   const concurrency = options.concurrency === undefined ? undefined : positiveInteger('concurrency', options.concurrency);
   const source = logical.source(`ListFiles(${list.length === 1 ? list[0] : `${list.length} paths`})`, spec);
-  return new Dataset<T>(logical.map(source, read, { kind: 'tasks', numCpus: 1, concurrency }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }));
+  return new Dataset<T>(
+    logical.map(source, read, { kind: 'tasks', numCpus: 1, concurrency }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }),
+  );
 }
 
 function pathList(paths: Paths): string[] {

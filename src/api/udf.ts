@@ -38,7 +38,9 @@ export function udf<F extends Callable>(moduleUrl: string, target: F, exportName
     );
   }
   if (!/^(file|data|node):/.test(moduleUrl)) {
-    throw new UdfPlacementError(`udf() takes the module's URL as its first argument (import.meta.url); received ${JSON.stringify(moduleUrl)}`);
+    throw new UdfPlacementError(
+      `udf() takes the module's URL as its first argument (import.meta.url); received ${JSON.stringify(moduleUrl)}`,
+    );
   }
   registerUdf(moduleUrl, exportName, target);
   return Object.freeze({ kind: 'udf', moduleUrl, exportName, target });
@@ -65,7 +67,11 @@ export function boundUdf<A extends unknown[], F extends (...args: never[]) => un
   exportName: string = factory.name,
 ): UdfRef<F> {
   if (!Array.isArray(args) || !args.every(isJsonData)) {
-    throw new InvalidOptionError(`${exportName || 'boundUdf'} args`, args, 'an array of plain JSON data (strings, finite numbers, booleans, null, arrays and plain objects of them)');
+    throw new InvalidOptionError(
+      `${exportName || 'boundUdf'} args`,
+      args,
+      'an array of plain JSON data (strings, finite numbers, booleans, null, arrays and plain objects of them)',
+    );
   }
   udf(moduleUrl, factory, exportName);
   return Object.freeze({ kind: 'udf', moduleUrl, exportName, target: factory, args: Object.freeze([...args]) });

@@ -40,12 +40,17 @@ export function fileTargets(options: FileWriteOptions): { targets: FileTargets; 
   const { targetRowsPerFile, targetBytesPerFile, ...execution } = options;
   const maxRows = targetRowsPerFile === undefined ? Infinity : positiveInteger('targetRowsPerFile', targetRowsPerFile);
   const maxBytes = targetBytesPerFile ?? DEFAULT_TARGET_BYTES_PER_FILE;
-  if (!(typeof maxBytes === 'number' && maxBytes > 0)) throw new InvalidOptionError('targetBytesPerFile', targetBytesPerFile, 'a number of bytes > 0');
+  if (!(typeof maxBytes === 'number' && maxBytes > 0))
+    throw new InvalidOptionError('targetBytesPerFile', targetBytesPerFile, 'a number of bytes > 0');
   return { targets: { maxRows, maxBytes }, execution };
 }
 
 export function parquetEncoding(options: ParquetWriteOptions): { encoding: ParquetEncoding; rest: FileWriteOptions } {
   const { compression = 'snappy', rowGroupSize, ...rest } = options;
-  if (!['snappy', 'zstd', 'none'].includes(compression)) throw new InvalidOptionError('compression', compression, "'snappy', 'zstd' or 'none'");
-  return { encoding: { compression, rowGroupSize: rowGroupSize === undefined ? undefined : positiveInteger('rowGroupSize', rowGroupSize) }, rest };
+  if (!['snappy', 'zstd', 'none'].includes(compression))
+    throw new InvalidOptionError('compression', compression, "'snappy', 'zstd' or 'none'");
+  return {
+    encoding: { compression, rowGroupSize: rowGroupSize === undefined ? undefined : positiveInteger('rowGroupSize', rowGroupSize) },
+    rest,
+  };
 }

@@ -4,13 +4,31 @@ import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-f
 import { blockBytes, type Block } from '../blocks/block.js';
 import { bundleBySize } from '../blocks/bundler.js';
 import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
-import { newWriteId, removeWriteFiles, WRITE_FORMATS, type Datasink, type FileSinkArgs, type FileWriteResult, type SinkBatch, type WriteFormat, type WriteResult, type WrittenFile } from '../io/write/index.js';
+import {
+  newWriteId,
+  removeWriteFiles,
+  WRITE_FORMATS,
+  type Datasink,
+  type FileSinkArgs,
+  type FileWriteResult,
+  type SinkBatch,
+  type WriteFormat,
+  type WriteResult,
+  type WrittenFile,
+} from '../io/write/index.js';
 import type { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
 import { execute, iterRows } from './consume.js';
 import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
-import { DEFAULT_SINK_CONCURRENCY, fileTargets, parquetEncoding, type FileWriteOptions, type ParquetWriteOptions, type SinkWriteOptions } from './write-options.js';
+import {
+  DEFAULT_SINK_CONCURRENCY,
+  fileTargets,
+  parquetEncoding,
+  type FileWriteOptions,
+  type ParquetWriteOptions,
+  type SinkWriteOptions,
+} from './write-options.js';
 
 const OPERATORS: Readonly<Record<WriteFormat, string>> = { parquet: 'WriteParquet', json: 'WriteJson', csv: 'WriteCsv' };
 
@@ -45,7 +63,12 @@ export async function writeFiles(
     timeoutMsPerRow: undefined,
     inputs: 'rows',
   };
-  const node = logical.map(plan, transform, { kind: 'tasks', numCpus: 1, concurrency: undefined }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false });
+  const node = logical.map(
+    plan,
+    transform,
+    { kind: 'tasks', numCpus: 1, concurrency: undefined },
+    { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false },
+  );
   let stats: DatasetStats | undefined;
   // Planned before the directory is made: invalid execution options fail without touching the disk.
   const blocks = execute(node, execution, (s) => {
@@ -61,7 +84,11 @@ export async function writeFiles(
   } catch (error) {
     await rollBack(name, absolute, writeId, error);
     throw error instanceof UdfError && error.operator === name
-      ? new WriteError(name, `task ${error.input.taskIndex} could not write its files into ${absolute}; check that the directory is writable and has room (nothing of this write was kept)`, error.cause)
+      ? new WriteError(
+          name,
+          `task ${error.input.taskIndex} could not write its files into ${absolute}; check that the directory is writable and has room (nothing of this write was kept)`,
+          error.cause,
+        )
       : error;
   }
   // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
@@ -111,7 +138,9 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
     const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
     await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
       const batch = blockToBatch(block, format) as SinkBatch<T, F>;
-      returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () => sink.write(batch, { writeId, taskIndex }));
+      returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
+        sink.write(batch, { writeId, taskIndex }),
+      );
       rows += block.numRows;
       bytes += blockBytes(block);
     });
@@ -154,7 +183,11 @@ async function step<V>(name: string, method: string, run: () => V | Promise<V>):
  * Calls `fn` for each non-empty block with up to `limit` calls in flight; stops taking blocks
  * (which cancels the plan upstream) at the first failure, and waits for the calls in flight.
  */
-async function forEachConcurrently(blocks: AsyncIterable<Block>, limit: number, fn: (block: Block, index: number) => Promise<void>): Promise<void> {
+async function forEachConcurrently(
+  blocks: AsyncIterable<Block>,
+  limit: number,
+  fn: (block: Block, index: number) => Promise<void>,
+): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
   let index = 0;

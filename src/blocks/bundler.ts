@@ -48,7 +48,7 @@ export class SizeBundler {
   add(block: Block): Block[] {
     const full: Block[] = [];
     const perRow = block.numRows > 0 ? blockBytes(block) / block.numRows : 0;
-    for (let offset = 0; offset < block.numRows; ) {
+    for (let offset = 0; offset < block.numRows;) {
       const roomByBytes = perRow > 0 ? Math.max(1, Math.floor((this.maxBytes - this.bytes) / perRow)) : Infinity;
       const take = Math.min(block.numRows - offset, this.maxRows - this.rows, roomByBytes);
       this.pending.push(take === block.numRows ? block : block.slice(offset, offset + take));

@@ -1,4 +1,19 @@
-import { Field, Float32, Float64, Int16, Int32, Int64, Int8, Type, Uint16, Uint32, Uint8, type DataType, type Data, makeData } from 'apache-arrow';
+import {
+  Field,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  Type,
+  Uint16,
+  Uint32,
+  Uint8,
+  type DataType,
+  type Data,
+  makeData,
+} from 'apache-arrow';
 import { SchemaError } from '../errors.js';
 import { blockFromData, type Block } from './block.js';
 import { buildColumn } from './build-column.js';
@@ -6,22 +21,18 @@ import { inferType } from './infer-type.js';
 import { columnValues } from './read-values.js';
 
 export type TypedArray =
-  | Float64Array
-  | Float32Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint32Array
-  | Uint16Array
-  | Uint8Array
-  | BigInt64Array;
+  Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array | BigInt64Array;
 
 /**
  * A column of a `'columns'` batch: typed arrays for numbers (without nulls), arrays otherwise.
  * A number column is never a BigInt64Array (Int64 columns read as bigints), so it is left out:
  * the elements of a number column are numbers.
  */
-export type ColumnOf<V> = [V] extends [number] ? Exclude<TypedArray, BigInt64Array> | V[] : [V] extends [bigint] ? BigInt64Array | V[] : V[];
+export type ColumnOf<V> = [V] extends [number]
+  ? Exclude<TypedArray, BigInt64Array> | V[]
+  : [V] extends [bigint]
+    ? BigInt64Array | V[]
+    : V[];
 
 /** A `'columns'` batch of rows of type T. */
 export type ColumnsOf<T> = { [K in keyof T]: ColumnOf<T[K]> };

@@ -64,7 +64,10 @@ function sameNullability(a: Schema, b: Schema): boolean {
 
 /** The same columns under the target schema: Arrow refuses to join batches whose fields differ only in nullability. */
 function relabelBlock(block: Block, schema: Schema): Block {
-  return new Table(schema, block.batches.map((batch) => new RecordBatch(schema, batch.data)));
+  return new Table(
+    schema,
+    block.batches.map((batch) => new RecordBatch(schema, batch.data)),
+  );
 }
 
 /** Concatenates blocks into one (zero-copy when their schemas already agree). */
@@ -74,5 +77,8 @@ export function concatBlocks(blocks: readonly Block[]): Block {
   if (nonEmpty.length === 1) return nonEmpty[0];
   const schema = unifySchemas(nonEmpty.map((b) => b.schema));
   const conformed = nonEmpty.map((b) => conformBlock(b, schema));
-  return new Table(schema, conformed.flatMap((b) => b.batches.map((batch) => batch)));
+  return new Table(
+    schema,
+    conformed.flatMap((b) => b.batches.map((batch) => batch)),
+  );
 }

@@ -25,7 +25,9 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
       if (value instanceof Date) return 'date';
       // A Map or Set has no own keys: as a struct it would silently become {}.
       if (value instanceof Map || value instanceof Set) {
-        throw new SchemaError(`column '${column}' holds a ${value.constructor.name}, which cannot be stored in a block; convert it (Object.fromEntries(map), [...set])`);
+        throw new SchemaError(
+          `column '${column}' holds a ${value.constructor.name}, which cannot be stored in a block; convert it (Object.fromEntries(map), [...set])`,
+        );
       }
       return 'struct';
     default:

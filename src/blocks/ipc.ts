@@ -16,7 +16,8 @@ import type { Block } from './block.js';
  * writer leaves out the placeholder batch of an empty table), go through the writer.
  */
 export function blockToIpc(block: Block): ArrayBuffer {
-  if (block.batches.length === 0 || block.batches.some((batch) => batch.numRows === 0) || hasDictionary(block.schema)) return ownBuffer(tableToIPC(block, 'stream'));
+  if (block.batches.length === 0 || block.batches.some((batch) => batch.numRows === 0) || hasDictionary(block.schema))
+    return ownBuffer(tableToIPC(block, 'stream'));
   const schema = Message.encode(Message.from(block.schema));
   const batches = block.batches.map((batch) => {
     const body = VectorAssembler.assemble(batch);
@@ -51,7 +52,7 @@ export function blockFromIpc(buffer: ArrayBuffer): Block {
   const view = new DataView(buffer);
   let schema: Schema | null = null;
   const batches: RecordBatch[] = [];
-  for (let at = 0; at + 8 <= bytes.byteLength; ) {
+  for (let at = 0; at + 8 <= bytes.byteLength;) {
     if (view.getInt32(at, true) !== -1) return tableFromIPC(bytes);
     const length = view.getInt32(at + 4, true);
     if (length === 0) break;
@@ -66,7 +67,14 @@ export function blockFromIpc(buffer: ArrayBuffer): Block {
     if (header.compression !== null) return tableFromIPC(bytes);
     const body = bytes.subarray(at, at + message.bodyLength);
     at += message.bodyLength;
-    const children = new VectorLoader(body, header.nodes, header.buffers, new Map(), schema.metadataVersion, header.variadicBufferCounts).visitMany(schema.fields);
+    const children = new VectorLoader(
+      body,
+      header.nodes,
+      header.buffers,
+      new Map(),
+      schema.metadataVersion,
+      header.variadicBufferCounts,
+    ).visitMany(schema.fields);
     batches.push(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: header.length, children }), message.metadata));
   }
   // A stream without batches: Arrow's reader gives its table an empty batch, which callers see.

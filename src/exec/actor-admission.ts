@@ -37,7 +37,9 @@ export function admitActorPools(ops: readonly PhysicalOp[], resources: ResourceM
 
 function checkOneActor(name: string, compute: ActorCompute, cpus: number, gpuIds: readonly number[]): void {
   if (compute.numCpus > cpus) {
-    throw new ResourceError(`${name} asks for numCpus ${compute.numCpus} per actor and the job has ${cpus} CPUs (cpus setting); lower numCpus or raise cpus`);
+    throw new ResourceError(
+      `${name} asks for numCpus ${compute.numCpus} per actor and the job has ${cpus} CPUs (cpus setting); lower numCpus or raise cpus`,
+    );
   }
   if (compute.numGpus > 0 && gpuIds.length === 0) {
     throw new ResourceError(
@@ -46,7 +48,9 @@ function checkOneActor(name: string, compute: ActorCompute, cpus: number, gpuIds
     );
   }
   if (compute.numGpus > gpuIds.length) {
-    throw new ResourceError(`${name} asks for numGpus ${compute.numGpus} per actor and the job has ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}; lower numGpus or set configure({ gpus })`);
+    throw new ResourceError(
+      `${name} asks for numGpus ${compute.numGpus} per actor and the job has ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}; lower numGpus or set configure({ gpus })`,
+    );
   }
 }
 

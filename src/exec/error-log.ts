@@ -10,7 +10,9 @@ export class ErrorLog {
   record(entries: readonly SkippedInput[]): void {
     if (this.path === null || entries.length === 0) return;
     const time = new Date().toISOString();
-    const text = entries.map((e) => JSON.stringify({ time, operator: e.operator, input: e.input, rows: e.rows, message: e.message })).join('\n') + '\n';
+    const text =
+      entries.map((e) => JSON.stringify({ time, operator: e.operator, input: e.input, rows: e.rows, message: e.message })).join('\n') +
+      '\n';
     const path = this.path;
     this.writes = this.writes.then(() => appendFile(path, text));
   }

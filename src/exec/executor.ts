@@ -24,7 +24,11 @@ import { runUnionOp } from './operators/union-op.js';
  * aborts tasks in flight and stops the worker threads, so the process can exit by itself.
  * Progress runs while the job does; `job-end` is the last event, after the stats are final.
  */
-export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings, onStats: (stats: DatasetStats) => void): AsyncGenerator<Block> {
+export async function* executePlan(
+  root: PhysicalOp,
+  settings: ExecutionSettings,
+  onStats: (stats: DatasetStats) => void,
+): AsyncGenerator<Block> {
   // A worker is importing a user script to find its UDFs: the script's own job must not run there.
   if (insideSluiceWorker()) await parkJobInWorker();
   const job = new Job(settings);
@@ -34,7 +38,14 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
   const progress = await startJobProgress(job, ops, outputs);
-  const running = ops.map((op) => startOperator(op, physicalInputs(op).map((input) => outputs.get(input)!), outputs.get(op)!, job));
+  const running = ops.map((op) =>
+    startOperator(
+      op,
+      physicalInputs(op).map((input) => outputs.get(input)!),
+      outputs.get(op)!,
+      job,
+    ),
+  );
   const last = outputs.get(root)!;
   // Ran to its end unless the consumer stopped early; a failure is the first operator error, or one the output queue raised.
   let reachedEnd = false;
@@ -60,7 +71,9 @@ export async function* executePlan(root: PhysicalOp, settings: ExecutionSettings
     progress.stop(reachedEnd && failure === null);
     onStats(stats);
     job.events.emit(
-      failure !== null ? { type: 'job-end', outcome: 'failed', error: failure.error, stats } : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
+      failure !== null
+        ? { type: 'job-end', outcome: 'failed', error: failure.error, stats }
+        : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
     );
     if (closing !== null) throw closing.error;
   }
@@ -76,7 +89,15 @@ function startJobProgress(job: Job, ops: readonly PhysicalOp[], outputs: Readonl
     activeTasks: () => job.activeTasks(op),
     actors: () => job.actors(op),
   }));
-  return startProgress({ mode: settings.progress, intervalMs: settings.progressIntervalMs, stream: settings.progressStream ?? process.stderr, started: job.started }, sources);
+  return startProgress(
+    {
+      mode: settings.progress,
+      intervalMs: settings.progressIntervalMs,
+      stream: settings.progressStream ?? process.stderr,
+      started: job.started,
+    },
+    sources,
+  );
 }
 
 async function startOperator(op: PhysicalOp, inputs: BlockQueue[], output: BlockQueue, job: Job): Promise<void> {

@@ -106,8 +106,13 @@ export class Job {
     for (const entry of entries) {
       const fields = { operator: op.name, step: entry.operator, input: entry.input, rows: entry.rows, message: entry.message };
       const { path, line } = entry.input;
-      const ofFiles = op.kind === 'Map' && op.transforms.some((t) => t.op === 'blocks' && t.inputs === 'files' && t.name === entry.operator);
-      this.events.emit(path !== undefined && line === undefined && ofFiles ? { type: 'file-skipped', path, ...fields } : { type: 'row-skipped', ...fields });
+      const ofFiles =
+        op.kind === 'Map' && op.transforms.some((t) => t.op === 'blocks' && t.inputs === 'files' && t.name === entry.operator);
+      this.events.emit(
+        path !== undefined && line === undefined && ofFiles
+          ? { type: 'file-skipped', path, ...fields }
+          : { type: 'row-skipped', ...fields },
+      );
     }
   }
 

@@ -63,18 +63,30 @@ export function resolveSettings(options: ExecutionOptions = {}): ExecutionSettin
     throw new InvalidOptionError('memoryBudget', merged.memoryBudget, 'a number of bytes > 0');
   }
   if (typeof merged.preserveOrder !== 'boolean') throw new InvalidOptionError('preserveOrder', merged.preserveOrder, 'true or false');
-  if (merged.errorLog !== null && typeof merged.errorLog !== 'string') throw new InvalidOptionError('errorLog', merged.errorLog, 'a file path');
-  if (!PROGRESS_MODES.includes(merged.progress)) throw new InvalidOptionError('progress', merged.progress, `one of ${PROGRESS_MODES.map((m) => `'${m}'`).join(', ')}`);
+  if (merged.errorLog !== null && typeof merged.errorLog !== 'string')
+    throw new InvalidOptionError('errorLog', merged.errorLog, 'a file path');
+  if (!PROGRESS_MODES.includes(merged.progress))
+    throw new InvalidOptionError('progress', merged.progress, `one of ${PROGRESS_MODES.map((m) => `'${m}'`).join(', ')}`);
   if (!Number.isFinite(merged.progressIntervalMs) || merged.progressIntervalMs <= 0) {
     throw new InvalidOptionError('progressIntervalMs', merged.progressIntervalMs, 'a number of milliseconds > 0');
   }
   if (merged.progressStream !== null && typeof merged.progressStream?.write !== 'function') {
     throw new InvalidOptionError('progressStream', merged.progressStream, 'a writable stream or null');
   }
-  if (merged.onEvent !== null && typeof merged.onEvent !== 'function') throw new InvalidOptionError('onEvent', merged.onEvent, 'a function or null');
+  if (merged.onEvent !== null && typeof merged.onEvent !== 'function')
+    throw new InvalidOptionError('onEvent', merged.onEvent, 'a function or null');
   for (const m of middlewareList(merged.middleware)) {
-    if (typeof m !== 'object' || m === null || (m.before !== undefined && typeof m.before !== 'function') || (m.after !== undefined && typeof m.after !== 'function')) {
-      throw new InvalidOptionError('middleware', m, 'an object with optional before(call) and after(call, outcome) functions, or an array of them');
+    if (
+      typeof m !== 'object' ||
+      m === null ||
+      (m.before !== undefined && typeof m.before !== 'function') ||
+      (m.after !== undefined && typeof m.after !== 'function')
+    ) {
+      throw new InvalidOptionError(
+        'middleware',
+        m,
+        'an object with optional before(call) and after(call, outcome) functions, or an array of them',
+      );
     }
   }
   return merged;

@@ -152,7 +152,9 @@ export class JobEvents {
     } catch (error) {
       if (reportedListeners.has(this.listener)) return;
       reportedListeners.add(this.listener);
-      process.stderr.write(`sluice: the onEvent listener threw on a '${event.type}' event (the job goes on; later errors of this listener are not shown): ${String(error)}\n`);
+      process.stderr.write(
+        `sluice: the onEvent listener threw on a '${event.type}' event (the job goes on; later errors of this listener are not shown): ${String(error)}\n`,
+      );
     }
   }
 }

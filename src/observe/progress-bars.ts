@@ -37,7 +37,12 @@ export class BarProgress implements ProgressReporter {
     this.bars = sources.map((source) => {
       const known = source.expectedRowsIn !== undefined;
       const format = known ? `{name} |{bar}| {percentage}%${stats}` : `{name}${stats}`;
-      return this.multibar.create(source.expectedRowsIn ?? 0, 0, { name: source.name.padEnd(width), ...snapshot(source, options.started) }, { format });
+      return this.multibar.create(
+        source.expectedRowsIn ?? 0,
+        0,
+        { name: source.name.padEnd(width), ...snapshot(source, options.started) },
+        { format },
+      );
     });
     this.timer = setInterval(() => this.refresh(), refreshMs).unref();
   }

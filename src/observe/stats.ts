@@ -29,7 +29,19 @@ export interface DatasetStatsJson {
 }
 
 export function newOperatorStats(name: string): OperatorStats {
-  return { name, wallMs: 0, udfMs: 0, rowsIn: 0, rowsOut: 0, blocksOut: 0, bytesOut: 0, backpressureMs: 0, tasks: 0, retries: 0, skippedRows: 0 };
+  return {
+    name,
+    wallMs: 0,
+    udfMs: 0,
+    rowsIn: 0,
+    rowsOut: 0,
+    blocksOut: 0,
+    bytesOut: 0,
+    backpressureMs: 0,
+    tasks: 0,
+    retries: 0,
+    skippedRows: 0,
+  };
 }
 
 /** Statistics of a finished run: per operator (sources first), plus the job's totals. */
@@ -68,10 +80,8 @@ export class DatasetStats {
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    return [
-      line(header),
-      ...rows.map(line),
-      `total wall ${formatMs(this.wallMs)}, peak queued ${formatBytes(this.peakQueuedBytes)}`,
-    ].join('\n');
+    return [line(header), ...rows.map(line), `total wall ${formatMs(this.wallMs)}, peak queued ${formatBytes(this.peakQueuedBytes)}`].join(
+      '\n',
+    );
   }
 }

@@ -20,10 +20,10 @@ function describePhysical(op: PhysicalOp): string {
     op.compute.kind === 'actors'
       ? describeActors(op.compute)
       : op.compute.kind === 'tasks'
-      ? `task pool, ${op.compute.numCpus} CPU per task`
-      : op.compute.kind === 'main'
-        ? `main thread, concurrency ${op.compute.concurrency}`
-        : 'main thread';
+        ? `task pool, ${op.compute.numCpus} CPU per task`
+        : op.compute.kind === 'main'
+          ? `main thread, concurrency ${op.compute.concurrency}`
+          : 'main thread';
   return `${op.name} [${where}]`;
 }
 

@@ -142,7 +142,15 @@ export class ActorPool {
       (error: unknown) => {
         if (slot.actor !== actor || this.stopped) return;
         // A class that cannot be constructed will not construct on a retry either: no restarts.
-        this.fail(new ActorError(spec.operator, slot.index, `could not start (constructing ${spec.exportName})`, error, 'fix the constructor or its constructorArgs'));
+        this.fail(
+          new ActorError(
+            spec.operator,
+            slot.index,
+            `could not start (constructing ${spec.exportName})`,
+            error,
+            'fix the constructor or its constructorArgs',
+          ),
+        );
       },
     );
   }
@@ -151,7 +159,12 @@ export class ActorPool {
     let best: Slot | null = null;
     for (const slot of this.slots.values()) {
       const actor = slot.actor;
-      if (!actor?.isReady || actor.inFlight >= this.spec.maxTasksInFlightPerActor || actor.tasksStarted >= (this.spec.maxTasksPerWorker ?? Infinity)) continue;
+      if (
+        !actor?.isReady ||
+        actor.inFlight >= this.spec.maxTasksInFlightPerActor ||
+        actor.tasksStarted >= (this.spec.maxTasksPerWorker ?? Infinity)
+      )
+        continue;
       if (best === null || actor.inFlight < best.actor!.inFlight) best = slot;
     }
     return best;
@@ -211,7 +224,13 @@ export class ActorPool {
       if (actor !== null) {
         const error = graceful ? await actor.close() : await actor.terminate().then(() => null);
         if (error !== null) {
-          this.closeError ??= new ActorError(this.spec.operator, slot.index, 'close() threw', deserializeError(error), 'fix close(), or catch errors in it');
+          this.closeError ??= new ActorError(
+            this.spec.operator,
+            slot.index,
+            'close() threw',
+            deserializeError(error),
+            'fix close(), or catch errors in it',
+          );
         }
       }
       // A kept place is released when the pool shuts down, by the retirement that ends it.

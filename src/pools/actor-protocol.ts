@@ -18,8 +18,7 @@ export interface ActorInit {
 
 /** Main thread → actor. A call's block moves (its buffer is in the transfer list). */
 export type ActorRequest =
-  | { readonly type: 'call'; readonly id: number; readonly ipc: ArrayBuffer; readonly taskIndex: number }
-  | { readonly type: 'close' };
+  { readonly type: 'call'; readonly id: number; readonly ipc: ArrayBuffer; readonly taskIndex: number } | { readonly type: 'close' };
 
 /** Actor → main thread. */
 export type ActorMessage =

@@ -61,10 +61,12 @@ function serve(instance: Instance): void {
       if (ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName && ref.args === undefined) return call;
       return (await loadModuleFn(ref)) as Udf;
     };
-    const answered = runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve }).then((reply) => {
-      if (!reply.ok) return post({ type: 'result', id: request.id, reply });
-      post({ type: 'result', id: request.id, reply: { ...reply, udfMs: Math.max(0, reply.udfMs - waitedMs) } }, [reply.ipc]);
-    });
+    const answered = runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve }).then(
+      (reply) => {
+        if (!reply.ok) return post({ type: 'result', id: request.id, reply });
+        post({ type: 'result', id: request.id, reply: { ...reply, udfMs: Math.max(0, reply.udfMs - waitedMs) } }, [reply.ipc]);
+      },
+    );
     pending.add(answered);
     void answered.finally(() => pending.delete(answered));
   });

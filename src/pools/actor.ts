@@ -113,7 +113,10 @@ export class Actor {
     this.worker.postMessage(request);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<SerializedError>((resolve) => {
-      timer = setTimeout(() => resolve({ name: 'Error', message: `close() did not finish within ${CLOSE_TIMEOUT_MS / 1000} s`, stack: undefined }), CLOSE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => resolve({ name: 'Error', message: `close() did not finish within ${CLOSE_TIMEOUT_MS / 1000} s`, stack: undefined }),
+        CLOSE_TIMEOUT_MS,
+      );
     });
     try {
       return await Promise.race([closed, timeout]);

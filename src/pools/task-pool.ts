@@ -44,7 +44,13 @@ export class TaskPool {
     this.piscina.on('error', () => {});
   }
 
-  async run(block: Block, transforms: readonly Transform[], taskIndex: number, concurrency: number, signal: AbortSignal): Promise<TaskOutcome> {
+  async run(
+    block: Block,
+    transforms: readonly Transform[],
+    taskIndex: number,
+    concurrency: number,
+    signal: AbortSignal,
+  ): Promise<TaskOutcome> {
     const ipc = blockToIpc(block);
     const request: TaskRequest = { ipc, transforms, taskIndex, concurrency };
     let reply: TaskReply;

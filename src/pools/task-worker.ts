@@ -14,7 +14,11 @@ async function resolve(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
 
 /** Piscina's entry: decode the block, run the fused chain, send the result block back by transfer. */
 export default async function runTask(request: TaskRequest): Promise<unknown> {
-  const reply = await runChainReply(request.ipc, request.transforms, { taskIndex: request.taskIndex, concurrency: request.concurrency, resolve });
+  const reply = await runChainReply(request.ipc, request.transforms, {
+    taskIndex: request.taskIndex,
+    concurrency: request.concurrency,
+    resolve,
+  });
   return reply.ok ? withTransfer(reply, reply.ipc) : reply;
 }
 

@@ -151,7 +151,11 @@ async function applyPerRow(
   return results;
 }
 
-function collectRows(source: readonly Row[], results: readonly unknown[], t: Extract<Transform, { op: 'map' | 'flatMap' | 'filter' | 'addColumn' }>): Row[] {
+function collectRows(
+  source: readonly Row[],
+  results: readonly unknown[],
+  t: Extract<Transform, { op: 'map' | 'flatMap' | 'filter' | 'addColumn' }>,
+): Row[] {
   const out: Row[] = [];
   for (let i = 0; i < results.length; i++) {
     const result = results[i];
@@ -159,7 +163,11 @@ function collectRows(source: readonly Row[], results: readonly unknown[], t: Ext
     switch (t.op) {
       case 'map':
         if (result === null || typeof result !== 'object' || Array.isArray(result)) {
-          throw new UdfError(t.name, locate(source[i], i, undefined), new TypeError(`map must return an object (a row); it returned ${describe(result)}`));
+          throw new UdfError(
+            t.name,
+            locate(source[i], i, undefined),
+            new TypeError(`map must return an object (a row); it returned ${describe(result)}`),
+          );
         }
         out.push(result as Row);
         break;
@@ -168,7 +176,11 @@ function collectRows(source: readonly Row[], results: readonly unknown[], t: Ext
         break;
       case 'flatMap':
         if (result === null || typeof result !== 'object' || !(Symbol.iterator in result)) {
-          throw new UdfError(t.name, locate(source[i], i, undefined), new TypeError(`flatMap must return an array of rows; it returned ${describe(result)}`));
+          throw new UdfError(
+            t.name,
+            locate(source[i], i, undefined),
+            new TypeError(`flatMap must return an array of rows; it returned ${describe(result)}`),
+          );
         }
         for (const row of result as Iterable<Row>) out.push(row);
         break;
@@ -236,7 +248,10 @@ function projectBlock(block: Block, t: ColumnTransform): Block {
   if (t.op === 'dropColumns') return block.select(names.filter((n) => !t.columns.includes(n)));
   const { mapping } = t as Extract<Transform, { op: 'renameColumns' }>;
   const schema = new Schema(block.schema.fields.map((f) => new Field(mapping[f.name] ?? f.name, f.type, f.nullable)));
-  return new Table(schema, block.batches.map((b) => new RecordBatch(schema, b.data)));
+  return new Table(
+    schema,
+    block.batches.map((b) => new RecordBatch(schema, b.data)),
+  );
 }
 
 function locate(row: Row, rowIndex: number, taskIndex: number | undefined): InputLocation {

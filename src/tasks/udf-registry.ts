@@ -76,7 +76,9 @@ export function loadModuleFn(ref: ModuleRef): Promise<unknown> {
     const factory = (await loadUdf(moduleUrl, exportName)) as (...factoryArgs: unknown[]) => unknown;
     const made = await factory(...args);
     if (typeof made !== 'function') {
-      throw new UdfResolveError(`'${exportName}' of ${moduleUrl} is bound to arguments, so it must return the function to run; it returned ${typeof made}`);
+      throw new UdfResolveError(
+        `'${exportName}' of ${moduleUrl} is bound to arguments, so it must return the function to run; it returned ${typeof made}`,
+      );
     }
     return made;
   });

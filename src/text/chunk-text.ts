@@ -59,13 +59,20 @@ interface ChunkerArgs {
  * const chunks = readPdfs(dir).flatMap(chunkText({ size: 800, overlap: 100 }));
  * ```
  */
-export function chunkText<T extends object = object, C extends string = 'text'>(options: ChunkTextOptions<C>): UdfRef<(row: T) => ChunkRow<T, C>[]> {
+export function chunkText<T extends object = object, C extends string = 'text'>(
+  options: ChunkTextOptions<C>,
+): UdfRef<(row: T) => ChunkRow<T, C>[]> {
   const { size, overlap, separators } = splitSettings(options);
   const textColumn = options.textColumn ?? 'text';
-  if (typeof textColumn !== 'string' || textColumn === '') throw new InvalidOptionError('textColumn', textColumn, 'the name of the column holding the text');
+  if (typeof textColumn !== 'string' || textColumn === '')
+    throw new InvalidOptionError('textColumn', textColumn, 'the name of the column holding the text');
   const { tokenizer } = options;
   if (tokenizer !== undefined && !isUdfRef(tokenizer)) {
-    throw new InvalidOptionError('tokenizer', tokenizer, 'a token counter that can run on workers: tokenCounter(path) from @sluice/onnx, or udf(import.meta.url, countTokens)');
+    throw new InvalidOptionError(
+      'tokenizer',
+      tokenizer,
+      'a token counter that can run on workers: tokenCounter(path) from @sluice/onnx, or udf(import.meta.url, countTokens)',
+    );
   }
   const args: ChunkerArgs = { size, overlap, separators: [...separators], textColumn, tokenizer: tokenizer ? moduleRef(tokenizer) : null };
   // The factory makes untyped rows; their type is the one documented above.
@@ -79,7 +86,8 @@ export async function textChunker(args: ChunkerArgs): Promise<(row: Row) => Row[
   return (row) => {
     const source = row[textColumn];
     if (source === null || source === undefined) return [];
-    if (typeof source !== 'string') throw new TypeError(`column '${textColumn}' holds ${typeof source}, not text; pass chunkText the textColumn that holds the text`);
+    if (typeof source !== 'string')
+      throw new TypeError(`column '${textColumn}' holds ${typeof source}, not text; pass chunkText the textColumn that holds the text`);
     const rest = { ...row };
     delete rest[textColumn];
     const path = typeof row.path === 'string' ? row.path : `sha256:${sha256Hex(source)}`;

@@ -50,7 +50,12 @@ interface Piece {
  */
 export function splitText(text: string, options: SplitTextOptions): TextSpan[] {
   const { size, overlap, separators, length } = splitSettings(options);
-  const piece = (start: number, end: number, level: number): Piece => ({ start, end, level, size: measure(length, text.slice(start, end)) });
+  const piece = (start: number, end: number, level: number): Piece => ({
+    start,
+    end,
+    level,
+    size: measure(length, text.slice(start, end)),
+  });
 
   /** Cuts a piece at the first separator from its level on that occurs in it (or between characters); null when none does. */
   const cut = (p: Piece, characters: boolean): Piece[] | null => {
@@ -60,7 +65,10 @@ export function splitText(text: string, options: SplitTextOptions): TextSpan[] {
     const separator = separators[level];
     // Between characters (code points, never inside a surrogate pair), or after each separator:
     // a separator stays at the end of the piece before it, so the pieces put together are the text.
-    const lengths = separator === '' ? [...slice].map((char) => char.length) : slice.split(separator).map((part, i, all) => part.length + (i < all.length - 1 ? separator.length : 0));
+    const lengths =
+      separator === ''
+        ? [...slice].map((char) => char.length)
+        : slice.split(separator).map((part, i, all) => part.length + (i < all.length - 1 ? separator.length : 0));
     const parts: Piece[] = [];
     let from = p.start;
     for (const length of lengths) {
@@ -135,7 +143,11 @@ export function splitSettings(options: SplitTextOptions): SplitSettings {
   }
   const separators = options.separators ?? DEFAULT_SEPARATORS;
   if (!Array.isArray(separators) || separators.length === 0 || !separators.every((s) => typeof s === 'string')) {
-    throw new InvalidOptionError('separators', separators, "a non-empty array of strings, most preferred first (end it with '' to allow cuts between characters)");
+    throw new InvalidOptionError(
+      'separators',
+      separators,
+      "a non-empty array of strings, most preferred first (end it with '' to allow cuts between characters)",
+    );
   }
   if (options.length !== undefined && typeof options.length !== 'function') {
     throw new InvalidOptionError('length', options.length, 'a function from a text to its size (a token counter)');
@@ -146,6 +158,7 @@ export function splitSettings(options: SplitTextOptions): SplitSettings {
 function measure(length: ((text: string) => number) | undefined, text: string): number {
   if (length === undefined) return text.length;
   const n = length(text);
-  if (!(Number.isFinite(n) && n >= 0)) throw new TypeError(`the length function measured ${JSON.stringify(text.slice(0, 40))} as ${String(n)}; it must return a number >= 0`);
+  if (!(Number.isFinite(n) && n >= 0))
+    throw new TypeError(`the length function measured ${JSON.stringify(text.slice(0, 40))} as ${String(n)}; it must return a number >= 0`);
   return n;
 }

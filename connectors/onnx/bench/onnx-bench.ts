@@ -43,7 +43,9 @@ async function rawOrt(workers: number, threads: number, modelPath: string, input
   const share = Math.ceil(rows / workers);
   const pool = Array.from({ length: workers }, (_, i) => {
     const slice = input.slice(i * share * WIDTH, Math.min(rows, (i + 1) * share) * WIDTH);
-    return new Worker(new URL('./raw-ort-worker.js', import.meta.url), { workerData: { modelPath, threads, batchSize, width: WIDTH, input: slice } });
+    return new Worker(new URL('./raw-ort-worker.js', import.meta.url), {
+      workerData: { modelPath, threads, batchSize, width: WIDTH, input: slice },
+    });
   });
   const next = (w: Worker) => new Promise<void>((resolve, reject) => w.once('message', () => resolve()).once('error', reject));
   await Promise.all(pool.map(next));
@@ -63,7 +65,10 @@ async function rawOrt(workers: number, threads: number, modelPath: string, input
 async function rawOrtMoved(modelPath: string, input: Float32Array, batchSize: number): Promise<Rates> {
   const rows = input.length / WIDTH;
   const begin = performance.now();
-  const pool = Array.from({ length: 2 }, () => new Worker(new URL('./raw-ort-moved-worker.js', import.meta.url), { workerData: { modelPath, width: WIDTH } }));
+  const pool = Array.from(
+    { length: 2 },
+    () => new Worker(new URL('./raw-ort-moved-worker.js', import.meta.url), { workerData: { modelPath, width: WIDTH } }),
+  );
   await Promise.all(pool.map((w) => new Promise((resolve, reject) => w.once('message', resolve).once('error', reject))));
   const start = performance.now();
   let sent = 0;
@@ -103,7 +108,9 @@ async function rawOrtShared(modelPath: string, input: Float32Array, batchSize: n
   const pool = Array.from({ length: 2 }, () => {
     const inputs = new SharedArrayBuffer(slots * slotValues * 4);
     const outputs = new SharedArrayBuffer(slots * slotValues * 4);
-    const worker = new Worker(new URL('./raw-ort-shared-worker.js', import.meta.url), { workerData: { modelPath, width: WIDTH, batchSize, inputs, outputs } });
+    const worker = new Worker(new URL('./raw-ort-shared-worker.js', import.meta.url), {
+      workerData: { modelPath, width: WIDTH, batchSize, inputs, outputs },
+    });
     return { worker, inputs: new Float32Array(inputs), outputs: new Float32Array(outputs), started: [0, 0], rows: [0, 0] };
   });
   await Promise.all(pool.map((p) => new Promise((resolve, reject) => p.worker.once('message', resolve).once('error', reject))));
@@ -146,7 +153,9 @@ async function rawOrtShared(modelPath: string, input: Float32Array, batchSize: n
 async function sluiceActors(modelPath: string, input: Float32Array, batchSize: number, keepColumns: boolean): Promise<Rates> {
   const rows = input.length / WIDTH;
   const child = makeData({ type: new Float32(), length: input.length, data: input });
-  const x = makeVector(makeData({ type: new FixedSizeList(WIDTH, new Field('item', new Float32(), false)), length: rows, nullCount: 0, child }));
+  const x = makeVector(
+    makeData({ type: new FixedSizeList(WIDTH, new Field('item', new Float32(), false)), length: rows, nullCount: 0, child }),
+  );
   const ds = fromArrow(new Table({ x })).mapBatches(onnxPredictor, {
     batchFormat: 'arrow',
     batchSize,
@@ -196,7 +205,9 @@ try {
     for (const [name, figures] of results) console.log(`  ${pad(name, 46)}${figures.map((f) => lpad(fmt(f[kind]), 12)).join('')}`);
     const at256 = (name: string): number => results.get(name)![BATCHES.indexOf(256)][kind];
     const bestRaw = Math.max(...contenders.filter((c) => c.name.startsWith('raw')).map((c) => at256(c.name)));
-    const ratios = contenders.filter((c) => c.name.startsWith('sluice')).map((c) => `${c.name.replace('sluice, 2 actors x 1 thread, ', '')} ${fmt(at256(c.name) / bestRaw, 2)}x`);
+    const ratios = contenders
+      .filter((c) => c.name.startsWith('sluice'))
+      .map((c) => `${c.name.replace('sluice, 2 actors x 1 thread, ', '')} ${fmt(at256(c.name) / bestRaw, 2)}x`);
     console.log(`  batch 256, sluice / best raw ORT (goal >= 0.90): ${ratios.join(', ')}`);
   }
 } finally {

@@ -4,7 +4,11 @@ import * as ort from 'onnxruntime-node';
 
 /** A session as the baseline runs it, after a first run (which allocates and plans). */
 export async function openWarmSession(modelPath: string, threads: number, warmUp: ort.Tensor): Promise<ort.InferenceSession> {
-  const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(modelPath, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
   await session.run({ x: warmUp });
   return session;
 }

@@ -16,10 +16,12 @@ interface Setup {
 
 const setup = workerData as Setup;
 const rows = setup.input.length / setup.width;
-const batch = (start: number, n: number) => new ort.Tensor('float32', setup.input.subarray(start * setup.width, (start + n) * setup.width), [n, setup.width]);
+const batch = (start: number, n: number) =>
+  new ort.Tensor('float32', setup.input.subarray(start * setup.width, (start + n) * setup.width), [n, setup.width]);
 const session = await openWarmSession(setup.modelPath, setup.threads, batch(0, Math.min(setup.batchSize, rows)));
 
 serve<'go'>(session, async () => {
-  for (let start = 0; start < rows; start += setup.batchSize) await session.run({ x: batch(start, Math.min(setup.batchSize, rows - start)) });
+  for (let start = 0; start < rows; start += setup.batchSize)
+    await session.run({ x: batch(start, Math.min(setup.batchSize, rows - start)) });
   parentPort!.postMessage('done');
 });

@@ -15,14 +15,17 @@ import * as ort from 'onnxruntime-node';
 export type ExecutionProviderChoice = 'auto' | 'cpu' | 'cuda';
 
 export type ProviderPlan =
-  | { readonly kind: 'cpu'; readonly fallbackReason?: string }
-  | { readonly kind: 'cuda'; readonly deviceId: number };
+  { readonly kind: 'cpu'; readonly fallbackReason?: string } | { readonly kind: 'cuda'; readonly deviceId: number };
 
 /**
  * What to open the session with. 'auto' uses CUDA on the actor's first GPU when it has one;
  * 'cuda' asks for it even without an assigned GPU (device 0).
  */
-export function planExecutionProvider(choice: ExecutionProviderChoice, gpuIds: readonly number[], cuda: CudaSupport = cudaSupport()): ProviderPlan {
+export function planExecutionProvider(
+  choice: ExecutionProviderChoice,
+  gpuIds: readonly number[],
+  cuda: CudaSupport = cudaSupport(),
+): ProviderPlan {
   if (choice === 'cpu' || (choice === 'auto' && gpuIds.length === 0)) return { kind: 'cpu' };
   if (!cuda.available) return { kind: 'cpu', fallbackReason: cuda.reason };
   return { kind: 'cuda', deviceId: gpuIds[0] ?? 0 };
@@ -47,7 +50,14 @@ export function cudaSupport(): CudaSupport {
     return { available: false, reason: `onnxruntime-node has no CUDA provider on ${process.platform}/${process.arch}` };
   }
   const library = PROVIDER_LIBRARY[process.platform];
-  const binDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const binDir = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')),
+    '..',
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+  );
   if (library === undefined || !existsSync(path.join(binDir, library))) {
     return { available: false, reason: `the CUDA provider library is not installed in ${binDir} (see README, "GPUs and CUDA")` };
   }
@@ -64,7 +74,11 @@ export function sessionProviders(plan: ProviderPlan): ort.InferenceSession.Execu
  * named by the process id and holding the process's start time (a stale file left by an
  * earlier process with the same id holds another time).
  */
-export function warnCpuFallback(where: string, reason: string, print: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): void {
+export function warnCpuFallback(
+  where: string,
+  reason: string,
+  print: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): void {
   if (!firstInProcess()) return;
   print(`@sluice/onnx: ${where}: a GPU was asked for but ${reason}; running on CPU`);
 }

@@ -67,9 +67,14 @@ export class OnnxPredictor {
   protected feeds(batch: Batch, session: ort.InferenceSession): Record<string, ort.Tensor> {
     const mapping = this.options.inputs ?? {};
     for (const name of Object.keys(mapping)) {
-      if (!session.inputNames.includes(name)) throw new OnnxModelError(`${this.where}: option inputs names '${name}', which is not an input of ${this.options.modelPath} (inputs: ${session.inputNames.join(', ')})`);
+      if (!session.inputNames.includes(name))
+        throw new OnnxModelError(
+          `${this.where}: option inputs names '${name}', which is not an input of ${this.options.modelPath} (inputs: ${session.inputNames.join(', ')})`,
+        );
     }
-    return Object.fromEntries(inputSpecs(session).map((input) => [input.name, columnToTensor(batch, mapping[input.name] ?? input.name, input)]));
+    return Object.fromEntries(
+      inputSpecs(session).map((input) => [input.name, columnToTensor(batch, mapping[input.name] ?? input.name, input)]),
+    );
   }
 
   /** The columns to add from the model's outputs (`batch` is there for subclasses that need it). */
@@ -78,7 +83,10 @@ export class OnnxPredictor {
     return Object.fromEntries(
       Object.entries(mapping).map(([output, column]) => {
         const tensor = results[output];
-        if (!tensor) throw new OnnxModelError(`${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} (outputs: ${Object.keys(results).join(', ')})`);
+        if (!tensor)
+          throw new OnnxModelError(
+            `${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} (outputs: ${Object.keys(results).join(', ')})`,
+          );
         return [column, tensorToColumn(tensor as ort.Tensor, output)];
       }),
     );
@@ -94,16 +102,22 @@ export function inputSpecs(session: ort.InferenceSession): InputSpec[] {
 
 function checkSessionOptions(options: OnnxSessionOptions): void {
   if (typeof options?.modelPath !== 'string' || options.modelPath === '') {
-    throw new InvalidOptionError('modelPath', options?.modelPath, 'the path of a local .onnx file (write one with writeHashedNgramModel, or export your model)');
+    throw new InvalidOptionError(
+      'modelPath',
+      options?.modelPath,
+      'the path of a local .onnx file (write one with writeHashedNgramModel, or export your model)',
+    );
   }
   const threads = options.intraOpNumThreads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new InvalidOptionError('intraOpNumThreads', threads, 'a whole number >= 1');
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new InvalidOptionError('intraOpNumThreads', threads, 'a whole number >= 1');
   const keep = options.keepColumns;
   if (keep !== undefined && typeof keep !== 'boolean' && !(Array.isArray(keep) && keep.every((c) => typeof c === 'string'))) {
     throw new InvalidOptionError('keepColumns', keep, 'true, false or an array of column names');
   }
   const provider = options.executionProvider;
-  if (provider !== undefined && !['auto', 'cpu', 'cuda'].includes(provider)) throw new InvalidOptionError('executionProvider', provider, "'auto', 'cpu' or 'cuda'");
+  if (provider !== undefined && !['auto', 'cpu', 'cuda'].includes(provider))
+    throw new InvalidOptionError('executionProvider', provider, "'auto', 'cpu' or 'cuda'");
 }
 
 async function openSession(options: OnnxSessionOptions, gpuIds: readonly number[], where: string): Promise<ort.InferenceSession> {
@@ -131,5 +145,8 @@ async function openSession(options: OnnxSessionOptions, gpuIds: readonly number[
 
 function modelError(modelPath: string, where: string, error: unknown): OnnxModelError {
   const message = (error as Error).message.split('\n')[0];
-  return new OnnxModelError(`${where}: cannot open the ONNX model ${modelPath}: ${message}; check the path, or write the default model with writeHashedNgramModel(path)`, { cause: error });
+  return new OnnxModelError(
+    `${where}: cannot open the ONNX model ${modelPath}: ${message}; check the path, or write the default model with writeHashedNgramModel(path)`,
+    { cause: error },
+  );
 }

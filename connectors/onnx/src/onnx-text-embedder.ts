@@ -47,8 +47,10 @@ export class OnnxTextEmbedder extends OnnxPredictor {
   constructor(protected override readonly options: OnnxTextEmbedderOptions) {
     super(options);
     const maxTokens = options.maxTokens;
-    if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1)) throw new InvalidOptionError('maxTokens', maxTokens, 'a whole number >= 1');
-    if (options.pooling !== undefined && options.pooling !== 'none' && options.pooling !== 'mean') throw new InvalidOptionError('pooling', options.pooling, "'none' or 'mean'");
+    if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens >= 1))
+      throw new InvalidOptionError('maxTokens', maxTokens, 'a whole number >= 1');
+    if (options.pooling !== undefined && options.pooling !== 'none' && options.pooling !== 'mean')
+      throw new InvalidOptionError('pooling', options.pooling, "'none' or 'mean'");
     this.tokenizer = loadTokenizer(options.tokenizer ?? { kind: 'hashed-ngram' });
   }
 
@@ -60,7 +62,10 @@ export class OnnxTextEmbedder extends OnnxPredictor {
     const results = await session.run(this.tokenFeeds(tokens, session));
     const output = this.options.modelOutput ?? session.outputNames[0];
     const tensor = results[output] as ort.Tensor | undefined;
-    if (!tensor) throw new OnnxModelError(`${this.where}: ${this.options.modelPath} has no output '${output}' (outputs: ${session.outputNames.join(', ')}); set modelOutput`);
+    if (!tensor)
+      throw new OnnxModelError(
+        `${this.where}: ${this.options.modelPath} has no output '${output}' (outputs: ${session.outputNames.join(', ')}); set modelOutput`,
+      );
     const { values, dim } = this.pool(tensor, tokens);
     if (this.options.normalize ?? true) normalizeRows(values, dim);
     return withColumns(batch, { [this.options.outputColumn ?? 'embedding']: { values, width: dim } }, this.options.keepColumns);
@@ -72,7 +77,9 @@ export class OnnxTextEmbedder extends OnnxPredictor {
       inputSpecs(session).map((input) => {
         const from = TOKEN_INPUTS[input.name as keyof typeof TOKEN_INPUTS];
         if (!from || input.type !== 'int64') {
-          throw new OnnxModelError(`${this.where}: ${this.options.modelPath} has input '${input.name}' (${input.type}); a text embedder feeds int64 ${Object.keys(TOKEN_INPUTS).join(', ')}. Use OnnxPredictor for other models`);
+          throw new OnnxModelError(
+            `${this.where}: ${this.options.modelPath} has input '${input.name}' (${input.type}); a text embedder feeds int64 ${Object.keys(TOKEN_INPUTS).join(', ')}. Use OnnxPredictor for other models`,
+          );
         }
         return [input.name, new ort.Tensor('int64', from(tokens), dims)];
       }),
@@ -82,11 +89,14 @@ export class OnnxTextEmbedder extends OnnxPredictor {
   /** [batch, dim] vectors from the output: as they are, or averaged over each text's tokens. */
   private pool(tensor: ort.Tensor, tokens: TokenizedBatch): { values: Float32Array; dim: number } {
     const data = tensor.data;
-    if (!(data instanceof Float32Array)) throw new OnnxModelError(`${this.where}: output of ${this.options.modelPath} is ${tensor.type}; a float32 output is expected`);
+    if (!(data instanceof Float32Array))
+      throw new OnnxModelError(`${this.where}: output of ${this.options.modelPath} is ${tensor.type}; a float32 output is expected`);
     const pooling = this.options.pooling ?? 'none';
     const expected = pooling === 'mean' ? 3 : 2;
     if (tensor.dims.length !== expected) {
-      throw new OnnxModelError(`${this.where}: output of ${this.options.modelPath} has shape [${tensor.dims.join(', ')}]; pooling '${pooling}' takes [batch, ${pooling === 'mean' ? 'tokens, hidden' : 'dim'}]${pooling === 'none' ? " (set pooling: 'mean' for token vectors)" : ''}`);
+      throw new OnnxModelError(
+        `${this.where}: output of ${this.options.modelPath} has shape [${tensor.dims.join(', ')}]; pooling '${pooling}' takes [batch, ${pooling === 'mean' ? 'tokens, hidden' : 'dim'}]${pooling === 'none' ? " (set pooling: 'mean' for token vectors)" : ''}`,
+      );
     }
     if (pooling === 'none') return { values: data.slice(), dim: tensor.dims[1] };
     const [batch, count, dim] = tensor.dims;

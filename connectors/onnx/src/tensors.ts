@@ -4,7 +4,21 @@
  * (FixedSizeList or List of numbers, or an array of typed arrays) becomes a [rows, width]
  * tensor, a number column a [rows] one; outputs come back as FixedSizeList columns.
  */
-import { Field, FixedSizeList, Float32, Float64, Int32, Int64, Table, Type, makeData, makeVector, type Data, type DataType, type Vector } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int32,
+  Int64,
+  Table,
+  Type,
+  makeData,
+  makeVector,
+  type Data,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
 import type { Columns } from 'sluice';
 import { TensorMappingError } from './errors.js';
@@ -22,7 +36,8 @@ export function textColumn(batch: Batch, column: string): string[] {
   const values: unknown[] = batch instanceof Table ? [...arrowColumn(batch, column)] : Array.from(columnOf(batch, column));
   return values.map((v, i) => {
     if (v === null || v === undefined) return '';
-    if (typeof v !== 'string') throw new TensorMappingError(`column '${column}' holds ${typeof v} at row ${i}; a text column of strings is expected`);
+    if (typeof v !== 'string')
+      throw new TensorMappingError(`column '${column}' holds ${typeof v} at row ${i}; a text column of strings is expected`);
     return v;
   });
 }
@@ -47,10 +62,12 @@ const TENSOR_ARRAYS: Partial<Record<ort.Tensor.Type, new (length: number) => Ten
 export function columnToTensor(batch: Batch, column: string, input: InputSpec): ort.Tensor {
   const where = `column '${column}' for model input '${input.name}'`;
   const Target = TENSOR_ARRAYS[input.type];
-  if (!Target) throw new TensorMappingError(`${where}: the input's type ${input.type} is not supported; use float32, float64, int32 or int64 inputs`);
+  if (!Target)
+    throw new TensorMappingError(`${where}: the input's type ${input.type} is not supported; use float32, float64, int32 or int64 inputs`);
   const chunks = batch instanceof Table ? flattenArrow(arrowColumn(batch, column), where) : [flattenValues(columnOf(batch, column), where)];
   const width = chunks[0]?.width ?? 0;
-  if (chunks.some((c) => c.width !== width)) throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
+  if (chunks.some((c) => c.width !== width))
+    throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
   const rows = chunks.reduce((n, c) => n + c.rows, 0);
   const dims = tensorDims(rows, width, input.shape, where);
   // One chunk of the input's own type feeds the session without a copy.
@@ -73,18 +90,25 @@ interface Flat {
 
 function arrowColumn(table: Table, column: string): Vector {
   const vector = table.getChild(column);
-  if (!vector) throw new TensorMappingError(`the batch has no column '${column}' (columns: ${table.schema.fields.map((f) => f.name).join(', ')}); map the model's inputs to existing columns`);
+  if (!vector)
+    throw new TensorMappingError(
+      `the batch has no column '${column}' (columns: ${table.schema.fields.map((f) => f.name).join(', ')}); map the model's inputs to existing columns`,
+    );
   return vector;
 }
 
 function columnOf(columns: Columns, column: string): unknown[] | Columns[string] {
   const values = columns[column];
-  if (!values) throw new TensorMappingError(`the batch has no column '${column}' (columns: ${Object.keys(columns).join(', ')}); map the model's inputs to existing columns`);
+  if (!values)
+    throw new TensorMappingError(
+      `the batch has no column '${column}' (columns: ${Object.keys(columns).join(', ')}); map the model's inputs to existing columns`,
+    );
   return values;
 }
 
 function flattenArrow(vector: Vector, where: string): Flat[] {
-  if (vector.nullCount > 0) throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
+  if (vector.nullCount > 0)
+    throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
   return vector.data.map((data) => flattenData(data, where));
 }
 
@@ -104,7 +128,10 @@ function flattenData(data: Data, where: string): Flat {
     const width = data.length ? offsets[1] - offsets[0] : 0;
     for (let i = 0; i < data.length; i++) {
       const n = offsets[i + 1] - offsets[i];
-      if (n !== width) throw new TensorMappingError(`${where}: row ${i} holds ${n} values, row 0 holds ${width}; a tensor needs the same number in every row`);
+      if (n !== width)
+        throw new TensorMappingError(
+          `${where}: row ${i} holds ${n} values, row 0 holds ${width}; a tensor needs the same number in every row`,
+        );
     }
     return { rows: data.length, width, values: data.children[0].values.subarray(offsets[0], offsets[data.length]) };
   }
@@ -121,7 +148,9 @@ function flattenValues(values: ArrayLike<unknown>, where: string): Flat {
   for (let i = 0; i < rows; i++) {
     const row = values[i] as ArrayLike<number> | null;
     if (row === null || typeof row !== 'object' || row.length !== width) {
-      throw new TensorMappingError(`${where}: row ${i} is not a list of ${width} numbers like row 0; a tensor needs the same number in every row`);
+      throw new TensorMappingError(
+        `${where}: row ${i} is not a list of ${width} numbers like row 0; a tensor needs the same number in every row`,
+      );
     }
     for (let k = 0; k < width; k++) out[i * width + k] = row[k];
   }
@@ -150,7 +179,8 @@ function convertInto(from: Flat['values'], to: TensorArray, at: number, where: s
   }
   for (let i = 0; i < from.length; i++) {
     const v = from[i];
-    if (typeof v !== 'number' && typeof v !== 'bigint') throw new TensorMappingError(`${where}: value ${i} is ${typeof v}; numbers are expected`);
+    if (typeof v !== 'number' && typeof v !== 'bigint')
+      throw new TensorMappingError(`${where}: value ${i} is ${typeof v}; numbers are expected`);
     to[at + i] = Number(v);
   }
 }
@@ -163,7 +193,12 @@ export interface OutputColumn {
 
 export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn {
   const values = tensor.data;
-  if (!(values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array || values instanceof BigInt64Array)) {
+  if (!(
+    values instanceof Float32Array ||
+    values instanceof Float64Array ||
+    values instanceof Int32Array ||
+    values instanceof BigInt64Array
+  )) {
     throw new TensorMappingError(`model output '${output}' is ${tensor.type}; outputs of float32, float64, int32 or int64 become columns`);
   }
   return { values, width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
@@ -173,7 +208,11 @@ export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn
  * The batch's `keep` columns (all for true or undefined) with `columns` added, replacing
  * columns of the same names: Arrow in, Arrow out.
  */
-export function withColumns(batch: Batch, columns: Record<string, OutputColumn>, keep: boolean | readonly string[] = true): Table | Columns {
+export function withColumns(
+  batch: Batch,
+  columns: Record<string, OutputColumn>,
+  keep: boolean | readonly string[] = true,
+): Table | Columns {
   const names = batch instanceof Table ? batch.schema.fields.map((f) => f.name) : Object.keys(batch);
   const kept = keep === true ? names : keep === false ? [] : names.filter((name) => keep.includes(name));
   if (batch instanceof Table) {
@@ -189,7 +228,8 @@ export function withColumns(batch: Batch, columns: Record<string, OutputColumn>,
 /** A vector column as a FixedSizeList<width> (no copy of the values). */
 export function arrowVector(column: OutputColumn): Vector {
   const item = arrowType(column.values);
-  if (column.width === 0) return makeVector(makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array }));
+  if (column.width === 0)
+    return makeVector(makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array }));
   const rows = column.values.length / column.width;
   const child = makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array });
   return makeVector(makeData({ type: new FixedSizeList(column.width, new Field('item', item, false)), length: rows, nullCount: 0, child }));

@@ -16,7 +16,10 @@ import {
 } from '../src/index.js';
 import { maxRelativeError, rowNorms, tempDir } from './fixtures.js';
 
-const TEXTS = Array.from({ length: 300 }, (_, i) => `document ${i}: ${['arrow', 'onnx', 'parquet', 'milvus'][i % 4]} ${'stream '.repeat(i % 7)}`);
+const TEXTS = Array.from(
+  { length: 300 },
+  (_, i) => `document ${i}: ${['arrow', 'onnx', 'parquet', 'milvus'][i % 4]} ${'stream '.repeat(i % 7)}`,
+);
 
 test('textEmbedder on an actor pool of 2: the vectors equal the direct computation, row for row', async () => {
   const modelPath = await writeHashedNgramModel(path.join(await tempDir(), 'embed.onnx'));
@@ -45,16 +48,24 @@ test('onnxPredictor on an actor pool of 2 maps a vector column through the model
   const items = Array.from({ length: 100 }, (_, i) => ({ id: i, features: x.slice(i * 8, (i + 1) * 8) }));
   const expected = mlpReference(mlpWeights(sizes), x, 100);
   const ds = fromItems(items);
-  const options = { batchSize: 7, concurrency: 2, constructorArgs: [{ modelPath, inputs: { x: 'features' }, outputs: { y: 'scores' } }] as [OnnxPredictorOptions] };
+  const options = {
+    batchSize: 7,
+    concurrency: 2,
+    constructorArgs: [{ modelPath, inputs: { x: 'features' }, outputs: { y: 'scores' } }] as [OnnxPredictorOptions],
+  };
   const runs = {
     arrow: ds.mapBatches(onnxPredictor, { ...options, batchFormat: 'arrow' }),
     columns: ds.mapBatches(onnxPredictor, { ...options, batchFormat: 'columns' }),
   };
   for (const [batchFormat, run] of Object.entries(runs)) {
     const table = await run.toArrow();
-    assert.deepEqual(table.schema.fields.map((f) => f.name), ['id', 'features', 'scores']);
+    assert.deepEqual(
+      table.schema.fields.map((f) => f.name),
+      ['id', 'features', 'scores'],
+    );
     const got = new Float32Array(100 * 4);
-    for (let r = 0; r < 100; r++) got.set((table.getChild('scores')!.get(r) as { toArray(): Float32Array }).toArray(), (table.getChild('id')!.get(r) as number) * 4);
+    for (let r = 0; r < 100; r++)
+      got.set((table.getChild('scores')!.get(r) as { toArray(): Float32Array }).toArray(), (table.getChild('id')!.get(r) as number) * 4);
     assert.ok(maxRelativeError(got, expected, 4) <= 1e-5, batchFormat);
   }
 });

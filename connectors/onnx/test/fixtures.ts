@@ -12,14 +12,51 @@ export async function tempDir(): Promise<string> {
 }
 
 export const WORDS = [
-  '[PAD]', '[UNK]', '[CLS]', '[SEP]',
-  'the', 'quick', 'brown', 'fox', 'jump', '##s', '##ed', '##ing', 'over', 'lazy', 'dog', '.', ',', '!',
-  'a', 'river', 'flow', 'stream', 'data', 'batch', 'arrow', 'vector', 'embed', 'model', 'on', 'in', 'of', 'and',
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  'the',
+  'quick',
+  'brown',
+  'fox',
+  'jump',
+  '##s',
+  '##ed',
+  '##ing',
+  'over',
+  'lazy',
+  'dog',
+  '.',
+  ',',
+  '!',
+  'a',
+  'river',
+  'flow',
+  'stream',
+  'data',
+  'batch',
+  'arrow',
+  'vector',
+  'embed',
+  'model',
+  'on',
+  'in',
+  'of',
+  'and',
 ];
 
 /** A BERT-style tokenizer.json: lowercase, BertPreTokenizer, WordPiece, [CLS] $A [SEP]. */
 export async function writeWordPieceTokenizer(dir: string): Promise<string> {
-  const special = (content: string, id: number) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+  const special = (content: string, id: number) => ({
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  });
   const json = {
     version: '1.0',
     truncation: null,
@@ -29,10 +66,17 @@ export async function writeWordPieceTokenizer(dir: string): Promise<string> {
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } }],
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
       pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } }, { SpecialToken: { id: '[SEP]', type_id: 1 } },
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+        { Sequence: { id: 'B', type_id: 1 } },
+        { SpecialToken: { id: '[SEP]', type_id: 1 } },
       ],
       special_tokens: {
         '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },

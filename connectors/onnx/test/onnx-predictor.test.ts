@@ -14,8 +14,13 @@ function inputs(rows: number): Float32Array {
 
 function arrowBatch(rows: number): Table {
   const child = makeData({ type: new Float32(), length: rows * SIZES.inputSize, data: inputs(rows) });
-  const features = makeVector(makeData({ type: new FixedSizeList(SIZES.inputSize, new Field('item', new Float32(), false)), length: rows, nullCount: 0, child }));
-  const ids = vectorFromArray(Array.from({ length: rows }, (_, i) => `row-${i}`), new Utf8());
+  const features = makeVector(
+    makeData({ type: new FixedSizeList(SIZES.inputSize, new Field('item', new Float32(), false)), length: rows, nullCount: 0, child }),
+  );
+  const ids = vectorFromArray(
+    Array.from({ length: rows }, (_, i) => `row-${i}`),
+    new Utf8(),
+  );
   return new Table({ id: ids, features });
 }
 
@@ -24,7 +29,10 @@ test('OnnxPredictor maps a vector column to the input tensor and the output to a
   const predictor = new OnnxPredictor({ modelPath, inputs: { x: 'features' }, outputs: { y: 'scores' } });
   for (const rows of [1, 7, 256]) {
     const out = await predictor.call(arrowBatch(rows));
-    assert.deepEqual(out.schema.fields.map((f) => f.name), ['id', 'features', 'scores']);
+    assert.deepEqual(
+      out.schema.fields.map((f) => f.name),
+      ['id', 'features', 'scores'],
+    );
     assert.equal(out.numRows, rows);
     const scores = out.getChild('scores')!;
     assert.equal(String(scores.type), 'FixedSizeList[4]<Float32>');
@@ -85,26 +93,41 @@ test('keepColumns keeps all input columns, none, or those named', async () => {
     const table = await predictor.call(arrowBatch(3));
     const columns = await predictor.call({ id: ['a'], features: [inputs(1)] });
     await predictor.close();
-    assert.deepEqual(Object.keys(columns), table.schema.fields.map((f) => f.name));
+    assert.deepEqual(
+      Object.keys(columns),
+      table.schema.fields.map((f) => f.name),
+    );
     return Object.keys(columns);
   };
   assert.deepEqual(await names(true), ['id', 'features', 'y']);
   assert.deepEqual(await names(false), ['y']);
   assert.deepEqual(await names(['id']), ['id', 'y']);
-  assert.throws(() => new OnnxPredictor({ modelPath, keepColumns: 'id' as unknown as string[] }), (e: unknown) => e instanceof InvalidOptionError && e.option === 'keepColumns');
+  assert.throws(
+    () => new OnnxPredictor({ modelPath, keepColumns: 'id' as unknown as string[] }),
+    (e: unknown) => e instanceof InvalidOptionError && e.option === 'keepColumns',
+  );
 });
 
 test('OnnxPredictor errors name the column, the input and the fix', async () => {
   const modelPath = await writeMlpModel(path.join(await tempDir(), 'mlp.onnx'), SIZES);
   const predictor = new OnnxPredictor({ modelPath, inputs: { x: 'features' } });
-  await assert.rejects(predictor.call({ other: new Float32Array(3) }), (e: unknown) => e instanceof TensorMappingError && /no column 'features'/.test(e.message));
+  await assert.rejects(
+    predictor.call({ other: new Float32Array(3) }),
+    (e: unknown) => e instanceof TensorMappingError && /no column 'features'/.test(e.message),
+  );
   await assert.rejects(
     predictor.call({ features: [new Float32Array(3)] }),
     (e: unknown) => e instanceof TensorMappingError && /shape is \[batch, 8\].*3 values per row/.test(e.message),
   );
   const wrong = new OnnxPredictor({ modelPath, inputs: { nope: 'features' } });
-  await assert.rejects(wrong.call({ features: [] }), (e: unknown) => e instanceof OnnxModelError && /'nope', which is not an input/.test(e.message));
+  await assert.rejects(
+    wrong.call({ features: [] }),
+    (e: unknown) => e instanceof OnnxModelError && /'nope', which is not an input/.test(e.message),
+  );
   const missing = new OnnxPredictor({ modelPath: path.join(path.dirname(modelPath), 'missing.onnx') });
-  await assert.rejects(missing.call({}), (e: unknown) => e instanceof OnnxModelError && /cannot open the ONNX model .*missing\.onnx/.test(e.message));
+  await assert.rejects(
+    missing.call({}),
+    (e: unknown) => e instanceof OnnxModelError && /cannot open the ONNX model .*missing\.onnx/.test(e.message),
+  );
   await Promise.all([predictor.close(), wrong.close(), missing.close()]);
 });

@@ -30,7 +30,10 @@ test('OnnxTextEmbedder adds a FixedSizeList<384, Float32> column of unit vectors
   const modelPath = await writeHashedNgramModel(path.join(await tempDir(), 'embed.onnx'));
   const embedder = new OnnxTextEmbedder({ modelPath });
   const out = await embedder.call(textTable(TEXTS));
-  assert.deepEqual(out.schema.fields.map((f) => `${f.name}: ${String(f.type)}`), ['text: Utf8', 'n: Float64', 'embedding: FixedSizeList[384]<Float32>']);
+  assert.deepEqual(
+    out.schema.fields.map((f) => `${f.name}: ${String(f.type)}`),
+    ['text: Utf8', 'n: Float64', 'embedding: FixedSizeList[384]<Float32>'],
+  );
   const got = vectors(out, 'embedding', 384);
   for (const n of rowNorms(got, 384)) assert.ok(Math.abs(n - 1) < 1e-5, `norm ${n}`);
   const tokens = new HashedNgramTokenizer().encodeBatch(TEXTS, 128);
@@ -48,7 +51,12 @@ test("OnnxTextEmbedder with a tokenizer.json and pooling 'mean' feeds input_ids,
   const dir = await tempDir();
   const tokenizerPath = await writeWordPieceTokenizer(dir);
   const modelPath = await writeTokenEmbeddingModel(path.join(dir, 'model.onnx'), { vocabSize: WORDS.length, hiddenSize: 24 });
-  const embedder = new OnnxTextEmbedder({ modelPath, tokenizer: { kind: 'huggingface', path: tokenizerPath }, pooling: 'mean', maxTokens: 16 });
+  const embedder = new OnnxTextEmbedder({
+    modelPath,
+    tokenizer: { kind: 'huggingface', path: tokenizerPath },
+    pooling: 'mean',
+    maxTokens: 16,
+  });
   const out = await embedder.call(textTable(TEXTS));
   assert.equal(String(out.getChild('embedding')!.type), 'FixedSizeList[24]<Float32>');
   const got = vectors(out, 'embedding', 24);

@@ -12,7 +12,7 @@ const TEXT = [
   'A dog jumped over a river. The fox jumping on the lazy data!',
 ].join('\n\n');
 
-test('tokenCounter counts a tokenizer.json\'s tokens without the special ones', async () => {
+test("tokenCounter counts a tokenizer.json's tokens without the special ones", async () => {
   const file = await writeWordPieceTokenizer(await tempDir());
   const count = hfTokenCounter(file);
   // the quick brown fox jump ##s: [CLS] and [SEP] are not counted.
@@ -21,7 +21,7 @@ test('tokenCounter counts a tokenizer.json\'s tokens without the special ones', 
   assert.equal(count('the river'), new HfTokenizer(file).encode('the river', 64).ids.length - 2);
 });
 
-test('chunkText with tokenCounter: chunk sizes in the tokenizer\'s tokens, counted on workers', async () => {
+test("chunkText with tokenCounter: chunk sizes in the tokenizer's tokens, counted on workers", async () => {
   const file = await writeWordPieceTokenizer(await tempDir());
   const rows = await fromItems([{ path: 'a.txt', text: TEXT }])
     .flatMap(chunkText({ size: 16, overlap: 4, tokenizer: tokenCounter(file) }))
@@ -37,5 +37,8 @@ test('chunkText with tokenCounter: chunk sizes in the tokenizer\'s tokens, count
 
 test('tokenCounter refuses a path with no tokenizer before any job runs', async () => {
   const missing = path.join(await tempDir(), 'none.json');
-  assert.throws(() => tokenCounter(missing), (e: unknown) => e instanceof TokenizerLoadError && e.message.includes(missing));
+  assert.throws(
+    () => tokenCounter(missing),
+    (e: unknown) => e instanceof TokenizerLoadError && e.message.includes(missing),
+  );
 });

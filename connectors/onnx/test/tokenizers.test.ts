@@ -48,8 +48,14 @@ test('a WordPiece tokenizer.json loads through @huggingface/tokenizers with the 
 
 test('a missing or malformed tokenizer.json is a TokenizerLoadError naming the file', async () => {
   const dir = await tempDir();
-  assert.throws(() => new HfTokenizer(path.join(dir, 'nope.json')), (e: unknown) => e instanceof TokenizerLoadError && e.message.includes('nope.json'));
+  assert.throws(
+    () => new HfTokenizer(path.join(dir, 'nope.json')),
+    (e: unknown) => e instanceof TokenizerLoadError && e.message.includes('nope.json'),
+  );
   const bad = path.join(dir, 'bad.json');
   await writeFile(bad, '{not json');
-  assert.throws(() => new HfTokenizer(bad), (e: unknown) => e instanceof TokenizerLoadError && e.message.includes('not valid JSON'));
+  assert.throws(
+    () => new HfTokenizer(bad),
+    (e: unknown) => e instanceof TokenizerLoadError && e.message.includes('not valid JSON'),
+  );
 });

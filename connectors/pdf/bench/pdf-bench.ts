@@ -68,7 +68,13 @@ async function rawPdfjs(files: readonly string[], lanes = 1): Promise<Run> {
 }
 
 async function pdftotext(files: readonly string[]): Promise<Run | null> {
-  if (!(await run('pdftotext', ['-v']).then(() => true, () => false))) return null;
+  if (
+    !(await run('pdftotext', ['-v']).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return null;
   const started = performance.now();
   let chars = 0;
   let pages = 0;
@@ -87,7 +93,9 @@ try {
   const written = await writeSampleCorpus(dir, { documents: DOCS, pagesPerDocument: PAGES, seed: 11 });
   const files = written.map((d) => d.path);
   const corpus = { documents: written.length, pages: written.reduce((n, d) => n + d.pages.length, 0) };
-  console.log(`corpus:   ${corpus.documents} PDFs, ${fmt(corpus.pages)} pages, ${REPS} runs per figure; sluice on ${WORKERS} worker threads\n`);
+  console.log(
+    `corpus:   ${corpus.documents} PDFs, ${fmt(corpus.pages)} pages, ${REPS} runs per figure; sluice on ${WORKERS} worker threads\n`,
+  );
   const contenders: [string, () => Promise<Run | null>][] = [
     [`sluice readPdfs, ${WORKERS} workers`, () => sluice(dir)],
     ['raw pdfjs loop, 1 thread', () => rawPdfjs(files)],
@@ -112,10 +120,15 @@ try {
     const run = cold.get(name);
     return run ? run.pages / run.seconds : NaN;
   };
-  console.log(`  ${'contender'.padEnd(38)}${'warm'.padStart(10)}${'cold'.padStart(10)}   pages/s (cold: the first run, threads started and JIT compiling)`);
+  console.log(
+    `  ${'contender'.padEnd(38)}${'warm'.padStart(10)}${'cold'.padStart(10)}   pages/s (cold: the first run, threads started and JIT compiling)`,
+  );
   for (const [name] of contenders) {
     if (Number.isNaN(rate(name))) console.log(`  ${name.padEnd(38)}  (not installed)`);
-    else console.log(`  ${name.padEnd(38)}${fmt(rate(name)).padStart(10)}${fmt(coldRate(name)).padStart(10)}   (${fmt(chars.get(name) ?? 0)} chars)`);
+    else
+      console.log(
+        `  ${name.padEnd(38)}${fmt(rate(name)).padStart(10)}${fmt(coldRate(name)).padStart(10)}   (${fmt(chars.get(name) ?? 0)} chars)`,
+      );
   }
   const [sl, raw, pop, interleaved] = contenders.map(([name]) => rate(name));
   const [slCold, rawCold] = contenders.map(([name]) => coldRate(name));

@@ -31,9 +31,17 @@ export async function openPdf(path: string, password: string | null, signal?: Ab
 function checkFraming(data: Uint8Array): void {
   if (data.length === 0) throw new Error('the file is empty (0 bytes)');
   const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, EOF_WINDOW)).toString('latin1');
-  if (!head.includes('%PDF-')) throw new Error(`not a PDF: it does not start with %PDF- (it starts with ${JSON.stringify(head.slice(0, 16))})`);
-  const tail = Buffer.from(data.buffer, data.byteOffset + Math.max(0, data.length - EOF_WINDOW), Math.min(data.length, EOF_WINDOW)).toString('latin1');
-  if (!tail.includes('%%EOF')) throw new Error(`the PDF is truncated: no %%EOF marker in its last ${EOF_WINDOW} bytes (an interrupted download or copy; ${data.length} bytes are there)`);
+  if (!head.includes('%PDF-'))
+    throw new Error(`not a PDF: it does not start with %PDF- (it starts with ${JSON.stringify(head.slice(0, 16))})`);
+  const tail = Buffer.from(
+    data.buffer,
+    data.byteOffset + Math.max(0, data.length - EOF_WINDOW),
+    Math.min(data.length, EOF_WINDOW),
+  ).toString('latin1');
+  if (!tail.includes('%%EOF'))
+    throw new Error(
+      `the PDF is truncated: no %%EOF marker in its last ${EOF_WINDOW} bytes (an interrupted download or copy; ${data.length} bytes are there)`,
+    );
 }
 
 function openProblem(error: unknown, password: string | null): string {

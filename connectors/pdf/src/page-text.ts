@@ -200,7 +200,7 @@ function buildBlocks(frags: Fragment[]): Block[] {
  * while the band-by-band pass above sees separate pieces: merge them until nothing changes.
  */
 function joinBesideBlocks(blocks: Block[]): Block[] {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const a of blocks) {
       if (a.merged) continue;
@@ -242,16 +242,34 @@ function placeSegment(seg: Fragment[], band: number, active: Block[]): Block | u
   let target: Block | undefined;
   for (const blk of active) {
     if (blk.merged) continue;
-    const fits = blk.lastBand === band
-      ? x0 < blk.x1 + MIN_COL_SPACING * blk.size && x1 > blk.x0 - MIN_COL_SPACING * blk.size && sizeNear(seg, blk.size, MAX_BLOCK_FONT_SIZE_DELTA2)
-      : x0 < blk.x1 && x1 > blk.x0 && main.base - blk.lastBase <= MAX_LINE_SPACING_DELTA * blk.size && sizeNear(seg, blk.size, MAX_BLOCK_FONT_SIZE_DELTA1);
+    const fits =
+      blk.lastBand === band
+        ? x0 < blk.x1 + MIN_COL_SPACING * blk.size &&
+          x1 > blk.x0 - MIN_COL_SPACING * blk.size &&
+          sizeNear(seg, blk.size, MAX_BLOCK_FONT_SIZE_DELTA2)
+        : x0 < blk.x1 &&
+          x1 > blk.x0 &&
+          main.base - blk.lastBase <= MAX_LINE_SPACING_DELTA * blk.size &&
+          sizeNear(seg, blk.size, MAX_BLOCK_FONT_SIZE_DELTA1);
     if (!fits) continue;
     if (target) mergeBlocks(target, blk);
     else target = blk;
   }
   const created = !target;
   if (!target) {
-    target = { lines: [], x0, x1, top: Infinity, bottom: -Infinity, size: seg[0].size, lastBand: -1, lastBase: main.base, merged: false, priMin: -Infinity, priMax: Infinity };
+    target = {
+      lines: [],
+      x0,
+      x1,
+      top: Infinity,
+      bottom: -Infinity,
+      size: seg[0].size,
+      lastBand: -1,
+      lastBase: main.base,
+      merged: false,
+      priMin: -Infinity,
+      priMax: Infinity,
+    };
   }
   const last = target.lines[target.lines.length - 1];
   if (last && last.band === band) last.frags.push(...seg);
@@ -432,9 +450,13 @@ function findTables(blocks: Block[]): Int32Array {
     const dy = MAX_INTRA_LINE_DELTA * size;
     const near = (p: number, q: number, r: number, s: number, d: number): boolean => Math.abs(p - q) <= d && Math.abs(r - s) <= d;
     const alignedX =
-      near(b1.x0 + b1.x1, b3.x0 + b3.x1, b2.x0 + b2.x1, b4.x0 + b4.x1, 2 * dx) || near(b1.x0, b3.x0, b2.x0, b4.x0, dx) || near(b1.x1, b3.x1, b2.x1, b4.x1, dx);
+      near(b1.x0 + b1.x1, b3.x0 + b3.x1, b2.x0 + b2.x1, b4.x0 + b4.x1, 2 * dx) ||
+      near(b1.x0, b3.x0, b2.x0, b4.x0, dx) ||
+      near(b1.x1, b3.x1, b2.x1, b4.x1, dx);
     const alignedY =
-      near(b1.top + b1.bottom, b2.top + b2.bottom, b3.top + b3.bottom, b4.top + b4.bottom, 2 * dy) || near(b1.top, b2.top, b3.top, b4.top, dy) || near(b1.bottom, b2.bottom, b3.bottom, b4.bottom, dy);
+      near(b1.top + b1.bottom, b2.top + b2.bottom, b3.top + b3.bottom, b4.top + b4.bottom, 2 * dy) ||
+      near(b1.top, b2.top, b3.top, b4.top, dy) ||
+      near(b1.bottom, b2.bottom, b3.bottom, b4.bottom, dy);
     if (!alignedX || !alignedY) continue;
     let id = Math.max(ids[i], ids[right], ids[below], ids[diagonal]);
     if (id < 0) id = tables++;
@@ -512,7 +534,11 @@ function runText(frags: Fragment[]): string {
   let prev = frags[0];
   for (let k = 1; k < frags.length; k++) {
     const frag = frags[k];
-    if (frag.text === prev.text && Math.abs(frag.x0 - prev.x0) < DUP_MAX_PRI_DELTA * prev.size && Math.abs(frag.base - prev.base) < DUP_MAX_SEC_DELTA * prev.size) {
+    if (
+      frag.text === prev.text &&
+      Math.abs(frag.x0 - prev.x0) < DUP_MAX_PRI_DELTA * prev.size &&
+      Math.abs(frag.base - prev.base) < DUP_MAX_SEC_DELTA * prev.size
+    ) {
       continue;
     }
     const gap = frag.x0 - prev.x1;

@@ -26,7 +26,8 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
     const numPages = await countPages(path, args.password);
     const [first, last] = clip(args.pages, numPages);
     const parts: FilePart[] = [];
-    for (let start = first; start <= last; start += args.pagesPerTask) parts.push({ first: start, last: Math.min(last, start + args.pagesPerTask - 1) });
+    for (let start = first; start <= last; start += args.pagesPerTask)
+      parts.push({ first: start, last: Math.min(last, start + args.pagesPerTask - 1) });
     return parts;
   },
 
@@ -66,7 +67,12 @@ async function countPages(path: string, password: string | null): Promise<number
  * The pages' texts, one page at a time (each page's parsed state is dropped after it). A page
  * that cannot be read is a bad record: it fails the file, or is skipped under onError 'skip'.
  */
-async function readPages(doc: PDFDocumentProxy, [first, last]: readonly [number, number], task: ReadTask, args: PdfReadArgs): Promise<PdfTextRow[]> {
+async function readPages(
+  doc: PDFDocumentProxy,
+  [first, last]: readonly [number, number],
+  task: ReadTask,
+  args: PdfReadArgs,
+): Promise<PdfTextRow[]> {
   const limit = args.mode === 'document' ? Infinity : (task.read.limit ?? Infinity);
   const rows: PdfTextRow[] = [];
   for (let page = first; page <= last && rows.length < limit; page++) {

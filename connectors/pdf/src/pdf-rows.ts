@@ -1,4 +1,17 @@
-import { Binary, Field, Int32, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
+import {
+  Binary,
+  Field,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  vectorFromArray,
+  type DataType,
+} from 'apache-arrow';
 import type { DocumentInfo } from './document-info.js';
 
 /** A page of `readPdfs` (page mode). */
@@ -29,7 +42,14 @@ export interface PdfTextRow {
  * The rows of one file (or part of one) as an Arrow table with a fixed schema, so that
  * every task's block has the same columns whatever its file says (a title or not).
  */
-export function pdfRowsTable(path: string, numPages: number, info: DocumentInfo, rows: readonly PdfTextRow[], withPage: boolean, withImage: boolean): Table {
+export function pdfRowsTable(
+  path: string,
+  numPages: number,
+  info: DocumentInfo,
+  rows: readonly PdfTextRow[],
+  withPage: boolean,
+  withImage: boolean,
+): Table {
   const n = rows.length;
   const repeat = <T>(value: T): T[] => new Array<T>(n).fill(value);
   const columns: [string, DataType, boolean, readonly unknown[]][] = [

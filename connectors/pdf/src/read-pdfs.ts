@@ -88,14 +88,17 @@ function pageRange(pages: unknown): [number, number] {
   const fix = 'a range of 1-based pages [first, last] with 1 <= first <= last, e.g. [1, 10]';
   if (!Array.isArray(pages) || pages.length !== 2) throw new InvalidOptionError('pages', pages, fix);
   const [first, last] = pages as unknown[];
-  if (!(Number.isInteger(first) && Number.isInteger(last) && (first as number) >= 1 && (last as number) >= (first as number))) throw new InvalidOptionError('pages', pages, fix);
+  if (!(Number.isInteger(first) && Number.isInteger(last) && (first as number) >= 1 && (last as number) >= (first as number)))
+    throw new InvalidOptionError('pages', pages, fix);
   return [first as number, last as number];
 }
 
 function renderScale(render: unknown, mode: unknown): number | null {
   if (render === undefined) return null;
   const scale = (render as { scale?: unknown } | null)?.scale;
-  if (typeof scale !== 'number' || !(scale > 0 && scale <= 10)) throw new InvalidOptionError('renderPages', render, '{scale} with 0 < scale <= 10 (1 renders at 72 dpi)');
-  if (mode === 'document') throw new InvalidOptionError('renderPages', render, "page mode: images are per page, so leave mode 'document' out");
+  if (typeof scale !== 'number' || !(scale > 0 && scale <= 10))
+    throw new InvalidOptionError('renderPages', render, '{scale} with 0 < scale <= 10 (1 renders at 72 dpi)');
+  if (mode === 'document')
+    throw new InvalidOptionError('renderPages', render, "page mode: images are per page, so leave mode 'document' out");
   return scale;
 }

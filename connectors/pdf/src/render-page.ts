@@ -8,7 +8,11 @@ export async function renderPage(page: PDFPageProxy, scale: number): Promise<Uin
   const context = canvas.getContext('2d');
   // pdfjs types its canvas as the DOM's; @napi-rs/canvas implements the same 2D API.
   type Params = Parameters<PDFPageProxy['render']>[0];
-  await page.render({ canvas: canvas as unknown as Params['canvas'], canvasContext: context as unknown as Params['canvasContext'], viewport }).promise;
+  await page.render({
+    canvas: canvas as unknown as Params['canvas'],
+    canvasContext: context as unknown as Params['canvasContext'],
+    viewport,
+  }).promise;
   const png = await canvas.encode('png');
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

@@ -65,7 +65,10 @@ async function extract(file: string): Promise<{ pages: string[]; printed: string
  */
 function pdftotextPages(file: string): string[] {
   const out = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return out.split('\f').slice(0, -1).map((page) => page.replace(/\n+$/, '').replace(LIGATURES, (c) => c.normalize('NFKC')));
+  return out
+    .split('\f')
+    .slice(0, -1)
+    .map((page) => page.replace(/\n+$/, '').replace(LIGATURES, (c) => c.normalize('NFKC')));
 }
 
 function pdfinfoPages(file: string): number {
@@ -98,24 +101,49 @@ function wordOverlap(a: string, b: string): number {
  */
 function expectedText(page: DrawnPage, sameFlow = false): string {
   const flows = sameFlow ? [page.paragraphs.flat()] : page.paragraphs;
-  const text = flows.map((lines) => lines.map((line, i) => (i < lines.length - 1 && line.endsWith('-') ? line.slice(0, -1) : `${line}\n`)).join('').replace(/\n$/, '')).join('\n\n');
+  const text = flows
+    .map((lines) =>
+      lines
+        .map((line, i) => (i < lines.length - 1 && line.endsWith('-') ? line.slice(0, -1) : `${line}\n`))
+        .join('')
+        .replace(/\n$/, ''),
+    )
+    .join('\n\n');
   return text.replace(LIGATURES, (c) => c.normalize('NFKC'));
 }
 
 async function generatedPdfs(): Promise<{ name: string; pdf: WrittenTextPdf; sameFlow: boolean }[]> {
   const dir = await tempDir();
-  const long = 'Extraordinarily comprehensive documentation accompanies straightforward implementations, notwithstanding considerable misunderstandings regarding internationalization requirements and characteristically unpredictable circumstances.';
-  const river = 'A river carries water from the hills to the sea, and with the water it carries sand, silt and clay; where the current slows the load settles and the land grows.';
+  const long =
+    'Extraordinarily comprehensive documentation accompanies straightforward implementations, notwithstanding considerable misunderstandings regarding internationalization requirements and characteristically unpredictable circumstances.';
+  const river =
+    'A river carries water from the hills to the sea, and with the water it carries sand, silt and clay; where the current slows the load settles and the land grows.';
   return [
     { name: 'multi-page', pdf: await writeMultiPagePdf(dir), sameFlow: false },
-    { name: 'close paragraphs', pdf: await writeTextPdf(path.join(dir, 'close.pdf'), [[river, river, 'A third, short one.']], { paragraphSpacing: 4 }), sameFlow: true },
-    { name: 'hyphenated', pdf: await writeTextPdf(path.join(dir, 'hyphenated.pdf'), [[long, long], [long]], { hyphenate: true }), sameFlow: false },
     {
-      name: 'ligatures',
-      pdf: await writeTextPdf(path.join(dir, 'ligatures.pdf'), [['The ﬁrst ﬂoor of the office, a naïve café in Łódź: αβγ and жук — €5.', 'A ﬁne, ﬂuent ﬁnish.']], { font: 'liberation' }),
+      name: 'close paragraphs',
+      pdf: await writeTextPdf(path.join(dir, 'close.pdf'), [[river, river, 'A third, short one.']], { paragraphSpacing: 4 }),
+      sameFlow: true,
+    },
+    {
+      name: 'hyphenated',
+      pdf: await writeTextPdf(path.join(dir, 'hyphenated.pdf'), [[long, long], [long]], { hyphenate: true }),
       sameFlow: false,
     },
-    { name: 'two columns', pdf: await writeTextPdf(path.join(dir, 'columns.pdf'), [Array.from({ length: 12 }, () => long)], { columns: 2, hyphenate: true }), sameFlow: false },
+    {
+      name: 'ligatures',
+      pdf: await writeTextPdf(
+        path.join(dir, 'ligatures.pdf'),
+        [['The ﬁrst ﬂoor of the office, a naïve café in Łódź: αβγ and жук — €5.', 'A ﬁne, ﬂuent ﬁnish.']],
+        { font: 'liberation' },
+      ),
+      sameFlow: false,
+    },
+    {
+      name: 'two columns',
+      pdf: await writeTextPdf(path.join(dir, 'columns.pdf'), [Array.from({ length: 12 }, () => long)], { columns: 2, hyphenate: true }),
+      sameFlow: false,
+    },
   ];
 }
 
@@ -165,12 +193,18 @@ test('/usr/share/doc PDFs: word overlap with pdftotext of at least 0.95 per docu
   if (files.length === 0) return t.skip('no PDF under /usr/share/doc');
   for (const file of files) {
     const { pages, printed } = await extract(file);
-    assert.deepEqual(printed.filter((line) => /standardFontDataUrl|cMapUrl|wasmUrl|font data/i.test(line)), [], `${file}: font warnings`);
+    assert.deepEqual(
+      printed.filter((line) => /standardFontDataUrl|cMapUrl|wasmUrl|font data/i.test(line)),
+      [],
+      `${file}: font warnings`,
+    );
     assert.equal(pages.length, pdfinfoPages(file), `${file}: pdfinfo's page count`);
     const theirs = pdftotextPages(file);
     const overlap = wordOverlap(pages.join('\n'), theirs.join('\n'));
     const identical = pages.filter((text, i) => text === theirs[i]).length;
-    t.diagnostic(`${path.basename(file)}: ${pages.length} pages, word overlap ${overlap.toFixed(4)}, ${identical} pages identical to pdftotext`);
+    t.diagnostic(
+      `${path.basename(file)}: ${pages.length} pages, word overlap ${overlap.toFixed(4)}, ${identical} pages identical to pdftotext`,
+    );
     assert.ok(overlap >= 0.95, `${file}: word overlap ${overlap}`);
   }
 });
@@ -189,7 +223,10 @@ test('pdfjsDocumentOptions: no standard font warnings (without them pdfjs warns)
     await (await doc.getPage(1)).getTextContent();
     await doc.destroy();
   });
-  assert.ok(printed.some((line) => line.includes('standardFontDataUrl')), 'the control run warns, so the capture works');
+  assert.ok(
+    printed.some((line) => line.includes('standardFontDataUrl')),
+    'the control run warns, so the capture works',
+  );
   assert.deepEqual((await extract(file)).printed, []);
 });
 
@@ -229,7 +266,15 @@ const STYLES = { f: { fontFamily: 'sans-serif', ascent: 0.9, descent: -0.2, vert
 /** An item of `size`-point text at (x, y) advancing `width`, rotated by `angle` degrees. */
 function item(str: string, x: number, y: number, width: number, { size = 10, angle = 0 } = {}): TextItem {
   const [cos, sin] = [Math.round(Math.cos((angle * Math.PI) / 180)), Math.round(Math.sin((angle * Math.PI) / 180))];
-  return { str, dir: 'ltr', transform: [size * cos, size * sin, -size * sin, size * cos, x, y], width, height: size, fontName: 'f', hasEOL: false };
+  return {
+    str,
+    dir: 'ltr',
+    transform: [size * cos, size * sin, -size * sin, size * cos, x, y],
+    width,
+    height: size,
+    fontName: 'f',
+    hasEOL: false,
+  };
 }
 
 const content = (...items: TextItem[]): TextContent => ({ items, styles: STYLES, lang: null });
@@ -237,7 +282,10 @@ const content = (...items: TextItem[]): TextContent => ({ items, styles: STYLES,
 test('pageText: spaces from gaps, lines from baselines, paragraphs from larger gaps', () => {
   assert.equal(pageText(content()), '');
   // A gap of 0.05 em joins, 0.2 em is a space; an item's own spaces are kept, not doubled.
-  assert.equal(pageText(content(item('ab', 0, 700, 10), item('cd', 10.5, 700, 10), item('ef', 22.5, 700, 10), item(' gh', 32.5, 700, 10))), 'abcd ef gh');
+  assert.equal(
+    pageText(content(item('ab', 0, 700, 10), item('cd', 10.5, 700, 10), item('ef', 22.5, 700, 10), item(' gh', 32.5, 700, 10))),
+    'abcd ef gh',
+  );
   // Content order does not matter: top to bottom, left to right.
   assert.equal(pageText(content(item('second', 0, 688, 30), item('line', 35, 700, 20), item('first', 0, 700, 25))), 'first line\nsecond');
   // A superscript stays on its line, joined to its word.
@@ -261,5 +309,8 @@ test('pageText: two columns read column by column, after a heading across both',
   const right = [item('Right one', 300, 700, 45), item('Right two', 300, 688, 45)];
   // The heading's flow goes on down the left column (smaller text below, 2.5 em at most
   // between them); the right column is a flow of its own.
-  assert.equal(pageText(content(item('Heading across both', 50, 730, 300, { size: 14 }), ...right, ...left)), 'Heading across both\nLeft one\nLeft two\n\nRight one\nRight two');
+  assert.equal(
+    pageText(content(item('Heading across both', 50, 730, 300, { size: 14 }), ...right, ...left)),
+    'Heading across both\nLeft one\nLeft two\n\nRight one\nRight two',
+  );
 });

@@ -66,7 +66,10 @@ test('readPdfs pages: a 1-based inclusive range, clipped to the document', async
     some.map((r) => r.page),
     [2, 3],
   );
-  assert.deepEqual(await readPdfs(multi.path, { pages: [3, 99] }).takeAll(), [await readPdfs(multi.path).takeAll({ preserveOrder: true })].flat().slice(2));
+  assert.deepEqual(
+    await readPdfs(multi.path, { pages: [3, 99] }).takeAll(),
+    [await readPdfs(multi.path).takeAll({ preserveOrder: true })].flat().slice(2),
+  );
   assert.deepEqual(await readPdfs(multi.path, { pages: [4, 9] }).takeAll(), []);
 });
 
@@ -182,5 +185,8 @@ test('readPdfs refuses bad options by name, before anything runs', () => {
   assert.throws(() => readPdfs(dir, { mode: 'document', renderPages: { scale: 1 } }), /renderPages/);
   assert.throws(() => readPdfs(dir, { pagesPerTask: 0 }), /pagesPerTask/);
   assert.throws(() => readPdfs(dir, { includePaths: true } as object), /includePaths/);
-  assert.throws(() => readPdfs(dir, { bogus: 1 } as object), /'bogus' must be one of .*timeoutMs, mode, pages, password, renderPages, pagesPerTask/);
+  assert.throws(
+    () => readPdfs(dir, { bogus: 1 } as object),
+    /'bogus' must be one of .*timeoutMs, mode, pages, password, renderPages, pagesPerTask/,
+  );
 });

@@ -18,7 +18,8 @@ type MapOp = PhysicalOf<'Map'>;
  */
 export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: OperatorContext): Promise<void> {
   const step = op.transforms.find((t) => 'fn' in t && t.fn.kind === 'module');
-  if (step === undefined || !('fn' in step) || step.fn.kind !== 'module') throw new Error(`internal: ${op.name} runs on actors but has no class step`);
+  if (step === undefined || !('fn' in step) || step.fn.kind !== 'module')
+    throw new Error(`internal: ${op.name} runs on actors but has no class step`);
   const pool = new ActorPool(
     { ...compute, operator: op.name, moduleUrl: step.fn.moduleUrl, exportName: step.fn.exportName, transforms: op.transforms },
     ctx.job.resources,

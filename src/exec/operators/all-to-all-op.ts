@@ -80,7 +80,8 @@ export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return 1;
   if (b === null || b === undefined) return -1;
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint'))
+    return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (a instanceof Date && b instanceof Date) return Math.sign(a.getTime() - b.getTime());
@@ -105,7 +106,10 @@ function aggregate(rows: readonly Row[], spec: Extract<AllToAllSpec, { kind: 'ag
   for (const row of rows) {
     const keyRow: Row = {};
     for (const k of spec.keys) keyRow[k] = row[k];
-    const id = JSON.stringify(spec.keys.map((k) => row[k]), bigintSafe);
+    const id = JSON.stringify(
+      spec.keys.map((k) => row[k]),
+      bigintSafe,
+    );
     let group = groups.get(id);
     if (!group) groups.set(id, (group = { key: keyRow, accs: spec.aggs.map((a) => a.init()) }));
     for (let i = 0; i < spec.aggs.length; i++) group.accs[i] = spec.aggs[i].accumulate(group.accs[i], row);

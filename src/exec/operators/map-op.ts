@@ -27,7 +27,11 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
   // A task that needs more CPU slots than the job has would wait for them forever.
   if (cpusPerTask > ctx.job.resources.cpus) {
-    throw new InvalidOptionError(`${op.name} numCpus`, cpusPerTask, `at most the job's cpus (${ctx.job.resources.cpus}); lower numCpus or raise cpus`);
+    throw new InvalidOptionError(
+      `${op.name} numCpus`,
+      cpusPerTask,
+      `at most the job's cpus (${ctx.job.resources.cpus}); lower numCpus or raise cpus`,
+    );
   }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
@@ -91,7 +95,8 @@ export async function runMapTasks(
 function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
   let udfBefore = false;
   for (const t of transforms) {
-    if (t.op === 'mapBatches') return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
+    if (t.op === 'mapBatches')
+      return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
     if (t.op === 'blocks') {
       const maxBytes = udfBefore ? Infinity : t.maxBytes;
       return t.maxRows === Infinity && maxBytes === Infinity ? bundleBlocks(blocks, undefined) : bundleBySize(blocks, t.maxRows, maxBytes);
@@ -117,7 +122,14 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   try {
     const first = op.transforms[0];
     if (first?.op === 'blocks' && first.timeoutMsPerRow !== undefined) {
-      return await runWithTaskTimeout(ctx, bundle, op.transforms, index, first, first.timeoutMsPerRow * bundle.numRows + STUCK_WORKER_GRACE_MS);
+      return await runWithTaskTimeout(
+        ctx,
+        bundle,
+        op.transforms,
+        index,
+        first,
+        first.timeoutMsPerRow * bundle.numRows + STUCK_WORKER_GRACE_MS,
+      );
     }
     return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, ctx.signal);
   } finally {
@@ -133,7 +145,14 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
  * (piscina starts another), and all of the task's files fail, or are skipped under
  * `onError: 'skip'`. Files are named by the input's `path` column.
  */
-async function runWithTaskTimeout(ctx: OperatorContext, bundle: Block, transforms: readonly Transform[], index: number, step: BlocksTransform, timeoutMs: number): Promise<TaskOutcome> {
+async function runWithTaskTimeout(
+  ctx: OperatorContext,
+  bundle: Block,
+  transforms: readonly Transform[],
+  index: number,
+  step: BlocksTransform,
+  timeoutMs: number,
+): Promise<TaskOutcome> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   try {
     return await ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_ROW_CONCURRENCY, signal);

@@ -11,11 +11,23 @@ import type { FilesSpec } from './fragment.js';
 export type { FilePart, FilesSpec, Fragment } from './fragment.js';
 export type { FileFormatModule } from './formats/file-format-module.js';
 export type { FormatReader, ReadTask } from './formats/format-reader.js';
-export { readOperator, readOperatorName, type BuiltinFormat, type FileFormat, type FileReadOptions, type ModuleFormat, type ReadSpec } from './read-spec.js';
+export {
+  readOperator,
+  readOperatorName,
+  type BuiltinFormat,
+  type FileFormat,
+  type FileReadOptions,
+  type ModuleFormat,
+  type ReadSpec,
+} from './read-spec.js';
 export { schemaToIpc } from './schema-ipc.js';
 
 /** The function of a read's 'blocks' step: reads the fragments of its input rows, given the ReadSpec as `args`. */
-export const READ_FRAGMENTS: ModuleRef = { kind: 'module', moduleUrl: new URL('./read-fragments.js', import.meta.url).href, exportName: 'readFragments' };
+export const READ_FRAGMENTS: ModuleRef = {
+  kind: 'module',
+  moduleUrl: new URL('./read-fragments.js', import.meta.url).href,
+  exportName: 'readFragments',
+};
 
 /** The fragment rows `{path, fragment}` of a files source, one per block, listed and planned as they are pulled. */
 export async function* fragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {

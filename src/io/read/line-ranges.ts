@@ -74,7 +74,7 @@ export async function lineNumberAt(path: string, offset: number): Promise<number
   try {
     const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     let breaks = 0;
-    for (let position = 0; position < offset; ) {
+    for (let position = 0; position < offset;) {
       const { bytesRead } = await file.read(chunk, 0, Math.min(CHUNK_BYTES, offset - position), position);
       if (bytesRead === 0) break;
       for (let i = chunk.indexOf(NEWLINE); i >= 0 && i < bytesRead; i = chunk.indexOf(NEWLINE, i + 1)) breaks++;

@@ -58,7 +58,8 @@ async function lineFragments(path: string, fragmentBytes: number): Promise<Fragm
   );
   if (size === null) return [{ kind: 'file', path }];
   const fragments: Fragment[] = [];
-  for (let start = 0; start < size; start += fragmentBytes) fragments.push({ kind: 'lines', path, start, end: Math.min(size, start + fragmentBytes) });
+  for (let start = 0; start < size; start += fragmentBytes)
+    fragments.push({ kind: 'lines', path, start, end: Math.min(size, start + fragmentBytes) });
   return fragments;
 }
 
@@ -69,7 +70,10 @@ async function startsWithArray(path: string): Promise<boolean> {
   try {
     const head = Buffer.alloc(4096);
     const { bytesRead } = await file.read(head, 0, head.length, 0);
-    const text = head.toString('utf8', 0, bytesRead).replace(/^\uFEFF/, '').trimStart();
+    const text = head
+      .toString('utf8', 0, bytesRead)
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return text.startsWith('[');
   } finally {
     await file.close();

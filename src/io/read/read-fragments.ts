@@ -3,7 +3,15 @@ import type { Block } from '../../blocks/block.js';
 import { buildColumn } from '../../blocks/build-column.js';
 import { concatBlocks } from '../../blocks/concat.js';
 import { columnValues } from '../../blocks/read-values.js';
-import { causeMessage, fileError, FileReadError, missingColumnsProblem, TIMEOUT_HINT, timeoutProblem, type InputLocation } from '../../errors.js';
+import {
+  causeMessage,
+  fileError,
+  FileReadError,
+  missingColumnsProblem,
+  TIMEOUT_HINT,
+  timeoutProblem,
+  type InputLocation,
+} from '../../errors.js';
 import type { BlockTask } from '../../tasks/block-task.js';
 import { raceTimeout } from '../../tasks/race-timeout.js';
 import type { FormatReader, ReadTask } from './formats/format-reader.js';
@@ -24,7 +32,11 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
   const skip = (input: InputLocation, message: string) => task.skip(input, message);
   // A task's fragments are read at once (one each, but for formats that ask for more per task).
   const readOne = async (fragment: Fragment): Promise<Block | null> => {
-    const where: InputLocation = { taskIndex, path: fragment.path, ...(fragment.kind === 'rowGroup' ? { rowGroup: fragment.rowGroup } : {}) };
+    const where: InputLocation = {
+      taskIndex,
+      path: fragment.path,
+      ...(fragment.kind === 'rowGroup' ? { rowGroup: fragment.rowGroup } : {}),
+    };
     const deadline = new AbortController();
     const readTask: ReadTask = {
       fragment,
@@ -47,7 +59,10 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
       }
       return project(withPath(block, fragment, read), read, fragment);
     } catch (error) {
-      const failure = error instanceof FileReadError ? error : fileError(read.name, where, `cannot read the file (${causeMessage(error)})`, SKIP_FILES_HINT, error);
+      const failure =
+        error instanceof FileReadError
+          ? error
+          : fileError(read.name, where, `cannot read the file (${causeMessage(error)})`, SKIP_FILES_HINT, error);
       if (read.onError === 'fail') throw failure;
       skip(failure.input, causeMessage(failure.cause));
       return null;
@@ -89,7 +104,12 @@ function withPath(block: Block, fragment: Fragment, read: ReadSpec): Block {
   const schema = new Schema([...block.schema.fields, field]);
   const batches = block.batches.map((batch) => {
     const path = buildColumn(new Array<string>(batch.numRows).fill(fragment.path), type);
-    const data = makeData({ type: new Struct(schema.fields), length: batch.numRows, children: [...batch.data.children, path], nullCount: 0 });
+    const data = makeData({
+      type: new Struct(schema.fields),
+      length: batch.numRows,
+      children: [...batch.data.children, path],
+      nullCount: 0,
+    });
     return new RecordBatch(schema, data);
   });
   return new Table(schema, batches);

@@ -65,7 +65,9 @@ const OPERATORS: Readonly<Record<BuiltinFormat, string>> = {
 
 /** The operator name of a read step (shown in explain and stats), with the columns and limit pushed into it. */
 export function readOperatorName(format: FileFormat, columns: readonly string[] | undefined, limit: number | undefined): string {
-  const details = [columns ? `columns: ${columns.join(', ')}` : null, limit !== undefined ? `limit ${limit}` : null].filter((d) => d !== null);
+  const details = [columns ? `columns: ${columns.join(', ')}` : null, limit !== undefined ? `limit ${limit}` : null].filter(
+    (d) => d !== null,
+  );
   return details.length ? `${readOperator(format)}(${details.join('; ')})` : readOperator(format);
 }
 

@@ -48,6 +48,8 @@ export async function removeWriteFiles(dir: string, writeId: string, options: { 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const ours = names.filter((name) => name.startsWith(`${TEMP_PREFIX}${writeId}_`) || (options.committed && name.startsWith(`${writeId}_`)));
+  const ours = names.filter(
+    (name) => name.startsWith(`${TEMP_PREFIX}${writeId}_`) || (options.committed && name.startsWith(`${writeId}_`)),
+  );
   await Promise.all(ours.map((name) => rm(join(dir, name), { force: true })));
 }

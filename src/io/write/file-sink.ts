@@ -18,7 +18,9 @@ export interface FileSinkArgs {
  * Where workers find each format's writer (a module export, as for a udf) and the
  * extension of its files. Workers import only the format they write: Parquet loads WebAssembly.
  */
-export const WRITE_FORMATS: Readonly<Record<WriteFormat, { readonly extension: string; readonly moduleUrl: string; readonly exportName: string }>> = {
+export const WRITE_FORMATS: Readonly<
+  Record<WriteFormat, { readonly extension: string; readonly moduleUrl: string; readonly exportName: string }>
+> = {
   parquet: { extension: 'parquet', moduleUrl: new URL('./formats/parquet-sink.js', import.meta.url).href, exportName: 'writeParquetFiles' },
   json: { extension: 'jsonl', moduleUrl: new URL('./formats/json-sink.js', import.meta.url).href, exportName: 'writeJsonFiles' },
   csv: { extension: 'csv', moduleUrl: new URL('./formats/csv-sink.js', import.meta.url).href, exportName: 'writeCsvFiles' },

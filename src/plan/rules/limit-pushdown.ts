@@ -29,7 +29,8 @@ function limitOver(input: LogicalNode, n: number): LogicalNode {
     case 'Source': {
       const { source } = input;
       if (source.kind === 'range') return logical.source(`Range(${Math.min(n, source.n)})`, { kind: 'range', n: Math.min(n, source.n) });
-      if (source.kind === 'items' && source.items.length > n) return logical.source(`FromItems(${n})`, { kind: 'items', items: source.items.slice(0, n) });
+      if (source.kind === 'items' && source.items.length > n)
+        return logical.source(`FromItems(${n})`, { kind: 'items', items: source.items.slice(0, n) });
       return logical.limit(input, n);
     }
     case 'Map':

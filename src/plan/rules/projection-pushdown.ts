@@ -35,6 +35,10 @@ function mergeIntoRead(select: NodeOf<'Map'>, read: NodeOf<'Map'>): LogicalNode 
   const before = read.transform.columns;
   if (before !== undefined && !transform.columns.every((c) => before.includes(c))) return null;
   const columns = Object.freeze([...transform.columns]);
-  const narrowed: ReadTransform = { ...read.transform, columns, name: readOperatorName(read.transform.format, columns, read.transform.limit) };
+  const narrowed: ReadTransform = {
+    ...read.transform,
+    columns,
+    name: readOperatorName(read.transform.format, columns, read.transform.limit),
+  };
   return logical.map(read.input, narrowed, read.compute, read.retry);
 }

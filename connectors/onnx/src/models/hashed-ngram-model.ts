@@ -39,7 +39,8 @@ export function hashedNgramWeights(options: HashedNgramModelOptions = {}): Hashe
   const dim = options.dim ?? 384;
   const seed = options.seed ?? 42;
   for (const [name, value] of Object.entries({ vocabSize, hiddenSize, dim })) {
-    if (!Number.isInteger(value) || value < 2) throw new RangeError(`hashed n-gram model: ${name} must be a whole number >= 2; received ${value}`);
+    if (!Number.isInteger(value) || value < 2)
+      throw new RangeError(`hashed n-gram model: ${name} must be a whole number >= 2; received ${value}`);
   }
   const embedding = seededUniform(seed, vocabSize * hiddenSize, 1);
   embedding.fill(0, 0, hiddenSize);
@@ -74,7 +75,12 @@ export function writeHashedNgramModel(file: string, options: HashedNgramModelOpt
 }
 
 /** The model's math in TypeScript (float64): ids [batch, tokens] → unit vectors [batch, dim]. */
-export function hashedNgramReference(weights: HashedNgramWeights, ids: ArrayLike<number | bigint>, batch: number, tokens: number): Float32Array {
+export function hashedNgramReference(
+  weights: HashedNgramWeights,
+  ids: ArrayLike<number | bigint>,
+  batch: number,
+  tokens: number,
+): Float32Array {
   const { hiddenSize: h, dim } = weights;
   const out = new Float32Array(batch * dim);
   const mean = new Float64Array(h);

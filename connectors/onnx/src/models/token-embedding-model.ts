@@ -42,7 +42,11 @@ export function tokenEmbeddingModel(options: TokenEmbeddingModelOptions): Uint8A
   const tokens = ['batch', 'tokens'];
   return encodeModel({
     name: 'token_embedding',
-    inputs: [valueInfo('input_ids', 'int64', tokens), valueInfo('attention_mask', 'int64', tokens), valueInfo('token_type_ids', 'int64', tokens)],
+    inputs: [
+      valueInfo('input_ids', 'int64', tokens),
+      valueInfo('attention_mask', 'int64', tokens),
+      valueInfo('token_type_ids', 'int64', tokens),
+    ],
     outputs: [valueInfo(TOKEN_EMBEDDING_OUTPUT, 'float32', ['batch', 'tokens', w.hiddenSize])],
     initializers: [
       floatTensor('word_embedding', [w.vocabSize, w.hiddenSize], w.word),

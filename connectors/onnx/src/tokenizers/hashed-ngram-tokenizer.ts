@@ -22,8 +22,10 @@ export class HashedNgramTokenizer implements TextTokenizer {
   constructor(options: HashedNgramTokenizerOptions = {}) {
     this.vocabSize = options.vocabSize ?? DEFAULT_VOCAB_SIZE;
     this.n = options.n ?? 3;
-    if (!Number.isInteger(this.vocabSize) || this.vocabSize < 2) throw new RangeError(`hashed n-gram tokenizer: vocabSize must be a whole number >= 2; received ${this.vocabSize}`);
-    if (!Number.isInteger(this.n) || this.n < 1) throw new RangeError(`hashed n-gram tokenizer: n must be a whole number >= 1; received ${this.n}`);
+    if (!Number.isInteger(this.vocabSize) || this.vocabSize < 2)
+      throw new RangeError(`hashed n-gram tokenizer: vocabSize must be a whole number >= 2; received ${this.vocabSize}`);
+    if (!Number.isInteger(this.n) || this.n < 1)
+      throw new RangeError(`hashed n-gram tokenizer: n must be a whole number >= 1; received ${this.n}`);
   }
 
   /** Ids of one text, at most maxTokens of them (the first grams). */

@@ -21,7 +21,10 @@ export class HfTokenizer implements TextTokenizer {
     try {
       this.tokenizer = new Tokenizer(tokenizerJson, config);
     } catch (error) {
-      throw new TokenizerLoadError(`cannot build a tokenizer from ${json}: ${(error as Error).message}; is it a Hugging Face tokenizer.json?`, { cause: error });
+      throw new TokenizerLoadError(
+        `cannot build a tokenizer from ${json}: ${(error as Error).message}; is it a Hugging Face tokenizer.json?`,
+        { cause: error },
+      );
     }
     this.padId = padIdOf(tokenizerJson) ?? this.tokenizer.token_to_id('[PAD]') ?? this.tokenizer.token_to_id('<pad>') ?? 0;
   }
@@ -69,11 +72,16 @@ function readJson(file: string): object {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TokenizerLoadError(`cannot read the tokenizer file ${file}: ${(error as Error).message}; pass tokenizer {kind: 'huggingface', path} naming a tokenizer.json or the folder holding it`, { cause: error });
+    throw new TokenizerLoadError(
+      `cannot read the tokenizer file ${file}: ${(error as Error).message}; pass tokenizer {kind: 'huggingface', path} naming a tokenizer.json or the folder holding it`,
+      { cause: error },
+    );
   }
   try {
     return JSON.parse(text) as object;
   } catch (error) {
-    throw new TokenizerLoadError(`${file} is not valid JSON (${(error as Error).message}); a Hugging Face tokenizer.json is expected`, { cause: error });
+    throw new TokenizerLoadError(`${file} is not valid JSON (${(error as Error).message}); a Hugging Face tokenizer.json is expected`, {
+      cause: error,
+    });
   }
 }

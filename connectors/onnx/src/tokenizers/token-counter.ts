@@ -16,7 +16,8 @@ import { HfTokenizer } from './hf-tokenizer.js';
 export function tokenCounter(tokenizerJsonPath: string): UdfRef<TokenCounter> {
   const file = path.resolve(tokenizerJsonPath);
   // Checked here, before a job starts, rather than in every worker.
-  if (!existsSync(file)) throw new TokenizerLoadError(`no tokenizer at ${file}; pass tokenCounter the path of a tokenizer.json or of the folder holding one`);
+  if (!existsSync(file))
+    throw new TokenizerLoadError(`no tokenizer at ${file}; pass tokenCounter the path of a tokenizer.json or of the folder holding one`);
   return boundUdf(import.meta.url, hfTokenCounter, [file]);
 }
 

@@ -143,7 +143,8 @@ class Layout {
     this.columnGap = options.columnGap ?? 2 * this.size;
     this.characters = new Set(font.getCharacterSet());
     this.columnWidth = (this.pageSize[0] - 2 * this.margin - (this.columns - 1) * this.columnGap) / this.columns;
-    if (!(this.columnWidth > this.size)) throw new Error(`writeTextPdf: no room for text between margins of ${this.margin} on a page ${this.pageSize[0]} wide`);
+    if (!(this.columnWidth > this.size))
+      throw new Error(`writeTextPdf: no room for text between margins of ${this.margin} on a page ${this.pageSize[0]} wide`);
   }
 
   newPage(): void {
@@ -179,7 +180,9 @@ class Layout {
       if (!this.characters.has(code) && !/\s/.test(char)) {
         const font = this.options.font ?? 'helvetica';
         const hint = font === 'helvetica' ? "; font: 'liberation' covers more" : '';
-        throw new Error(`writeTextPdf: the ${font} font has no glyph for ${JSON.stringify(char)} (U+${code.toString(16).toUpperCase().padStart(4, '0')})${hint}`);
+        throw new Error(
+          `writeTextPdf: the ${font} font has no glyph for ${JSON.stringify(char)} (U+${code.toString(16).toUpperCase().padStart(4, '0')})${hint}`,
+        );
       }
     }
   }

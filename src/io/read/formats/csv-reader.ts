@@ -30,7 +30,16 @@ export const readCsvFragment: FormatReader = async (task) => {
     const texts = indices.map((i) => records.map((r) => r.texts[i]));
     const types = texts.map(inferCsvType);
     const fields = names.map((name, c) => new Field(name, types[c], true));
-    return blockFromData(fields, texts.map((column, c) => buildColumn(column.map((t) => csvValue(t, types[c])), types[c])), records.length);
+    return blockFromData(
+      fields,
+      texts.map((column, c) =>
+        buildColumn(
+          column.map((t) => csvValue(t, types[c])),
+          types[c],
+        ),
+      ),
+      records.length,
+    );
   }
   return typedBlock(task, records, indices, names, given);
 };
@@ -89,7 +98,12 @@ function columnIndices(task: ReadTask, header: readonly string[]): number[] {
   const wanted = task.fileColumns ?? header;
   const missing = wanted.filter((c) => !header.includes(c));
   if (missing.length) {
-    throw fileError(task.read.name, { path: task.fragment.path }, missingColumnsProblem(missing, header, ' in the header'), 'ask for columns the file has');
+    throw fileError(
+      task.read.name,
+      { path: task.fragment.path },
+      missingColumnsProblem(missing, header, ' in the header'),
+      'ask for columns the file has',
+    );
   }
   return wanted.map((c) => header.indexOf(c));
 }

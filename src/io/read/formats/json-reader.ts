@@ -20,7 +20,13 @@ export const readJsonFragment: FormatReader = async (task) => {
     return blockFromRows(rows, schema);
   } catch (error) {
     if (!(error instanceof SchemaError)) throw error;
-    throw fileError(task.read.name, { path: task.fragment.path }, `the records do not share one type per column (${error.message})`, 'pass a schema to readJson, or make the records agree', error);
+    throw fileError(
+      task.read.name,
+      { path: task.fragment.path },
+      `the records do not share one type per column (${error.message})`,
+      'pass a schema to readJson, or make the records agree',
+      error,
+    );
   }
 };
 
@@ -57,7 +63,13 @@ async function readWhole(task: ReadTask, schema: Schema | undefined): Promise<Ro
     parsed = JSON.parse(text);
   } catch (error) {
     if (head.startsWith('{')) return readLines(task, schema); // JSON Lines whose first line is an object
-    throw fileError(task.read.name, { path: task.fragment.path }, `the file is not valid JSON (${causeMessage(error)})`, SKIP_FILES_HINT, error);
+    throw fileError(
+      task.read.name,
+      { path: task.fragment.path },
+      `the file is not valid JSON (${causeMessage(error)})`,
+      SKIP_FILES_HINT,
+      error,
+    );
   }
   const items = Array.isArray(parsed) ? parsed : [parsed];
   const rows: Row[] = [];

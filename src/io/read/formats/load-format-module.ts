@@ -7,7 +7,9 @@ export async function loadFormatModule(format: ModuleFormat): Promise<FileFormat
   const module = (await import(format.moduleUrl)) as Record<string, unknown>;
   const found = module[format.exportName] as Partial<FileFormatModule> | undefined;
   if (typeof found?.read !== 'function') {
-    throw new UdfResolveError(`${format.moduleUrl} has no export '${format.exportName}' with a read(task, args) function; a file format module exports { plan?, read }`);
+    throw new UdfResolveError(
+      `${format.moduleUrl} has no export '${format.exportName}' with a read(task, args) function; a file format module exports { plan?, read }`,
+    );
   }
   return found as FileFormatModule;
 }

@@ -12,7 +12,9 @@ export function jsonValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `[${Array.from(value as unknown as ArrayLike<number>, jsonValue).join(',')}]`;
   if (Array.isArray(value)) return `[${value.map(jsonValue).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value);
-  return `{${Object.entries(value).map(([key, v]) => `${JSON.stringify(key)}:${jsonValue(v)}`).join(',')}}`;
+  return `{${Object.entries(value)
+    .map(([key, v]) => `${JSON.stringify(key)}:${jsonValue(v)}`)
+    .join(',')}}`;
 }
 
 export function base64Of(bytes: Uint8Array): string {
