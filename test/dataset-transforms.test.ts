@@ -868,14 +868,12 @@ test('row types follow the transforms (compile-time checks)', async () => {
   range(3).dropColumns(['nope']);
   // @ts-expect-error 'nope' is not a column to sort by
   range(3).sort('nope');
+  // prettier-ignore
   // @ts-expect-error the row has no 'name' after selectColumns(['id'])
-  range(3)
-    .selectColumns(['id'])
-    .map((r) => ({ n: r.name }));
+  range(3).selectColumns(['id']).map((r) => ({ n: r.name }));
   // @ts-expect-error a map must return a row (an object), not a number
   range(3).map((r) => r.id);
+  // prettier-ignore
   // @ts-expect-error sum() takes a numeric column
-  fromItems([{ k: 'x', s: 'text' }])
-    .groupBy('k')
-    .sum('s');
+  fromItems([{ k: 'x', s: 'text' }]).groupBy('k').sum('s');
 });
