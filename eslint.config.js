@@ -14,6 +14,10 @@ export default tseslint.config(
       },
     },
     rules: {
+      // apache-arrow's DataType subclasses each define toString() ('Float64', 'List<Float32>'), which the base class's declaration does not show.
+      '@typescript-eslint/no-base-to-string': ['error', { ignoredTypeNames: ['Error', 'RegExp', 'URL', 'URLSearchParams', 'DataType'] }],
+      // A caught value is `unknown` in TypeScript; passing it on (an upstream failure, a UDF's error) rethrows what was thrown.
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
       // node:test's test() returns a promise the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',

@@ -63,7 +63,8 @@ for await (const batch of embedded.iterBatches({ batchSize: 4096 })) {
   }
 }
 console.log(
-  `\nnearest neighbour of document ${query.id} (${query.topic}, ${query.vector.length} dimensions): document ${best.id} (${best.topic}, cosine ${best.score.toFixed(3)})\n`,
+  `\nnearest neighbour of document ${query.id} (${query.topic}, ${query.vector.length} dimensions): ` +
+    `document ${best.id} (${best.topic}, cosine ${best.score.toFixed(3)})\n`,
 );
 
 console.log(written.stats.toString());

@@ -135,7 +135,7 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
 
 /** An actor pool's settings; checkOptions has checked each value. The default pool is one actor. */
 function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorCompute {
-  const [min, max] = Array.isArray(options.concurrency) ? options.concurrency : [options.concurrency ?? 1, options.concurrency ?? 1];
+  const [min, max] = typeof options.concurrency === 'object' ? options.concurrency : [options.concurrency ?? 1, options.concurrency ?? 1];
   // A constructor with required parameters that gets none would fail in every actor: say so now.
   if (options.constructorArgs === undefined && cls.length > 0) {
     throw new UdfPlacementError(

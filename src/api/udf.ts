@@ -21,8 +21,8 @@ export interface UdfRef<F> {
   readonly [runs]?: F;
 }
 
-// Functions and classes alike are callable objects; `Function` is the one type for both.
-type Callable = Function;
+// Functions and classes alike: what udf() marks.
+type Callable = ((...args: never[]) => unknown) | (abstract new (...args: never[]) => unknown);
 
 /**
  * Marks `target`, exported from the module at `moduleUrl` (pass `import.meta.url`), to run

@@ -86,7 +86,8 @@ export async function writeFiles(
     throw error instanceof UdfError && error.operator === name
       ? new WriteError(
           name,
-          `task ${error.input.taskIndex} could not write its files into ${absolute}; check that the directory is writable and has room (nothing of this write was kept)`,
+          `task ${error.input.taskIndex} could not write its files into ${absolute}; ` +
+            'check that the directory is writable and has room (nothing of this write was kept)',
           error.cause,
         )
       : error;
@@ -103,7 +104,8 @@ async function rollBack(name: string, dir: string, writeId: string, failure: unk
   } catch (error) {
     throw new WriteError(
       name,
-      `the write failed (${causeMessage(failure)}) and its files could not all be removed; delete the files named ${writeId}_* and .sluice-tmp-${writeId}_* in ${dir}`,
+      `the write failed (${causeMessage(failure)}) and its files could not all be removed; ` +
+        `delete the files named ${writeId}_* and .sluice-tmp-${writeId}_* in ${dir}`,
       error,
     );
   }

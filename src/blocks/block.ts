@@ -23,6 +23,15 @@ export function blockBytes(block: Block): number {
   return bytes;
 }
 
+/** The buffers of an Arrow Data, as typed arrays (apache-arrow types them by the column's type, `any` for a column of any type). */
+interface DataBuffers {
+  readonly valueOffsets: Int32Array | BigInt64Array | undefined;
+  readonly values: (ArrayBufferView & { readonly BYTES_PER_ELEMENT: number }) | undefined;
+  readonly nullBitmap: Uint8Array | undefined;
+  readonly typeIds: Int8Array | undefined;
+  readonly children: readonly Data[];
+}
+
 /**
  * The bytes of a column's rows. Arrow's own `byteLength` counts whole buffers, and a slice
  * keeps the whole value buffer of a string or binary column and the whole child of a list:
@@ -30,7 +39,7 @@ export function blockBytes(block: Block): number {
  * of their rows only (from the offsets); other buffers are cut on slicing already.
  */
 function dataBytes(data: Data): number {
-  const { valueOffsets, values, nullBitmap, typeIds, children } = data;
+  const { valueOffsets, values, nullBitmap, typeIds, children } = data as DataBuffers;
   let bytes = (nullBitmap?.byteLength ?? 0) + (typeIds?.byteLength ?? 0) + (valueOffsets?.byteLength ?? 0);
   const spanStart = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[0]) : 0;
   const spanLength = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[valueOffsets.length - 1]) - spanStart : 0;

@@ -1,5 +1,6 @@
 import {
   DataType,
+  Precision,
   Type,
   makeData,
   vectorFromArray,
@@ -26,7 +27,7 @@ export function buildColumn(values: ArrayLike<unknown>, type: DataType): Data {
     case Type.Null:
       return makeData({ type, length, nullCount: length });
     case Type.Float:
-      if ((type as Float64).precision === 2) return buildFloat64(values, type as Float64);
+      if ((type as Float64).precision === Precision.DOUBLE) return buildFloat64(values, type as Float64);
       return viaBuilder(values, type);
     case Type.Int:
       return buildInt(values, type as Int32 | Int64);
@@ -73,12 +74,12 @@ function buildInt(values: ArrayLike<unknown>, type: Int32 | Int64): Data {
       const v = values[i];
       data[i] = v == null ? 0n : BigInt(v as bigint | number);
     }
-    return makeData({ type: type as Int64, length: values.length, data, ...validity(values) });
+    return makeData({ type: type, length: values.length, data, ...validity(values) });
   }
   if (type.bitWidth === 32 && type.isSigned) {
     const data = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) data[i] = (values[i] as number | null) ?? 0;
-    return makeData({ type: type as Int32, length: values.length, data, ...validity(values) });
+    return makeData({ type: type, length: values.length, data, ...validity(values) });
   }
   return viaBuilder(values, type);
 }
@@ -135,7 +136,7 @@ function buildList(values: ArrayLike<unknown>, type: List): Data {
   }
   const childType = type.children[0].type as DataType;
   let child: Data;
-  if (childType.typeId === Type.Float && (childType as Float32).precision === 1) {
+  if (childType.typeId === Type.Float && (childType as Float32).precision === Precision.SINGLE) {
     const flat = new Float32Array(total);
     for (let i = 0; i < length; i++) {
       const v = values[i] as ArrayLike<number> | null | undefined;

@@ -46,7 +46,7 @@ export function columnsOfBlock(block: Block): Columns {
   const out: Columns = {};
   block.schema.fields.forEach((field, i) => {
     const vector = block.getChildAt(i)!;
-    const numeric = NUMERIC.has(field.type.typeId) && vector.nullCount === 0;
+    const numeric = NUMERIC.has((field.type as DataType).typeId) && vector.nullCount === 0;
     out[field.name] = numeric ? (vector.toArray() as TypedArray) : columnValues(vector);
   });
   return out;

@@ -16,9 +16,9 @@ export function unifySchemas(schemas: readonly Schema[]): Schema {
       const seen = types.get(field.name);
       if (seen === undefined) {
         order.push(field.name);
-        types.set(field.name, field.type);
+        types.set(field.name, field.type as DataType);
       } else {
-        types.set(field.name, widen(seen, field.type, field.name));
+        types.set(field.name, widen(seen, field.type as DataType, field.name));
       }
     }
   }
@@ -31,7 +31,9 @@ function widen(a: DataType, b: DataType, column: string): DataType {
   if (b.typeId === Type.Null) return a;
   const numeric = (t: DataType) => t.typeId === Type.Float || t.typeId === Type.Int;
   if (numeric(a) && numeric(b)) return new Float64();
-  throw new SchemaError(`column '${column}' has type ${a} in one block and ${b} in another; return one type per column`);
+  throw new SchemaError(
+    `column '${column}' has type ${a.toString()} in one block and ${b.toString()} in another; return one type per column`,
+  );
 }
 
 export function sameType(a: DataType, b: DataType): boolean {
@@ -43,13 +45,13 @@ export function conformBlock(block: Block, schema: Schema): Block {
   const fields = block.schema.fields;
   const matches =
     fields.length === schema.fields.length &&
-    fields.every((f, i) => f.name === schema.fields[i].name && sameType(f.type, schema.fields[i].type));
+    fields.every((f, i) => f.name === schema.fields[i].name && sameType(f.type as DataType, schema.fields[i].type as DataType));
   if (matches) return sameNullability(block.schema, schema) ? block : relabelBlock(block, schema);
   const batches = block.batches.map((batch) => {
     const columns = schema.fields.map((field) => {
       const index = fields.findIndex((f) => f.name === field.name);
       const existing = index >= 0 ? batch.getChildAt(index)! : null;
-      if (existing && sameType(existing.type, field.type)) return existing.data[0];
+      if (existing && sameType(existing.type as DataType, field.type as DataType)) return existing.data[0];
       const values = existing ? columnValues(existing) : new Array<unknown>(batch.numRows).fill(null);
       return buildColumn(values, field.type as DataType);
     });

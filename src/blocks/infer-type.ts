@@ -113,7 +113,7 @@ function flattenLists(values: ArrayLike<unknown>): unknown[] {
   const out: unknown[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Array.isArray(v)) out.push(...v);
+    if (Array.isArray(v)) out.push(...(v as unknown[]));
     else if (isTypedArray(v)) out.push(...v);
   }
   return out;

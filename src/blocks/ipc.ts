@@ -1,4 +1,4 @@
-import { DataType, Message, RecordBatch, Struct, Table, makeData, tableFromIPC, tableToIPC, type Schema } from 'apache-arrow';
+import { DataType, Message, RecordBatch, Struct, Table, makeData, tableFromIPC, tableToIPC, type Data, type Schema } from 'apache-arrow';
 import { RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
@@ -74,7 +74,7 @@ export function blockFromIpc(buffer: ArrayBuffer): Block {
       new Map(),
       schema.metadataVersion,
       header.variadicBufferCounts,
-    ).visitMany(schema.fields);
+    ).visitMany(schema.fields) as Data[];
     batches.push(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: header.length, children }), message.metadata));
   }
   // A stream without batches: Arrow's reader gives its table an empty batch, which callers see.
@@ -99,11 +99,12 @@ function writeMessage(bytes: Uint8Array, at: number, metadata: Uint8Array): numb
 }
 
 function hasDictionary(schema: Schema): boolean {
-  const visit = (type: DataType): boolean => DataType.isDictionary(type) || (type.children ?? []).some((child) => visit(child.type));
-  return schema.fields.some((field) => visit(field.type));
+  const visit = (type: DataType): boolean =>
+    DataType.isDictionary(type) || (type.children ?? []).some((child) => visit(child.type as DataType));
+  return schema.fields.some((field) => visit(field.type as DataType));
 }
 
 function ownBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
-  return bytes.slice().buffer as ArrayBuffer;
+  return bytes.slice().buffer;
 }

@@ -84,7 +84,7 @@ function listReader(childType: DataType, child: ChunkData, numericViews = false)
     return (start, end) => values.subarray(start, end);
   }
   const flat = chunkValues(childType, child);
-  return (start, end) => Array.prototype.slice.call(flat, start, end);
+  return (start, end) => Array.prototype.slice.call(flat, start, end) as unknown[];
 }
 
 function isFloat32(type: DataType): boolean {

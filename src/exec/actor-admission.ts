@@ -49,7 +49,8 @@ function checkOneActor(name: string, compute: ActorCompute, cpus: number, gpuIds
   }
   if (compute.numGpus > gpuIds.length) {
     throw new ResourceError(
-      `${name} asks for numGpus ${compute.numGpus} per actor and the job has ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}; lower numGpus or set configure({ gpus })`,
+      `${name} asks for numGpus ${compute.numGpus} per actor and the job has ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}; ` +
+        'lower numGpus or set configure({ gpus })',
     );
   }
 }
@@ -63,8 +64,9 @@ function checkGpuPacking(pools: ReadonlyArray<{ name: string; compute: ActorComp
       if (slots.take(compute.numGpus) !== null) continue;
       const perGpu = compute.numGpus < 1 ? `, ${Math.floor(1 / compute.numGpus + 1e-9)} per GPU` : '';
       throw new ResourceError(
-        `${name} needs ${compute.min} actors of numGpus ${compute.numGpus} at its start and only ${i} fit on the job's ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}` +
-          `${perGpu}${pools.length > 1 ? ' beside the other actor pools' : ''}; lower the pool's size (concurrency), use a range such as [1, ${compute.max}] to grow only as far as GPUs allow, or lower numGpus`,
+        `${name} needs ${compute.min} actors of numGpus ${compute.numGpus} at its start and only ${i} fit ` +
+          `on the job's ${gpuIds.length} GPU${gpuIds.length === 1 ? '' : 's'}${perGpu}${pools.length > 1 ? ' beside the other actor pools' : ''}; ` +
+          `lower the pool's size (concurrency), use a range such as [1, ${compute.max}] to grow only as far as GPUs allow, or lower numGpus`,
       );
     }
   }

@@ -13,7 +13,7 @@ export class BlockQueue {
   private bytes = 0;
   private closed = false;
   private cancelled = false;
-  private failure: unknown = undefined;
+  private failure: { readonly error: unknown } | null = null;
   private readonly getters: Array<() => void> = [];
   private readonly putters: Array<() => void> = [];
   private readonly cancelListeners: Array<() => void> = [];
@@ -52,7 +52,7 @@ export class BlockQueue {
   /** The next block, or null at the end of the stream (or once cancelled). */
   async get(): Promise<Block | null> {
     while (this.items.length === 0) {
-      if (this.failure !== undefined) throw this.failure;
+      if (this.failure !== null) throw this.failure.error;
       if (this.closed || this.cancelled) return null;
       await new Promise<void>((resolve) => this.getters.push(resolve));
     }
@@ -76,7 +76,7 @@ export class BlockQueue {
 
   /** The producer failed: readers see the error once the queue is drained. */
   fail(error: unknown): void {
-    if (this.failure === undefined) this.failure = error;
+    this.failure ??= { error };
     this.close();
   }
 

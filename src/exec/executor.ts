@@ -75,6 +75,8 @@ export async function* executePlan(
         ? { type: 'job-end', outcome: 'failed', error: failure.error, stats }
         : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
     );
+    // An error log that could not be written fails the job even when its consumer stopped early (a return through here).
+    // eslint-disable-next-line no-unsafe-finally -- deliberate: see above; job-end has already reported the job's own error
     if (closing !== null) throw closing.error;
   }
 }

@@ -1,12 +1,6 @@
 import { CancelledError } from '../errors.js';
+import type { ActorResources, Placement } from '../pools/actor-resources.js';
 import { GpuSlots } from './gpu-slots.js';
-
-/** What an actor holds for its life: CPU slots, and the GPUs (or the share of one) it was placed on. */
-export interface Placement {
-  readonly cpus: number;
-  readonly numGpus: number;
-  readonly gpuIds: readonly number[];
-}
 
 // CPU shares such as 0.1 do not add up exactly in floating point.
 const EPSILON = 1e-9;
@@ -16,7 +10,7 @@ const EPSILON = 1e-9;
  * every actor (held for its life), so operators together never over-commit the machine;
  * GPUs for actors; and the memory budget, split among the queues between operators.
  */
-export class ResourceManager {
+export class ResourceManager implements ActorResources {
   private freeCpus: number;
   private readonly waiting: Array<{ cpus: number; numGpus: number; resolve: (p: Placement) => void; reject: (e: unknown) => void }> = [];
   private gpuSlots: GpuSlots | null = null;

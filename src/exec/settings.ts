@@ -94,7 +94,7 @@ export function resolveSettings(options: ExecutionOptions = {}): ExecutionSettin
 
 /** The middleware setting as a list: one middleware or several. */
 export function middlewareList(middleware: UdfMiddleware | readonly UdfMiddleware[]): readonly UdfMiddleware[] {
-  return Array.isArray(middleware) ? middleware : [middleware as UdfMiddleware];
+  return Array.isArray(middleware) ? (middleware as readonly UdfMiddleware[]) : [middleware as UdfMiddleware];
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -96,7 +96,7 @@ async function* iterableBlocks(iterable: AsyncIterable<Row> | Iterable<Row>): As
 
 function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
   return {
-    next: async () => iterator.next(),
-    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+    next: () => Promise.resolve(iterator.next()),
+    return: () => Promise.resolve(iterator.return?.() ?? { done: true, value: undefined }),
   };
 }

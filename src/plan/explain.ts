@@ -1,4 +1,4 @@
-import { childrenOf, type ActorCompute, type LogicalNode } from './logical.js';
+import { childrenOf, type ActorCompute } from './logical.js';
 import { physicalInputs, type PhysicalOp } from './physical.js';
 import type { Plan } from './planner.js';
 

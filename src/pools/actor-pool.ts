@@ -1,10 +1,10 @@
 import type { Block } from '../blocks/block.js';
 import { ActorError, CancelledError } from '../errors.js';
-import type { Placement, ResourceManager } from '../exec/resource-manager.js';
 import type { ActorStopReason } from '../observe/events.js';
 import type { ActorCompute } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
 import { Actor, ActorExitedError } from './actor.js';
+import type { ActorResources, Placement } from './actor-resources.js';
 import { deserializeError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 
@@ -52,7 +52,7 @@ export class ActorPool {
 
   constructor(
     private readonly spec: ActorPoolSpec,
-    private readonly resources: ResourceManager,
+    private readonly resources: ActorResources,
     private readonly listener: ActorPoolListener,
   ) {}
 

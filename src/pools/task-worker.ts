@@ -24,5 +24,5 @@ export default async function runTask(request: TaskRequest): Promise<unknown> {
 
 /** Wraps a reply so piscina moves its buffer instead of cloning it. */
 function withTransfer(value: TaskReply, buffer: ArrayBuffer): unknown {
-  return move({ [transferableSymbol]: buffer, [valueSymbol]: value } as unknown as ArrayBuffer);
+  return move({ [transferableSymbol]: buffer, [valueSymbol]: value });
 }

@@ -79,7 +79,7 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
       case 'dropColumns':
       case 'renameColumns':
         if (rows !== null) rows = projectRows(rows, t);
-        else block = projectBlock(block!, t);
+        else block = projectBlock(block, t);
         break;
     }
     if ('fn' in t) udfMs += performance.now() - started;
@@ -115,7 +115,7 @@ async function applyPerRow(
 ): Promise<unknown[]> {
   const results = new Array<unknown>(rows.length);
   const pending = new Set<Promise<void>>();
-  let firstError: unknown = undefined;
+  let firstError = undefined as UdfError | undefined;
   const fail = (i: number, error: unknown) => {
     const input = locate(rows[i], i, ctx.taskIndex);
     if (t.onError === 'skip') {
@@ -260,7 +260,7 @@ function locate(row: Row, rowIndex: number, taskIndex: number | undefined): Inpu
 
 function pathOf(batch: Block): { path?: string } {
   const column = batch.getChild('path');
-  const first = column?.get(0);
+  const first: unknown = column?.get(0);
   return typeof first === 'string' ? { path: first } : {};
 }
 

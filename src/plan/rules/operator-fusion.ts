@@ -19,7 +19,8 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
     case 'Map': {
       const input = fuseOperators(op.input);
       if (input.kind === 'Map') {
-        // A write ('blocks' after a map; a read's input is its source) takes the task-pool settings of the map before it: `map(udf).writeParquet()` is one task.
+        // A write (a 'blocks' step after a map; a read's input is its source) takes the task-pool
+        // settings of the map before it: `map(udf).writeParquet()` is one task.
         const adopts = op.transforms.every((t) => t.op === 'blocks') && input.compute.kind === 'tasks';
         const compute = adopts ? input.compute : fusedCompute(input.compute, op.compute);
         const retry = adopts ? input.retry : fusedRetry(input, op);

@@ -115,13 +115,13 @@ function typedBlock(task: ReadTask, records: readonly CsvRecord[], indices: numb
   const columns: unknown[][] = names.map(() => []);
   for (const record of records) {
     try {
-      const values = indices.map((i, c) => (types[c] ? csvValue(record.texts[i], types[c]!) : null));
+      const values = indices.map((i, c) => (types[c] ? csvValue(record.texts[i], types[c]) : null));
       values.forEach((v, c) => columns[c].push(v));
     } catch (error) {
       task.badRecord({ line: record.line }, `the record does not fit the schema (${causeMessage(error)})`, error);
     }
   }
   const fields = names.map((name, c) => new Field(name, types[c]!, true)).filter((_, c) => kept[c]);
-  const data = columns.filter((_, c) => kept[c]).map((values, c) => buildColumn(values, fields[c].type as DataType));
+  const data = columns.filter((_, c) => kept[c]).map((values, c) => buildColumn(values, fields[c].type));
   return blockFromData(fields, data, columns[0]?.length ?? 0);
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type DataType, type Schema } from 'apache-arrow';
-import { blockFromRows, type Block, type Row } from '../../../blocks/block.js';
+import { blockFromRows, type Row } from '../../../blocks/block.js';
 import { valueKind } from '../../../blocks/infer-type.js';
 import { causeMessage, fileError, SchemaError } from '../../../errors.js';
 import { SKIP_FILES_HINT } from '../read-errors.js';
@@ -90,7 +90,8 @@ function recordProblem(value: unknown, schema: Schema | undefined): string | nul
   if (schema === undefined) return null;
   for (const field of schema.fields) {
     const v = (value as Row)[field.name];
-    if (!fits(v, field.type)) return `has ${JSON.stringify(v)} in '${field.name}', which the schema makes ${String(field.type)}`;
+    if (!fits(v, field.type as DataType))
+      return `has ${JSON.stringify(v)} in '${field.name}', which the schema makes ${String(field.type)}`;
   }
   return null;
 }
