@@ -69,7 +69,7 @@ export {
   type FileSkippedEvent,
 } from './observe/events.js';
 export type { UdfMiddleware, UdfCall, UdfOutcome } from './observe/middleware.js';
-export type { ProgressMode } from './observe/progress.js';
+export type { ProgressMode } from './observe/progress-source.js';
 export {
   SluiceError,
   InvalidOptionError,

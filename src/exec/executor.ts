@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
 import { CancelledError } from '../errors.js';
-import { startProgress, type ProgressReporter } from '../observe/progress.js';
+import type { ProgressReporter } from '../observe/progress-source.js';
+import { startProgress } from '../observe/progress.js';
 import { expectedRowsIn } from './expected-rows.js';
 import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
@@ -11,6 +12,7 @@ import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { Job } from './job.js';
 import { runAllToAllOp } from './operators/all-to-all-op.js';
+import { runActorMapOp } from './operators/actor-map-op.js';
 import { runLimitOp } from './operators/limit-op.js';
 import { runMapOp } from './operators/map-op.js';
 import type { OperatorContext } from './operators/operator.js';
@@ -135,7 +137,8 @@ function runOperator(op: PhysicalOp, ctx: OperatorContext): Promise<void> {
     case 'Source':
       return runSourceOp(op, ctx);
     case 'Map':
-      return runMapOp(op, ctx);
+      // An actor pool runs the same task loop (runMapTasks) with each bundle sent to an actor.
+      return op.compute.kind === 'actors' ? runActorMapOp(op, op.compute, ctx) : runMapOp(op, ctx);
     case 'Limit':
       return runLimitOp(op, ctx);
     case 'Union':

@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors.js';
 import { checkGpusSetting } from './gpu-discovery.js';
 import type { SluiceEventListener } from '../observe/events.js';
 import type { UdfMiddleware } from '../observe/middleware.js';
-import type { ProgressMode } from '../observe/progress.js';
+import type { ProgressMode } from '../observe/progress-source.js';
 
 /** How jobs run: set for the process with `configure`, or per call on any consumer. */
 export interface ExecutionOptions {

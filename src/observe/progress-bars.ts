@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { isTty, snapshot, type ProgressOptions, type ProgressReporter, type ProgressSource } from './progress.js';
+import { isTty, snapshot, type ProgressOptions, type ProgressReporter, type ProgressSource } from './progress-source.js';
 
 /** Redraw period of the bars on a terminal; off a terminal (bars forced) they print every interval instead. */
 const TTY_REFRESH_MS = 200;

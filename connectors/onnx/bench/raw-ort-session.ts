@@ -17,12 +17,14 @@ export async function openWarmSession(modelPath: string, threads: number, warmUp
 export function serve<M>(session: ort.InferenceSession, handle: (message: M) => Promise<void>): void {
   const port = parentPort!;
   port.postMessage('ready');
-  port.on('message', async (message: M | 'stop') => {
+  // A failure is left unhandled, as from an async listener: it ends the worker.
+  port.on('message', (message: M | 'stop') => void onMessage(message));
+  async function onMessage(message: M | 'stop'): Promise<void> {
     if (message === 'stop') {
       await session.release();
       port.close();
       return;
     }
     await handle(message);
-  });
+  }
 }

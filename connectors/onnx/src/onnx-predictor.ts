@@ -78,6 +78,7 @@ export class OnnxPredictor {
   }
 
   /** The columns to add from the model's outputs (`batch` is there for subclasses that need it). */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- `batch` is part of the signature subclasses override and call
   protected columns(results: ort.InferenceSession.OnnxValueMapType, batch: Batch): Record<string, OutputColumn> {
     const mapping = this.options.outputs ?? Object.fromEntries(Object.keys(results).map((name) => [name, name]));
     return Object.fromEntries(
@@ -87,7 +88,7 @@ export class OnnxPredictor {
           throw new OnnxModelError(
             `${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} (outputs: ${Object.keys(results).join(', ')})`,
           );
-        return [column, tensorToColumn(tensor as ort.Tensor, output)];
+        return [column, tensorToColumn(tensor, output)];
       }),
     );
   }

@@ -5,6 +5,7 @@
  * tensor, a number column a [rows] one; outputs come back as FixedSizeList columns.
  */
 import {
+  DataType,
   Field,
   FixedSizeList,
   Float32,
@@ -15,8 +16,6 @@ import {
   Type,
   makeData,
   makeVector,
-  type Data,
-  type DataType,
   type Vector,
 } from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
@@ -71,7 +70,7 @@ export function columnToTensor(batch: Batch, column: string, input: InputSpec): 
   const rows = chunks.reduce((n, c) => n + c.rows, 0);
   const dims = tensorDims(rows, width, input.shape, where);
   // One chunk of the input's own type feeds the session without a copy.
-  if (chunks.length === 1 && chunks[0].values instanceof Target) return new ort.Tensor(input.type, chunks[0].values as TensorArray, dims);
+  if (chunks.length === 1 && chunks[0].values instanceof Target) return new ort.Tensor(input.type, chunks[0].values, dims);
   const values = new Target(rows * Math.max(width, 1));
   let at = 0;
   for (const chunk of chunks) {
@@ -87,6 +86,31 @@ interface Flat {
   readonly width: number;
   readonly values: ArrayLike<number | bigint> & { readonly length: number };
 }
+
+/**
+ * What flattenData reads of an Arrow column's chunk. Arrow types a Data's buffers by its DataType, unknown here (a
+ * Table's column is a Vector<any>, a list's child a plain Data), so they are typed here by what the types read below
+ * hold: `values` a typed array (Int, Float, a list's child), `valueOffsets` an Int32Array (List).
+ */
+interface ArrowChunk {
+  readonly type: DataType;
+  readonly length: number;
+  readonly values: NumberArray;
+  readonly valueOffsets: Int32Array;
+  readonly children: readonly ArrowChunk[];
+}
+
+type NumberArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigUint64Array
+  | Float32Array
+  | Float64Array;
 
 function arrowColumn(table: Table, column: string): Vector {
   const vector = table.getChild(column);
@@ -109,18 +133,19 @@ function columnOf(columns: Columns, column: string): unknown[] | Columns[string]
 function flattenArrow(vector: Vector, where: string): Flat[] {
   if (vector.nullCount > 0)
     throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
-  return vector.data.map((data) => flattenData(data, where));
+  const chunks: readonly ArrowChunk[] = vector.data;
+  return chunks.map((data) => flattenData(data, where));
 }
 
 // Arrow slices its buffers with the data (`values`, `valueOffsets` and the children of a
 // FixedSizeList start at the slice's first row), so they are read from index 0.
-function flattenData(data: Data, where: string): Flat {
-  const type: DataType = data.type;
+function flattenData(data: ArrowChunk, where: string): Flat {
+  const type = data.type;
   if (type.typeId === Type.Int || type.typeId === Type.Float) {
     return { rows: data.length, width: 0, values: data.values.subarray(0, data.length) };
   }
-  if (type.typeId === Type.FixedSizeList) {
-    const width = (type as FixedSizeList).listSize;
+  if (DataType.isFixedSizeList(type)) {
+    const width = type.listSize;
     return { rows: data.length, width, values: data.children[0].values.subarray(0, data.length * width) };
   }
   if (type.typeId === Type.List) {

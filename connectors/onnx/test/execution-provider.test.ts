@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import { getActorContext, type ActorContext } from 'sluice';
 import { OnnxTextEmbedder, cudaSupport, writeHashedNgramModel } from '../src/index.js';
 import { planExecutionProvider } from '../src/execution-provider.js';
@@ -26,8 +26,7 @@ test(
   async () => {
     const modelPath = await writeHashedNgramModel(path.join(await tempDir(), 'embed.onnx'), { dim: 8, hiddenSize: 8, vocabSize: 64 });
     const lines: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    const stderr = mock.method(process.stderr, 'write', (chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
     const key = Symbol.for('sluice.actorContext');
     const holder = globalThis as unknown as Record<symbol, ActorContext | undefined>;
     try {
@@ -42,7 +41,7 @@ test(
         await embedder.close();
       }
     } finally {
-      process.stderr.write = write;
+      stderr.mock.restore();
       delete holder[key];
     }
     const text = lines.join('');

@@ -39,8 +39,8 @@ async function sluice(dir: string): Promise<Run> {
   let chars = 0;
   let pages = 0;
   for await (const batch of readPdfs(dir).iterBatches({ batchFormat: 'columns', batchSize: null, progress: 'off', cpus: WORKERS })) {
-    for (const text of batch.text as string[]) chars += text.length;
-    pages += (batch.text as string[]).length;
+    for (const text of batch.text) chars += text.length;
+    pages += batch.text.length;
   }
   return { seconds: (performance.now() - started) / 1000, chars, pages };
 }

@@ -95,7 +95,7 @@ function pageRange(pages: unknown): [number, number] {
 
 function renderScale(render: unknown, mode: unknown): number | null {
   if (render === undefined) return null;
-  const scale = (render as { scale?: unknown } | null)?.scale;
+  const scale = typeof render === 'object' && render !== null && 'scale' in render ? render.scale : undefined;
   if (typeof scale !== 'number' || !(scale > 0 && scale <= 10))
     throw new InvalidOptionError('renderPages', render, '{scale} with 0 < scale <= 10 (1 renders at 72 dpi)');
   if (mode === 'document')

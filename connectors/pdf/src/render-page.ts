@@ -6,11 +6,11 @@ export async function renderPage(page: PDFPageProxy, scale: number): Promise<Uin
   const viewport = page.getViewport({ scale });
   const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
   const context = canvas.getContext('2d');
-  // pdfjs types its canvas as the DOM's; @napi-rs/canvas implements the same 2D API.
-  type Params = Parameters<PDFPageProxy['render']>[0];
+  // pdfjs types its canvas as the DOM's, which this Node build (no DOM lib) leaves unresolved, so any canvas is
+  // accepted; @napi-rs/canvas implements the same 2D API.
   await page.render({
-    canvas: canvas as unknown as Params['canvas'],
-    canvasContext: context as unknown as Params['canvasContext'],
+    canvas,
+    canvasContext: context,
     viewport,
   }).promise;
   const png = await canvas.encode('png');

@@ -8,7 +8,6 @@ import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
 import type { TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
-import { runActorMapOp } from './actor-map-op.js';
 import { consume, emit, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
@@ -23,7 +22,6 @@ const STUCK_WORKER_GRACE_MS = 1_000;
  * consumer stops this operator (backpressure).
  */
 export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
-  if (op.compute.kind === 'actors') return runActorMapOp(op, op.compute, ctx);
   const cpusPerTask = op.compute.kind === 'tasks' ? op.compute.numCpus : 0;
   // A task that needs more CPU slots than the job has would wait for them forever.
   if (cpusPerTask > ctx.job.resources.cpus) {

@@ -53,11 +53,11 @@ export function node(
 ): onnxProto.onnx.INodeProto {
   const Kind = onnx.AttributeProto.AttributeType;
   const attribute = Object.entries(attributes).map(([name, value]): onnxProto.onnx.IAttributeProto =>
-    Array.isArray(value)
+    typeof value !== 'number'
       ? { name, type: Kind.INTS, ints: [...value] }
       : Number.isInteger(value)
-        ? { name, type: Kind.INT, i: value as number }
-        : { name, type: Kind.FLOAT, f: value as number },
+        ? { name, type: Kind.INT, i: value }
+        : { name, type: Kind.FLOAT, f: value },
   );
   return { opType, input: [...inputs], output: [...outputs], attribute, name: `${opType}_${outputs[0]}` };
 }

@@ -8,8 +8,21 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { TokenizerLoadError } from '../errors.js';
 import { padBatch, type EncodedText, type TextTokenizer, type TokenizedBatch } from './tokenizer.js';
 
+/**
+ * What this package calls of @huggingface/tokenizers' Tokenizer, as its version 0.2.0 declares it. The package's
+ * .d.ts files import one another without file extensions, which NodeNext resolution rejects, so TypeScript sees
+ * the class as unresolved (any); it is typed here, at the import, instead.
+ */
+export interface HfTokenizerModel {
+  encode(text: string, options: { return_token_type_ids: true }): { ids: number[]; token_type_ids: number[] };
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+  token_to_id(token: string): number | undefined;
+}
+
+const TokenizerModel = Tokenizer as unknown as new (tokenizerJson: object, config: object) => HfTokenizerModel;
+
 export class HfTokenizer implements TextTokenizer {
-  readonly tokenizer: Tokenizer;
+  readonly tokenizer: HfTokenizerModel;
   readonly padId: number;
 
   /** `file` is a tokenizer.json, or a folder holding one (and maybe tokenizer_config.json). */
@@ -19,7 +32,7 @@ export class HfTokenizer implements TextTokenizer {
     const configFile = path.join(path.dirname(json), 'tokenizer_config.json');
     const config = existsSync(configFile) ? readJson(configFile) : {};
     try {
-      this.tokenizer = new Tokenizer(tokenizerJson, config);
+      this.tokenizer = new TokenizerModel(tokenizerJson, config);
     } catch (error) {
       throw new TokenizerLoadError(
         `cannot build a tokenizer from ${json}: ${(error as Error).message}; is it a Hugging Face tokenizer.json?`,

@@ -83,7 +83,7 @@ export async function writeTextPdf(
   const layout = new Layout(doc, font, options);
   for (const page of pages) {
     layout.newPage();
-    const paragraphs = 'paragraphs' in page ? page.paragraphs : (page as readonly string[]);
+    const paragraphs = 'paragraphs' in page ? page.paragraphs : page;
     for (const paragraph of paragraphs) layout.paragraph(paragraph);
   }
   await writeFile(file, await doc.save());
