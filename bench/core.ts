@@ -86,10 +86,10 @@ function contenders(iters: number, piscina: PiscinaBaseline): Contender[] {
     {
       key: 'sequential',
       label: 'sequential loop, main thread',
-      run: async () => {
+      run: () => {
         let sum = 0;
         for (let i = 0; i < ROWS; i++) sum += work(i, iters);
-        return sum;
+        return Promise.resolve(sum);
       },
     },
   ];

@@ -38,8 +38,11 @@ function textOf(i: number): string {
   return s.slice(0, TEXT_CHARS);
 }
 
+/** The columns of makeTable's table. */
+type BenchColumns = { id: Int64; text: Utf8; vector: FixedSizeList<Float32> };
+
 /** id int64, text utf8 (200 chars), vector FixedSizeList<384, float32>. */
-function makeTable(rows: number): Table {
+function makeTable(rows: number): Table<BenchColumns> {
   const ids = new BigInt64Array(rows);
   const values = new Float32Array(rows * DIM);
   let seed = 7;
@@ -63,12 +66,12 @@ function makeTable(rows: number): Table {
   });
   const fields = [new Field('id', new Int64(), false), new Field('text', new Utf8(), false), new Field('vector', vectorType, false)];
   const struct = makeData({
-    type: new Struct(fields),
+    type: new Struct<BenchColumns>(fields),
     length: rows,
     nullCount: 0,
     children: [makeData({ type: new Int64(), length: rows, data: ids }), text.data[0], vector],
   });
-  return new Table(new RecordBatch(new Schema(fields), struct));
+  return new Table(new RecordBatch(new Schema<BenchColumns>(fields), struct));
 }
 
 // ---- timing --------------------------------------------------------------------------------
@@ -135,7 +138,7 @@ interface LiteModule {
 }
 const lite = createRequire(import.meta.url)('parquetjs-lite') as LiteModule;
 
-async function liteWrite(table: Table, file: string): Promise<number> {
+async function liteWrite(table: Table<BenchColumns>, file: string): Promise<number> {
   rmSync(file, { force: true });
   const schema = new lite.ParquetSchema({
     id: { type: 'INT64', compression: 'SNAPPY' },
@@ -145,7 +148,7 @@ async function liteWrite(table: Table, file: string): Promise<number> {
   const writer = await lite.ParquetWriter.openFile(schema, file);
   for (let i = 0; i < table.numRows; i++) {
     const row = table.get(i)!;
-    await writer.appendRow({ id: Number(row.id), text: row.text, vector: Array.from(row.vector as Iterable<number>) });
+    await writer.appendRow({ id: Number(row.id), text: row.text, vector: Array.from(row.vector) });
   }
   await writer.close();
   return table.numRows;

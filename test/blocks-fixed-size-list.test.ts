@@ -58,7 +58,7 @@ test('FixedSizeList<Float32> rows are Float32Array views of the vectors; null ro
   assert.equal(rows[1].vector, null);
   assert.ok(rows[3].vector instanceof Float32Array);
   assert.deepEqual(rows[3].vector, values.subarray(9, 12));
-  assert.equal((rows[3].vector as Float32Array).buffer, values.buffer, 'a view, not a copy');
+  assert.equal(rows[3].vector.buffer, values.buffer, 'a view, not a copy');
 });
 
 test('FixedSizeList of Float64, Int32 and Int64 read as Float64Array, Int32Array and BigInt64Array', () => {

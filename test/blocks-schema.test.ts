@@ -108,7 +108,7 @@ test('Uint8Array and Buffer infer Binary and come back as bytes', () => {
   assert.ok(DataType.isBinary(typeOf(block, 'bytes')));
   const back = rowsOfBlock(block).map((r) => r.bytes);
   assert.ok(back[0] instanceof Uint8Array);
-  assert.deepEqual([...(back[0] as Uint8Array)], [1, 2, 3]);
+  assert.deepEqual([...back[0]], [1, 2, 3]);
   assert.equal(Buffer.from(back[1] as Uint8Array).toString(), 'hello');
   assert.equal((back[2] as Uint8Array).byteLength, 0);
   assert.equal(back[3], null);
@@ -119,14 +119,14 @@ test('Float32Array and number[] vectors infer List<Float32> and come back as Flo
   const block = blockFromRows(rows);
   const type = typeOf(block, 'v');
   assert.ok(DataType.isList(type));
-  const child = (type as List).children[0].type;
+  const child: unknown = type.children[0].type;
   assert.ok(DataType.isFloat(child));
   assert.equal(child.toString(), 'Float32');
   const back = rowsOfBlock(block).map((r) => r.v);
   assert.ok(back[0] instanceof Float32Array);
-  assert.deepEqual([...(back[0] as Float32Array)], [0.5, 1.5, -2]);
+  assert.deepEqual([...back[0]], [0.5, 1.5, -2]);
   assert.ok(back[1] instanceof Float32Array);
-  assert.deepEqual([...(back[1] as Float32Array)], [1, 2]);
+  assert.deepEqual([...back[1]], [1, 2]);
   assert.equal((back[2] as Float32Array).length, 0);
   assert.equal(back[3], null);
 });
@@ -151,9 +151,9 @@ test('nested objects infer Struct with typed children, nested to any depth', () 
   const block = blockFromRows(rows);
   const type = typeOf(block, 'meta');
   assert.ok(DataType.isStruct(type));
-  const children = (type as Struct).children;
+  const children = type.children;
   assert.deepEqual(
-    children.map((f) => [f.name, f.type.toString()]),
+    children.map((f) => [f.name, String(f.type)]),
     [
       ['page', 'Float64'],
       ['title', 'Utf8'],
@@ -168,7 +168,7 @@ test('lists of strings infer List<Utf8> and come back as arrays', () => {
   const block = blockFromRows(rows);
   const type = typeOf(block, 'words');
   assert.ok(DataType.isList(type));
-  assert.ok(DataType.isUtf8((type as List).children[0].type));
+  assert.ok(DataType.isUtf8(type.children[0].type));
   assert.deepEqual(rowsOfBlock(block), rows);
 });
 
@@ -402,7 +402,7 @@ test('concatBlocks of blocks that already agree shares their buffers', () => {
   assert.equal(joined.numRows, 3);
   assert.equal(joined.batches.length, 2);
   assert.equal(joined.batches[0].data, a.batches[0].data);
-  assert.equal(joined.getChild('s')!.type.typeId, Type.Utf8);
+  assert.equal((joined.getChild('s')!.type as DataType).typeId, Type.Utf8);
   assert.equal(concatBlocks([]).numRows, 0);
 });
 

@@ -103,6 +103,6 @@ test('readFormat: a file its format cannot plan is read whole, and the read repo
 });
 
 test('readFormat refuses includePaths and unknown options by name', () => {
-  assert.throws(() => readCounted(dir, { includePaths: true } as ReadOptions), /includePaths/);
+  assert.throws(() => readCounted(dir, { includePaths: true }), /includePaths/);
   assert.throws(() => readCounted(dir, { timeoutMs: 0 }), /timeoutMs/);
 });

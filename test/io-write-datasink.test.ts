@@ -127,7 +127,7 @@ test('a sink can take Arrow batches, and a plain object literal is a Datasink', 
   );
 
   // The row type flows into a literal sink's batch; the result type from its write.
-  const sums = await range(10).write({ write: async (batch) => batch.reduce((n, row) => n + row.id, 0) });
+  const sums = await range(10).write({ write: (batch) => Promise.resolve(batch.reduce((n, row) => n + row.id, 0)) });
   assert.deepEqual(sums.returns, [45]);
 });
 

@@ -73,7 +73,7 @@ test('writeCsv: a header row and RFC 4180 quoting that csv-parse and DuckDB read
     );
 
     const parsed = texts
-      .flatMap((text) => parse(text, { columns: true }) as Record<string, string>[])
+      .flatMap((text) => parse<Record<string, string>>(text, { columns: true }))
       .sort((a, b) => Number(a.score) - Number(b.score));
     assert.equal(parsed.length, input.length);
     parsed.forEach((row, i) => {

@@ -26,7 +26,7 @@ function optimizedChain(ds: Dataset<object>): string[] {
 
 function mapOp(op: PhysicalOp): Extract<PhysicalOp, { kind: 'Map' }> {
   assert.equal(op.kind, 'Map');
-  return op as Extract<PhysicalOp, { kind: 'Map' }>;
+  return op;
 }
 
 // ---- operator fusion ---------------------------------------------------------------------
@@ -76,7 +76,7 @@ test('a chain of map, filter, flatMap, mapBatches and addColumn on the main thre
   assert.deepEqual(physicalNames(ds), ['Range(10)', 'Map(a)->Filter(f)->FlatMap(fm)->MapBatches(mb)->AddColumn(z)']);
 });
 
-test('a udf map followed by a plain-function map does not fuse (different compute)', async () => {
+test('a udf map followed by a plain-function map does not fuse (different compute)', () => {
   const ds = range(20)
     .map(doubleUdf)
     .map(function plain(r) {
