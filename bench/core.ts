@@ -189,14 +189,17 @@ async function main(): Promise<void> {
   const cold = await coldRuns(iters);
   console.log(`first job of a fresh process, pool start included (median of ${COLD_RUNS}, ms):`);
   console.log(
-    `  sluice ${fmt(median(cold.sluice.ms))} (${cold.sluice.ms.map((t) => fmt(t)).join(' ')}), piscina ${fmt(median(cold.piscina.ms))} (${cold.piscina.ms.map((t) => fmt(t)).join(' ')})\n`,
+    `  sluice ${fmt(median(cold.sluice.ms))} (${cold.sluice.ms.map((t) => fmt(t)).join(' ')}), ` +
+      `piscina ${fmt(median(cold.piscina.ms))} (${cold.piscina.ms.map((t) => fmt(t)).join(' ')})\n`,
   );
   for (const s of [...cold.sluice.sums, ...cold.piscina.sums]) sums.get('piscina')!.add(s);
 
   const allSums = new Set([...sums.values()].flatMap((s) => [...s]));
   const agree = allSums.size === 1;
   console.log(
-    `sum of outputs: ${agree ? `equal in every run of every contender (${[...allSums][0]})` : `DIFFER: ${JSON.stringify(Object.fromEntries([...sums].map(([k, v]) => [k, [...v]])))}`}\n`,
+    agree
+      ? `sum of outputs: equal in every run of every contender (${[...allSums][0]})\n`
+      : `sum of outputs: DIFFER: ${JSON.stringify(Object.fromEntries([...sums].map(([k, v]) => [k, [...v]])))}\n`,
   );
 
   console.log(`trivial job, process spawn to exit (median of ${SPAWN_RUNS} after 1 warm-up, ms):`);

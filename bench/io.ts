@@ -232,7 +232,8 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\nfile sizes: sluice ${fmt(dirBytes(sluiceDir) / 1024 ** 2, 1)} MiB in ${readdirSync(sluiceDir).length} files, DuckDB ${fmt(statSync(duckFile).size / 1024 ** 2, 1)} MiB`,
+      `\nfile sizes: sluice ${fmt(dirBytes(sluiceDir) / 1024 ** 2, 1)} MiB in ${readdirSync(sluiceDir).length} files, ` +
+        `DuckDB ${fmt(statSync(duckFile).size / 1024 ** 2, 1)} MiB`,
     );
     console.log(`parquetjs-lite reads sluice's file: ${liteReadsSluice}`);
     console.log(`sluice reads parquetjs-lite's file: ${sluiceReadsLite}\n`);

@@ -99,7 +99,8 @@ test('writeParquet: targetBytesPerFile cuts files by size, and compression and r
     assert.ok(result.files.length >= 3 && result.files.length <= 5, `${result.files.length} files`);
     assert.equal(result.rows, 400);
     const meta = await duckdb(
-      `SELECT compression, max(row_group_num_rows)::INTEGER AS largest, max(row_group_id)::INTEGER AS last FROM parquet_metadata('${dir}/*.parquet') GROUP BY 1`,
+      'SELECT compression, max(row_group_num_rows)::INTEGER AS largest, max(row_group_id)::INTEGER AS last ' +
+        `FROM parquet_metadata('${dir}/*.parquet') GROUP BY 1`,
     );
     assert.equal(meta.rows.length, 1);
     assert.equal(meta.rows[0].compression, 'ZSTD');

@@ -86,7 +86,8 @@ export class OnnxPredictor {
         const tensor = results[output];
         if (!tensor)
           throw new OnnxModelError(
-            `${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} (outputs: ${Object.keys(results).join(', ')})`,
+            `${this.where}: option outputs names '${output}', which is not an output of ${this.options.modelPath} ` +
+              `(outputs: ${Object.keys(results).join(', ')})`,
           );
         return [column, tensorToColumn(tensor, output)];
       }),

@@ -78,7 +78,8 @@ export class OnnxTextEmbedder extends OnnxPredictor {
         const from = TOKEN_INPUTS[input.name as keyof typeof TOKEN_INPUTS];
         if (!from || input.type !== 'int64') {
           throw new OnnxModelError(
-            `${this.where}: ${this.options.modelPath} has input '${input.name}' (${input.type}); a text embedder feeds int64 ${Object.keys(TOKEN_INPUTS).join(', ')}. Use OnnxPredictor for other models`,
+            `${this.where}: ${this.options.modelPath} has input '${input.name}' (${input.type}); ` +
+              `a text embedder feeds int64 ${Object.keys(TOKEN_INPUTS).join(', ')}. Use OnnxPredictor for other models`,
           );
         }
         return [input.name, new ort.Tensor('int64', from(tokens), dims)];
@@ -95,7 +96,9 @@ export class OnnxTextEmbedder extends OnnxPredictor {
     const expected = pooling === 'mean' ? 3 : 2;
     if (tensor.dims.length !== expected) {
       throw new OnnxModelError(
-        `${this.where}: output of ${this.options.modelPath} has shape [${tensor.dims.join(', ')}]; pooling '${pooling}' takes [batch, ${pooling === 'mean' ? 'tokens, hidden' : 'dim'}]${pooling === 'none' ? " (set pooling: 'mean' for token vectors)" : ''}`,
+        `${this.where}: output of ${this.options.modelPath} has shape [${tensor.dims.join(', ')}]; ` +
+          `pooling '${pooling}' takes [batch, ${pooling === 'mean' ? 'tokens, hidden' : 'dim'}]` +
+          (pooling === 'none' ? " (set pooling: 'mean' for token vectors)" : ''),
       );
     }
     if (pooling === 'none') return { values: data.slice(), dim: tensor.dims[1] };

@@ -86,7 +86,8 @@ function readJson(file: string): object {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new TokenizerLoadError(
-      `cannot read the tokenizer file ${file}: ${(error as Error).message}; pass tokenizer {kind: 'huggingface', path} naming a tokenizer.json or the folder holding it`,
+      `cannot read the tokenizer file ${file}: ${(error as Error).message}; ` +
+        "pass tokenizer {kind: 'huggingface', path} naming a tokenizer.json or the folder holding it",
       { cause: error },
     );
   }
