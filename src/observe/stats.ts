@@ -5,7 +5,10 @@ export interface OperatorStats {
   readonly name: string;
   /** From the operator's start to its end, in milliseconds. */
   wallMs: number;
-  /** Time inside user functions, summed over tasks (so it can exceed wall time). */
+  /**
+   * Time inside the functions of its steps (user functions, and the readers and writers of
+   * reads and writes), summed over tasks (so it can exceed wall time).
+   */
   udfMs: number;
   rowsIn: number;
   rowsOut: number;
