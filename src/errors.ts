@@ -165,9 +165,72 @@ export function timeoutProblem(ms: number, workerStopped: boolean): string {
 
 export const TIMEOUT_HINT = "raise timeoutMs, or pass onError: 'skip' to skip such files (they are logged to errorLog)";
 
-/** The problem of columns asked for that are not there, e.g. "no column 'a'; the columns are b, c". */
+/**
+ * The problem of columns asked for that are not there, with the closest existing name when
+ * one is close: "no column 'qtty' (did you mean 'qty'?); the columns are id, qty".
+ */
 export function missingColumnsProblem(missing: readonly string[], columns: readonly string[], where = ''): string {
-  return `no column ${missing.map((c) => `'${c}'`).join(', ')}${where}; the columns are ${columns.join(', ')}`;
+  const named = missing.map((c) => `'${c}'`).join(', ');
+  return `no column ${named}${where}${didYouMean(missing, columns)}; the columns are ${columns.join(', ')}`;
+}
+
+/** " (did you mean 'x'?)" for the first of `names` that has a close match among `candidates`, else "". */
+export function didYouMean(names: readonly string[], candidates: readonly string[]): string {
+  for (const name of names) {
+    const match = nearestName(name, candidates);
+    if (match !== null) return ` (did you mean '${match}'?)`;
+  }
+  return '';
+}
+
+/**
+ * The candidate closest to `name` by edit distance (case ignored), when it is close enough to
+ * be a misspelling: at most a third of the name's length, and at least one edit allowed.
+ */
+export function nearestName(name: string, candidates: readonly string[]): string | null {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= limit && distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit (Damerau's restricted form). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
+
+/**
+ * Refuses option names `where` does not know, naming the option, the accepted names and the
+ * closest one: "option 'compresion' must be one of compression, rowGroupSize (the options of
+ * writeParquet; did you mean 'compression'?); received 'zstd'". A value of undefined counts as
+ * absent, as everywhere in sluice's options.
+ */
+export function checkKnownOptions(where: string, options: object, known: readonly string[]): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || known.includes(key)) continue;
+    const near = nearestName(key, known);
+    throw new InvalidOptionError(
+      key,
+      value,
+      `one of ${known.join(', ')} (the options of ${where}${near === null ? '' : `; did you mean '${near}'?`})`,
+    );
+  }
 }
 
 export function causeMessage(cause: unknown): string {
