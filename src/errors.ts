@@ -70,16 +70,37 @@ export class FileReadError extends UdfError {
   override name = 'FileReadError';
 }
 
-/** A worker thread died (crash, process.exit, out of memory) and retries ran out. */
+/**
+ * A task (a batch, or a block of rows) that ran past its operator's `timeoutMs`: its worker or
+ * actor was ended and replaced, and the task was retried up to `maxRetries` times.
+ */
+export class TaskTimeoutError extends SluiceError {
+  override name = 'TaskTimeoutError';
+  constructor(
+    readonly operator: string,
+    readonly input: InputLocation,
+    readonly timeoutMs: number,
+    readonly attempts = 1,
+  ) {
+    super(
+      `${operator}: no result after ${timeoutMs} ms${describeLocation(input)} (${attempts} attempt${attempts === 1 ? '' : 's'}), ` +
+        `so its worker was ended and replaced; look for a call that never returns, raise timeoutMs, ` +
+        `or pass onError: 'skip' to skip such batches (they are logged to errorLog)`,
+    );
+  }
+}
+
+/** A worker thread died (crash, process.exit, out of memory) and retries ran out; `input` is the task's rows. */
 export class WorkerCrashError extends SluiceError {
   override name = 'WorkerCrashError';
   constructor(
     readonly operator: string,
     readonly attempts: number,
     cause: unknown,
+    readonly input: InputLocation = {},
   ) {
     super(
-      `${operator}: a worker thread died while running a task (${attempts} attempt${attempts === 1 ? '' : 's'}): ` +
+      `${operator}: a worker thread died while running a task (${attempts} attempt${attempts === 1 ? '' : 's'})${describeLocation(input)}: ` +
         `${causeMessage(cause)}; raise 'maxRetries' to retry more, or look for process.exit or unbounded memory in the UDF`,
       { cause },
     );

@@ -45,6 +45,7 @@ export type {
 } from './io/write/index.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export { seededRandom } from './exec/seeded-random.js';
+export { InterruptedError, type InterruptSignal } from './exec/interrupt.js';
 export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from './api/types.js';
 export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';
@@ -77,6 +78,7 @@ export {
   SchemaError,
   UdfError,
   WorkerCrashError,
+  TaskTimeoutError,
   UdfResolveError,
   CancelledError,
   FileReadError,

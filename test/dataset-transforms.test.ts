@@ -5,6 +5,7 @@ import {
   Dataset,
   InvalidOptionError,
   SchemaError,
+  UdfError,
   count,
   fromArrow,
   fromAsyncIterable,
@@ -375,11 +376,13 @@ test('column transforms after a row map work on rows, and on blocks alone', asyn
   assert.deepEqual(blocksOnly, [{ key: 0 }, { key: 1 }, { key: 2 }]);
 });
 
-test('selecting or renaming a column that does not exist fails with its name, on blocks and on rows', async () => {
+test('selecting, dropping or renaming a column that does not exist fails with its name, on blocks and on rows', async () => {
   const mapped = range(3).map((r) => ({ id: r.id, s: 'x' }));
   const cases = [
     range(3).selectColumns(['nope' as 'id']),
     mapped.selectColumns(['id', 'nope' as 's']),
+    range(3).dropColumns(['nope' as 'id']),
+    mapped.dropColumns(['nope' as 'id']),
     range(3).renameColumns({ nope: 'x' } as unknown as { id: string }),
     mapped.renameColumns({ nope: 'x' } as unknown as { id: string }),
   ];
@@ -390,8 +393,6 @@ test('selecting or renaming a column that does not exist fails with its name, on
       return true;
     });
   }
-  // Dropping a column that is not there is fine.
-  assert.deepEqual(await mapped.dropColumns(['nope' as 'id']).take(1), [{ id: 0, s: 'x' }]);
 });
 
 // ---- limit, union, repartition -------------------------------------------------------------
@@ -883,4 +884,22 @@ test('row types follow the transforms (compile-time checks)', async () => {
   // prettier-ignore
   // @ts-expect-error sum() takes a numeric column
   fromItems([{ k: 'x', s: 'text' }]).groupBy('k').sum('s');
+});
+
+test('filter takes true or false: a truthy number or string fails with a UdfError naming the row', async () => {
+  await assert.rejects(
+    range(5)
+      .filter((r) => r.id as unknown as boolean, { name: 'Truthy' })
+      .takeAll(),
+    (error: unknown) =>
+      error instanceof UdfError && /^Truthy failed at .*filter must return true or false; it returned number/.test(error.message),
+  );
+  assert.equal(
+    (
+      await range(5)
+        .filter((r) => r.id > 2)
+        .takeAll()
+    ).length,
+    2,
+  );
 });

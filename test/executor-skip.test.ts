@@ -124,3 +124,19 @@ test("onError 'skip' on one operator does not hide errors of another", async () 
     });
   await assert.rejects(ds.takeAll({ errorLog }), /strict step failed/);
 });
+
+test('each error-log line carries the error class and stack, on the main thread and from a worker', async () => {
+  for (const fn of [mapFailsOnThirds, mapFailsOnThirdsUdf]) {
+    rmSync(errorLog, { force: true });
+    await range(9).map(fn, { onError: 'skip', name: 'Thirds' }).takeAll({ errorLog, cpus: 2 });
+    const lines = readFileSync(errorLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogLine & { errorClass?: string; stack?: string });
+    assert.equal(lines.length, 3);
+    for (const line of lines) {
+      assert.equal(line.errorClass, 'Error');
+      assert.match(line.stack ?? '', /^Error: no thirds: \d+\n\s+at mapFailsOnThirds /);
+    }
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * writeParquet: files that DuckDB reads back with equal values, file sizes from the
- * targets, a WriteResult that matches the directory, and the write fused into the worker
- * map before it.
+ * targets, a WriteResult that matches the directory, and the write an operator of its own
+ * after a UDF (so that file sizes follow the targets).
  */
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
@@ -55,8 +55,8 @@ test('writeParquet: targetRowsPerFile cuts files; WriteResult files, rows and by
     assert.equal(result.files.length, 7, `files: ${result.files.join(', ')}`);
     assert.deepEqual(
       await namesIn(dir),
-      result.files.map((f) => f.slice(dir.length + 1)),
-      'the directory holds exactly the files of the result',
+      [...result.files.map((f) => f.slice(dir.length + 1)), '_SUCCESS'],
+      'the directory holds exactly the files of the result, and the marker of a complete write',
     );
     assert.ok(result.files.every((f) => f.startsWith(join(dir, `${result.writeId}_`)) && f.endsWith('.parquet')));
 
@@ -109,41 +109,44 @@ test('writeParquet: targetBytesPerFile cuts files by size, and compression and r
   });
 });
 
-test('writeParquet after map(udf): one fused task-pool operator, written on worker threads', async () => {
+test('writeParquet after map(udf): the write is an operator of its own on the task pool, so its files follow the targets', async () => {
   await withTempDir(async (dir) => {
     const ds = range(2_000).map(tagThreadUdf, { name: 'Tag' });
-    const write = logical.map(
-      ds.plan,
-      {
-        op: 'blocks',
-        name: 'W',
-        fn: { kind: 'local', fn: () => [] },
-        args: {},
-        onError: 'fail',
-        maxRows: Infinity,
-        maxBytes: Infinity,
-        timeoutMsPerRow: undefined,
-        inputs: 'rows',
-      },
-      { kind: 'tasks', numCpus: 1, concurrency: undefined },
-      { maxRetries: 3, retryExceptions: false },
-    );
-    const physical = planJob(write).physical;
-    assert.equal(physical.kind, 'Map');
-    assert.deepEqual(physical.kind === 'Map' && physical.transforms.map((t) => t.op), ['map', 'blocks']);
-    assert.equal(physical.kind === 'Map' && physical.compute.kind, 'tasks');
-
     const result = await ds.writeParquet(dir, { cpus: 2 });
     assert.deepEqual(
       result.stats.operators.map((o) => o.name),
-      ['Range(2000)', `Tag->WriteParquet(${dir})`],
+      ['Range(2000)', 'Tag', `WriteParquet(${dir})`],
     );
+    assert.equal(result.files.length, 1, 'one file of 2,000 small rows, not one per task');
     const threads = await duckdb(`SELECT DISTINCT thread FROM read_parquet('${dir}/*.parquet')`);
     assert.ok(!threads.rows.some((r) => r.thread === mainThreadId), 'the map ran on the main thread');
   });
 });
 
-test('writeParquet of an empty dataset writes no files, and creates the directory', async () => {
+test('a write after column operations alone still fuses with them: one task does both', () => {
+  const write = logical.map(
+    range(10).selectColumns(['id']).plan,
+    {
+      op: 'blocks',
+      name: 'W',
+      fn: { kind: 'local', fn: () => [] },
+      args: {},
+      onError: 'fail',
+      maxRows: Infinity,
+      maxBytes: Infinity,
+      timeoutMsPerRow: undefined,
+      inputs: 'rows',
+    },
+    { kind: 'tasks', numCpus: 1, concurrency: undefined },
+    { maxRetries: 3, retryExceptions: false },
+  );
+  const physical = planJob(write).physical;
+  assert.equal(physical.kind, 'Map');
+  assert.deepEqual(physical.kind === 'Map' && physical.transforms.map((t) => t.op), ['selectColumns', 'blocks']);
+  assert.equal(physical.kind === 'Map' && physical.compute.kind, 'tasks');
+});
+
+test('writeParquet of an empty dataset writes no data files, and creates the directory (with _SUCCESS)', async () => {
   await withTempDir(async (parent) => {
     const dir = join(parent, 'a', 'b');
     const result = await range(10)
@@ -151,6 +154,6 @@ test('writeParquet of an empty dataset writes no files, and creates the director
       .writeParquet(dir);
     assert.deepEqual(result.files, []);
     assert.equal(result.rows, 0);
-    assert.deepEqual(await namesIn(dir), []);
+    assert.deepEqual(await namesIn(dir), ['_SUCCESS']);
   });
 });

@@ -12,13 +12,14 @@ function numericColumn(row: Row, column: string, aggregate: string): number | nu
 }
 
 export function count(): AggregateFn<number, number> {
-  return { name: 'count()', init: () => 0, accumulate: (acc) => acc + 1, merge: (a, b) => a + b, finalize: (acc) => acc };
+  return { name: 'count()', columns: [], init: () => 0, accumulate: (acc) => acc + 1, merge: (a, b) => a + b, finalize: (acc) => acc };
 }
 
 export function sum(column: string): AggregateFn<number, number> {
   const name = `sum(${column})`;
   return {
     name,
+    columns: [column],
     init: () => 0,
     accumulate: (acc, row) => acc + (numericColumn(row, column, name) ?? 0),
     merge: (a, b) => a + b,
@@ -30,6 +31,7 @@ export function mean(column: string): AggregateFn<[number, number], number | nul
   const name = `mean(${column})`;
   return {
     name,
+    columns: [column],
     init: () => [0, 0],
     accumulate: ([total, n], row) => {
       const v = numericColumn(row, column, name);
@@ -46,6 +48,7 @@ function extreme(column: string, kind: 'min' | 'max'): AggregateFn<number | null
   const combine = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : pick(a, b));
   return {
     name,
+    columns: [column],
     init: () => null,
     accumulate: (acc, row) => combine(acc, numericColumn(row, column, name)),
     merge: combine,
@@ -61,6 +64,7 @@ export function std(column: string): AggregateFn<[number, number, number], numbe
   const name = `std(${column})`;
   return {
     name,
+    columns: [column],
     init: () => [0, 0, 0],
     accumulate: ([n, meanSoFar, m2], row) => {
       const v = numericColumn(row, column, name);

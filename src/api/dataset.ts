@@ -1,7 +1,7 @@
 import type { Schema, Table } from 'apache-arrow';
 import type { BatchFormat } from '../blocks/batch-format.js';
 import type { Block } from '../blocks/block.js';
-import { InvalidOptionError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import type { DatasetStats } from '../observe/stats.js';
 import { explainPlan } from '../plan/explain.js';
 import { logical, type AllToAllSpec, type LogicalNode } from '../plan/logical.js';
@@ -18,7 +18,7 @@ import {
   type MapBatchesOptions,
   type MapOptions,
 } from './map-options.js';
-import type { ExecutionOptions } from '../exec/settings.js';
+import { checkExecutionOptions, type ExecutionOptions } from '../exec/settings.js';
 import type {
   ActorClass,
   AnyActorClass,
@@ -39,6 +39,11 @@ import type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './
 type Key<T> = keyof T & string;
 type Renamed<T, M> = { [K in keyof T as K extends keyof M ? (M[K] extends string ? M[K] : K) : K]: T[K] };
 export type IterBatchesOptions = ExecutionOptions & { batchSize?: number | null; batchFormat?: BatchFormat };
+/** iterBatches' own option names; the record's type keeps them in step with IterBatchesOptions. */
+const ITER_BATCHES_OPTIONS: Record<Exclude<keyof IterBatchesOptions, keyof ExecutionOptions>, true> = {
+  batchSize: true,
+  batchFormat: true,
+};
 
 /**
  * A lazy, immutable, typed dataset. Each transform returns a new Dataset holding a new
@@ -155,11 +160,13 @@ export class Dataset<T extends object = Row> {
   }
 
   randomShuffle(options: { seed?: number } = {}): Dataset<T> {
+    checkKnownOptions('randomShuffle', options, ['seed']);
     if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidOptionError('seed', options.seed, 'a whole number');
     return this.allToAll('RandomShuffle', { kind: 'randomShuffle', seed: options.seed });
   }
 
   sort(key: Key<T> | readonly Key<T>[], options: { descending?: boolean } = {}): Dataset<T> {
+    checkKnownOptions('sort', options, ['descending']);
     const keys = typeof key === 'string' ? [key] : [...key];
     return this.allToAll(`Sort(${keys.join(', ')}${options.descending ? ' desc' : ''})`, {
       kind: 'sort',
@@ -181,10 +188,12 @@ export class Dataset<T extends object = Row> {
   // ---- consumers --------------------------------------------------------------------------
 
   async take(n = 20, options?: ExecutionOptions): Promise<T[]> {
+    checkExecutionOptions('take', options);
     return consume.collectRows<T>(this.executeFirst(n, options));
   }
 
   async takeAll(options?: ExecutionOptions): Promise<T[]> {
+    checkExecutionOptions('takeAll', options);
     return consume.collectRows<T>(this.execute(options));
   }
 
@@ -193,16 +202,19 @@ export class Dataset<T extends object = Row> {
   takeBatch(n: number, options: ExecutionOptions & { batchFormat: 'columns' }): Promise<ColumnsOf<T>>;
   takeBatch(n: number, options: ExecutionOptions & { batchFormat: 'arrow' }): Promise<Table>;
   async takeBatch(n = 20, options: ExecutionOptions & { batchFormat?: BatchFormat } = {}): Promise<unknown> {
+    checkExecutionOptions('takeBatch', options, ['batchFormat']);
     const { batchFormat = 'rows', ...execution } = options;
     return consume.toBatch(await consume.collectTable(this.executeFirst(n, execution)), batchFormat);
   }
 
   /** Prints the first `n` rows, one JSON line each. */
   async show(n = 20, options?: ExecutionOptions): Promise<void> {
+    checkExecutionOptions('show', options);
     for (const row of await this.take(n, options)) console.log(consume.formatRow(row));
   }
 
   async count(options?: ExecutionOptions): Promise<number> {
+    checkExecutionOptions('count', options);
     let rows = 0;
     for await (const block of this.execute(options)) rows += block.numRows;
     return rows;
@@ -210,11 +222,13 @@ export class Dataset<T extends object = Row> {
 
   /** The Arrow schema of the rows (runs the plan until the first non-empty block). */
   async schema(options?: ExecutionOptions): Promise<Schema> {
+    checkExecutionOptions('schema', options);
     for await (const block of this.execute(options)) if (block.numRows > 0) return block.schema;
     return (await consume.collectTable(this.limit(0).execute(options))).schema;
   }
 
   iterRows(options?: ExecutionOptions): AsyncIterable<T> {
+    checkExecutionOptions('iterRows', options);
     return consume.iterRows<T>(this.execute(options));
   }
 
@@ -222,17 +236,20 @@ export class Dataset<T extends object = Row> {
   iterBatches(options: IterBatchesOptions & { batchFormat: 'columns' }): AsyncIterable<ColumnsOf<T>>;
   iterBatches(options: IterBatchesOptions & { batchFormat: 'arrow' }): AsyncIterable<Table>;
   iterBatches(options: IterBatchesOptions = {}): AsyncIterable<unknown> {
+    checkExecutionOptions('iterBatches', options, Object.keys(ITER_BATCHES_OPTIONS));
     const { batchSize, batchFormat = 'rows', ...execution } = options;
     const size = batchSize === null ? undefined : positiveInteger('batchSize', batchSize ?? 256);
     return consume.iterBatches(this.execute(execution), size, batchFormat);
   }
 
   async toArrow(options?: ExecutionOptions): Promise<Table> {
+    checkExecutionOptions('toArrow', options);
     return consume.collectTable(this.execute(options));
   }
 
   /** Runs the plan and keeps its blocks in memory: a dataset that later consumers reuse. */
   async materialize(options?: ExecutionOptions): Promise<Dataset<T>> {
+    checkExecutionOptions('materialize', options);
     const blocks: Block[] = [];
     for await (const block of this.execute(options)) blocks.push(block);
     const materialized = new Dataset<T>(logical.source(`Materialized(${blocks.length} blocks)`, { kind: 'blocks', blocks }));
@@ -242,6 +259,7 @@ export class Dataset<T extends object = Row> {
 
   /** Statistics of this dataset's last run; runs it first if it has not run. */
   async stats(options?: ExecutionOptions): Promise<DatasetStats> {
+    checkExecutionOptions('stats', options);
     if (this.lastStats === null) await this.count(options);
     return this.lastStats!;
   }

@@ -1,6 +1,6 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
 import { BATCH_FORMATS } from '../blocks/batch-format.js';
-import { InvalidOptionError, UdfPlacementError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError, UdfPlacementError } from '../errors.js';
 import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
 import { DEFAULT_ROW_CONCURRENCY } from '../tasks/run-chain.js';
 import type { FnRef, OnError } from '../tasks/transform.js';
@@ -25,6 +25,15 @@ export interface MapOptions {
   retryExceptions?: boolean;
   /** 'skip' drops failing rows (or batches), records them in the error log, and goes on. Default 'fail'. */
   onError?: OnError;
+  /**
+   * Most milliseconds one task may take (a batch of mapBatches, or a block of rows for map,
+   * flatMap and filter; the whole chain when operators fuse). Past it the worker or actor is
+   * ended and replaced and the task runs again, up to `maxRetries` times; then the job fails
+   * with a TaskTimeoutError naming the input, or under `onError: 'skip'` the task's rows are
+   * skipped and logged. Only for `udf(...)` functions and classes: the main thread cannot be
+   * ended. Default: no limit.
+   */
+  timeoutMs?: number;
 }
 
 export interface MapBatchesOptions extends MapOptions {
@@ -110,7 +119,11 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     );
   }
   checkOptions(name, options, actor);
-  const retry: RetryPolicy = { maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, retryExceptions: options.retryExceptions ?? false };
+  const retry: RetryPolicy = {
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    retryExceptions: options.retryExceptions ?? false,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  };
   const onError = options.onError ?? 'fail';
   if (ref) {
     return {
@@ -158,10 +171,17 @@ function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorC
 
 /**
  * A plain function runs on the main thread: options that only mean something on worker
- * threads (CPUs or GPUs per task, an actor pool's size range) get an error that says how to
- * send it there, before any check that would only say the option is wrong.
+ * threads (CPUs or GPUs per task, an actor pool's size range, a time limit that ends the
+ * worker) get an error that says how to send it there, before any check that would only say
+ * the option is wrong.
  */
 function rejectWorkerOptions(name: string, fn: Target, options: AnyMapOptions): void {
+  if (options.timeoutMs !== undefined) {
+    throw new UdfPlacementError(
+      `${name}: timeoutMs ends the worker of a call that never returns, and a plain function runs on the main thread, which ` +
+        `cannot be ended. Export it and wrap it: udf(import.meta.url, ${fn.name || 'fn'}) — or drop timeoutMs`,
+    );
+  }
   const asked =
     options.numCpus !== undefined
       ? 'numCpus'
@@ -187,13 +207,12 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
     'maxRetries',
     'retryExceptions',
     'onError',
+    'timeoutMs',
     'batchSize',
     'batchFormat',
     ...ACTOR_OPTIONS,
   ]);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new InvalidOptionError(key, (options as Record<string, unknown>)[key], `one of ${[...known].join(', ')}`);
-  }
+  checkKnownOptions(name, options, [...known]);
   if (!actor) rejectActorOptions(name, options);
   if (Array.isArray(options.concurrency)) {
     const [min, max] = options.concurrency as readonly unknown[];
@@ -229,6 +248,7 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
   if (options.onError !== undefined && options.onError !== 'fail' && options.onError !== 'skip') {
     throw new InvalidOptionError('onError', options.onError, "'fail' or 'skip'");
   }
+  if (options.timeoutMs !== undefined) positiveInteger('timeoutMs', options.timeoutMs);
   if (options.batchSize !== undefined && options.batchSize !== null) positiveInteger('batchSize', options.batchSize);
   if (options.batchFormat !== undefined && !BATCH_FORMATS.includes(options.batchFormat)) {
     throw new InvalidOptionError('batchFormat', options.batchFormat, BATCH_FORMATS.map((f) => `'${f}'`).join(', '));

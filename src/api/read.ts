@@ -1,5 +1,5 @@
 import { Schema } from 'apache-arrow';
-import { InvalidOptionError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { readOperatorName, schemaToIpc, type FileFormat, type FilesSpec, type ModuleFormat } from '../io/read/index.js';
 import { logical, type ReadTransform } from '../plan/logical.js';
 import type { OnError } from '../tasks/transform.js';
@@ -198,8 +198,5 @@ function schemaOption(schema: Schema | undefined): Uint8Array | undefined {
 
 /** Refuses unknown options (and those that mean nothing for this reader) by name. */
 function checkKnown(reader: string, options: object, own: readonly string[], refused: readonly string[] = []): void {
-  const known = [...COMMON.filter((k) => !refused.includes(k)), ...own];
-  for (const [key, value] of Object.entries(options)) {
-    if (!known.includes(key)) throw new InvalidOptionError(key, value, `one of ${known.join(', ')} (the options of ${reader})`);
-  }
+  checkKnownOptions(reader, options, [...COMMON.filter((k) => !refused.includes(k)), ...own]);
 }

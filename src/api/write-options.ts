@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
-import type { ParquetCompression, ParquetEncoding } from '../io/write/index.js';
+import type { ParquetCompression, ParquetEncoding, WriteFormat } from '../io/write/index.js';
 import { positiveInteger } from './map-options.js';
-import type { ExecutionOptions } from '../exec/settings.js';
+import { checkExecutionOptions, type ExecutionOptions } from '../exec/settings.js';
 
 /** Options of `writeJson` and `writeCsv` (and `writeParquet`); execution options may be given alongside. */
 export interface FileWriteOptions extends ExecutionOptions {
@@ -29,6 +29,28 @@ export interface SinkWriteOptions extends ExecutionOptions {
 
 export const DEFAULT_TARGET_BYTES_PER_FILE = 128 * 1024 ** 2;
 export const DEFAULT_SINK_CONCURRENCY = 4;
+
+// Each write's own option names, besides the execution options; the records' types keep them in step with the interfaces.
+type Own<O> = Record<Exclude<keyof O, keyof ExecutionOptions>, true>;
+const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true };
+const PARQUET_OPTIONS: Own<ParquetWriteOptions> = { ...FILE_OPTIONS, compression: true, rowGroupSize: true };
+const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true };
+const WRITE_OPTIONS: Readonly<Record<WriteFormat, { method: string; own: object }>> = {
+  parquet: { method: 'writeParquet', own: PARQUET_OPTIONS },
+  json: { method: 'writeJson', own: FILE_OPTIONS },
+  csv: { method: 'writeCsv', own: FILE_OPTIONS },
+};
+
+/** Refuses option names a file write does not take (a Parquet option given to writeCsv among them), before anything runs. */
+export function checkFileWriteOptions(format: WriteFormat, options: object): void {
+  const { method, own } = WRITE_OPTIONS[format];
+  checkExecutionOptions(method, options, Object.keys(own));
+}
+
+/** Refuses option names `write(sink)` does not take, before the sink is started. */
+export function checkSinkWriteOptions(options: object): void {
+  checkExecutionOptions('write', options, Object.keys(SINK_OPTIONS));
+}
 
 export interface FileTargets {
   readonly maxRows: number;

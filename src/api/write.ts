@@ -1,12 +1,16 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-format.js';
 import { blockBytes, type Block } from '../blocks/block.js';
 import { bundleBySize } from '../blocks/bundler.js';
 import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
+import { whileInterruptible } from '../exec/interrupt.js';
 import {
+  markComplete,
   newWriteId,
   removeWriteFiles,
+  SUCCESS_MARKER,
+  unmarkComplete,
   WRITE_FORMATS,
   type Datasink,
   type FileSinkArgs,
@@ -18,10 +22,13 @@ import {
 } from '../io/write/index.js';
 import type { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
+import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import type { Transform } from '../tasks/transform.js';
 import { execute, iterRows } from './consume.js';
 import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import {
+  checkFileWriteOptions,
+  checkSinkWriteOptions,
   DEFAULT_SINK_CONCURRENCY,
   fileTargets,
   parquetEncoding,
@@ -37,6 +44,8 @@ const OPERATORS: Readonly<Record<WriteFormat, string>> = { parquet: 'WriteParque
  * (it fuses with the task-pool maps before it): each task encodes its bundle and commits
  * files under names carrying the write id, and answers one row per file. All or nothing:
  * when the run fails, the main thread removes every file of this write id, committed or not.
+ * A complete write leaves `_SUCCESS`, last. Ctrl-C (SIGINT) or SIGTERM fails the write's job
+ * (exec/interrupt.ts): the write rolls back as on any failure, then the process exits.
  */
 export async function writeFiles(
   plan: LogicalNode,
@@ -46,6 +55,7 @@ export async function writeFiles(
   onStats: (stats: DatasetStats) => void,
 ): Promise<FileWriteResult> {
   if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`${OPERATORS[format]} dir`, dir, 'a directory path');
+  checkFileWriteOptions(format, options);
   const { encoding, rest } = format === 'parquet' ? parquetEncoding(options) : { encoding: {}, rest: options as FileWriteOptions };
   const { targets, execution } = fileTargets(rest);
   const absolute = resolve(dir);
@@ -75,32 +85,54 @@ export async function writeFiles(
     stats = s;
     onStats(s);
   });
-  await mkdir(absolute, { recursive: true }).catch((error: unknown) => {
-    throw new WriteError(name, `cannot create the directory ${absolute}; check the path and its permissions`, error);
+  // A worker importing the user's script for its UDFs reaches this write: it must not touch the directory (nor its _SUCCESS).
+  if (insideSluiceWorker()) await parkJobInWorker();
+  return whileInterruptible(async (interrupt) => {
+    await mkdir(absolute, { recursive: true }).catch((error: unknown) => {
+      throw new WriteError(name, `cannot create the directory ${absolute}; check the path and its permissions`, error);
+    });
+    // Files are about to be added: an earlier write's marker goes until this write is complete (a rollback puts it back).
+    const hadMarker = await unmarkComplete(absolute).catch((error: unknown) => {
+      throw new WriteError(name, `cannot remove ${join(absolute, SUCCESS_MARKER)} before writing; check its permissions`, error);
+    });
+    const files: WrittenFile[] = [];
+    try {
+      for await (const file of iterRows<WrittenFile>(blocks)) files.push(file);
+      // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
+      await removeWriteFiles(absolute, writeId, { committed: false });
+      // Interrupted before its marker: not complete, so rolled back like a failed write.
+      if (interrupt.interrupted) throw interrupt.interrupted;
+      await markComplete(absolute).catch((error: unknown) => {
+        throw new WriteError(name, `cannot write ${join(absolute, SUCCESS_MARKER)}, the mark of a complete write`, error);
+      });
+    } catch (error) {
+      await rollBack(name, absolute, writeId, error, hadMarker);
+      throw error instanceof UdfError && error.operator === name
+        ? new WriteError(
+            name,
+            `task ${error.input.taskIndex} could not write its files into ${absolute}; ` +
+              'check that the directory is writable and has room (nothing of this write was kept)',
+            error.cause,
+          )
+        : error;
+    }
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return {
+      writeId,
+      files: files.map((f) => f.path),
+      rows: sum(files, 'rows'),
+      bytes: sum(files, 'bytes'),
+      returns: files,
+      stats: stats!,
+    };
   });
-  const files: WrittenFile[] = [];
-  try {
-    for await (const file of iterRows<WrittenFile>(blocks)) files.push(file);
-  } catch (error) {
-    await rollBack(name, absolute, writeId, error);
-    throw error instanceof UdfError && error.operator === name
-      ? new WriteError(
-          name,
-          `task ${error.input.taskIndex} could not write its files into ${absolute}; ` +
-            'check that the directory is writable and has room (nothing of this write was kept)',
-          error.cause,
-        )
-      : error;
-  }
-  // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
-  await removeWriteFiles(absolute, writeId, { committed: false });
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { writeId, files: files.map((f) => f.path), rows: sum(files, 'rows'), bytes: sum(files, 'bytes'), returns: files, stats: stats! };
 }
 
-async function rollBack(name: string, dir: string, writeId: string, failure: unknown): Promise<void> {
+/** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
+async function rollBack(name: string, dir: string, writeId: string, failure: unknown, hadMarker: boolean): Promise<void> {
   try {
     await removeWriteFiles(dir, writeId, { committed: true });
+    if (hadMarker) await markComplete(dir);
   } catch (error) {
     throw new WriteError(
       name,
@@ -114,7 +146,7 @@ async function rollBack(name: string, dir: string, writeId: string, failure: unk
 /**
  * Runs a plan into a Datasink on the main thread: `onWriteStart`, then `write` per batch with
  * up to `concurrency` calls in flight, then `onWriteComplete`; on any failure, `onWriteFailed`
- * with the error the write rejects with.
+ * with the error the write rejects with (an InterruptedError after Ctrl-C or SIGTERM).
  */
 export async function writeToSink<T extends object, R, F extends BatchFormat>(
   plan: LogicalNode,
@@ -122,6 +154,7 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
   options: SinkWriteOptions = {},
   onStats: (stats: DatasetStats) => void,
 ): Promise<WriteResult<R>> {
+  checkSinkWriteOptions(options);
   const { concurrency = DEFAULT_SINK_CONCURRENCY, ...execution } = options;
   positiveInteger('concurrency', concurrency);
   const format = checkSink(sink);
@@ -131,29 +164,36 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
   let rows = 0;
   let bytes = 0;
   let stats: DatasetStats | undefined;
-  try {
-    await step(name, 'onWriteStart', () => sink.onWriteStart?.({ writeId }));
-    const blocks = execute(plan, execution, (s) => {
-      stats = s;
-      onStats(s);
-    });
-    const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
-    await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
-      const batch = blockToBatch(block, format) as SinkBatch<T, F>;
-      returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
-        sink.write(batch, { writeId, taskIndex }),
-      );
-      rows += block.numRows;
-      bytes += blockBytes(block);
-    });
-    const result: WriteResult<R> = { writeId, rows, bytes, returns, stats: stats! };
-    await step(name, 'onWriteComplete', () => sink.onWriteComplete?.(result));
-    return result;
-  } catch (error) {
-    const failure = error instanceof Error ? error : new WriteError(name, 'the write failed', error);
-    await step(name, `onWriteFailed (called for: ${failure.message})`, () => sink.onWriteFailed?.(failure));
-    throw failure;
-  }
+  // A worker importing the user's script for its UDFs reaches this write: the sink's hooks must not run there.
+  if (insideSluiceWorker()) await parkJobInWorker();
+  // Ctrl-C (exec/interrupt.ts) fails the job: onWriteFailed gets the InterruptedError, then the process exits.
+  return whileInterruptible(async (interrupt) => {
+    try {
+      await step(name, 'onWriteStart', () => sink.onWriteStart?.({ writeId }));
+      const blocks = execute(plan, execution, (s) => {
+        stats = s;
+        onStats(s);
+      });
+      const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
+      await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
+        const batch = blockToBatch(block, format) as SinkBatch<T, F>;
+        returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
+          sink.write(batch, { writeId, taskIndex }),
+        );
+        rows += block.numRows;
+        bytes += blockBytes(block);
+      });
+      // Interrupted after the last batch but before onWriteComplete: a failure too.
+      if (interrupt.interrupted) throw interrupt.interrupted;
+      const result: WriteResult<R> = { writeId, rows, bytes, returns, stats: stats! };
+      await step(name, 'onWriteComplete', () => sink.onWriteComplete?.(result));
+      return result;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new WriteError(name, 'the write failed', error);
+      await step(name, `onWriteFailed (called for: ${failure.message})`, () => sink.onWriteFailed?.(failure));
+      throw failure;
+    }
+  });
 }
 
 function checkSink<T extends object, R, F extends BatchFormat>(sink: Datasink<T, R, F>): BatchFormat {

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { SkippedInput } from '../tasks/task-outcome.js';
 
-/** Appends one JSON line per skipped input (operator, input, message) to the job's error log. */
+/** Appends one JSON line per skipped input (operator, input, rows, message, and the error's class and stack) to the job's error log. */
 export class ErrorLog {
   private writes: Promise<void> = Promise.resolve();
 
@@ -11,8 +11,19 @@ export class ErrorLog {
     if (this.path === null || entries.length === 0) return;
     const time = new Date().toISOString();
     const text =
-      entries.map((e) => JSON.stringify({ time, operator: e.operator, input: e.input, rows: e.rows, message: e.message })).join('\n') +
-      '\n';
+      entries
+        .map((e) =>
+          JSON.stringify({
+            time,
+            operator: e.operator,
+            input: e.input,
+            rows: e.rows,
+            message: e.message,
+            errorClass: e.error?.name,
+            stack: e.error?.stack,
+          }),
+        )
+        .join('\n') + '\n';
     const path = this.path;
     this.writes = this.writes.then(() => appendFile(path, text));
   }

@@ -10,6 +10,7 @@ import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.j
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
+import { trackJob } from './interrupt.js';
 import { Job } from './job.js';
 import { runAllToAllOp } from './operators/all-to-all-op.js';
 import { runActorMapOp } from './operators/actor-map-op.js';
@@ -49,6 +50,23 @@ export async function* executePlan(
     ),
   );
   const last = outputs.get(root)!;
+  // Stops the job once: its consumer does (below), or Ctrl-C (exec/interrupt.ts) while the consumer may be elsewhere.
+  let stopping: Promise<{ error: unknown } | null> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      last.cancel();
+      job.abort();
+      await Promise.all(running);
+      // An error log that cannot be written fails the job, but progress and events still end.
+      return job.close().then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
+    })());
+  const interrupt = trackJob((error) => {
+    job.fail(error);
+    return stop();
+  });
   // Ran to its end unless the consumer stopped early; a failure is the first operator error, or one the output queue raised.
   let reachedEnd = false;
   let raised: { error: unknown } | null = null;
@@ -60,14 +78,7 @@ export async function* executePlan(
     raised = { error };
     throw error;
   } finally {
-    last.cancel();
-    job.abort();
-    await Promise.all(running);
-    // An error log that cannot be written fails the job, but progress and events still end.
-    const closing = await job.close().then(
-      () => null,
-      (error: unknown) => ({ error }),
-    );
+    const closing = await stop();
     const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.peakQueuedBytes);
     const failure = job.error ?? raised ?? closing;
     progress.stop(reachedEnd && failure === null);
@@ -77,6 +88,8 @@ export async function* executePlan(
         ? { type: 'job-end', outcome: 'failed', error: failure.error, stats }
         : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
     );
+    // After Ctrl-C this exits the process, or waits for the exit (a job run by a write returns to it).
+    await interrupt.finish(failure?.error);
     // An error log that could not be written fails the job even when its consumer stopped early (a return through here).
     // eslint-disable-next-line no-unsafe-finally -- deliberate: see above; job-end has already reported the job's own error
     if (closing !== null) throw closing.error;

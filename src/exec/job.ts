@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { middlewareList, type ExecutionSettings } from './settings.js';
+import { middlewareList, workerHeapLimitMb, type ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
 import { causeMessage } from '../errors.js';
 import { JobEvents } from '../observe/events.js';
@@ -54,7 +54,7 @@ export class Job {
    * main-thread operators starts no threads.
    */
   get taskPool(): TaskPool {
-    return (this.pool ??= acquireTaskPool(this.settings.cpus));
+    return (this.pool ??= acquireTaskPool(this.settings.cpus, workerHeapLimitMb(this.settings)));
   }
 
   statsFor(op: PhysicalOp): OperatorStats {

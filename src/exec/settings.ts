@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { InvalidOptionError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { checkGpusSetting } from './gpu-discovery.js';
 import type { SluiceEventListener } from '../observe/events.js';
 import type { UdfMiddleware } from '../observe/middleware.js';
@@ -16,6 +16,13 @@ export interface ExecutionOptions {
   gpus?: number | readonly number[] | null;
   /** Bytes of blocks that may wait in queues between operators. Default: 1/8 of memory, at most 1 GiB. */
   memoryBudget?: number;
+  /**
+   * Most heap (V8's old generation, in MiB) of each worker thread, of the task pool and of every
+   * actor pool: a UDF whose heap runs away ends its worker with an out-of-memory error, a crash
+   * (retried, then a WorkerCrashError), instead of taking the machine's memory first. Default
+   * (null): the memory budget in MiB, at least 512.
+   */
+  workerHeapMb?: number | null;
   /** Emit rows in input order (costs some parallelism when tasks finish out of order). Default false. */
   preserveOrder?: boolean;
   /** A file that receives one JSON line per input skipped under `onError: 'skip'`. */
@@ -40,6 +47,7 @@ let defaults: ExecutionSettings = {
   cpus: os.availableParallelism(),
   gpus: null,
   memoryBudget: Math.min(Math.floor(os.totalmem() / 8), 1024 ** 3),
+  workerHeapMb: null,
   preserveOrder: false,
   errorLog: null,
   progress: 'auto',
@@ -49,18 +57,38 @@ let defaults: ExecutionSettings = {
   middleware: [],
 };
 
+/** The names of the execution options: the defaults' keys, which their type (every option required) keeps complete. */
+const EXECUTION_OPTIONS: readonly string[] = Object.freeze(Object.keys(defaults));
+
+/**
+ * Refuses names that are neither execution options nor `own` (the call's other options), before
+ * anything runs; `where` is the call the message names.
+ */
+export function checkExecutionOptions(where: string, options: object | undefined, own: readonly string[] = []): void {
+  if (options !== undefined) checkKnownOptions(where, options, [...EXECUTION_OPTIONS, ...own]);
+}
+
 /** Sets execution options for every job that follows in this process. */
 export function configure(options: ExecutionOptions): ExecutionSettings {
-  defaults = resolveSettings(options);
+  defaults = resolveSettings(options, 'configure');
   return { ...defaults };
 }
 
-export function resolveSettings(options: ExecutionOptions = {}): ExecutionSettings {
+/** The settings of a run: `options` over the process's defaults, checked by name and value. */
+export function resolveSettings(options: ExecutionOptions = {}, where = 'ExecutionOptions'): ExecutionSettings {
+  checkExecutionOptions(where, options);
   const merged = { ...defaults, ...definedOnly(options) };
   if (!Number.isInteger(merged.cpus) || merged.cpus < 1) throw new InvalidOptionError('cpus', merged.cpus, 'a whole number >= 1');
   checkGpusSetting(merged.gpus);
   if (!Number.isFinite(merged.memoryBudget) || merged.memoryBudget <= 0) {
     throw new InvalidOptionError('memoryBudget', merged.memoryBudget, 'a number of bytes > 0');
+  }
+  if (merged.workerHeapMb !== null && !(Number.isInteger(merged.workerHeapMb) && merged.workerHeapMb >= 16)) {
+    throw new InvalidOptionError(
+      'workerHeapMb',
+      merged.workerHeapMb,
+      'a whole number of MiB >= 16, or null (the memory budget, at least 512)',
+    );
   }
   if (typeof merged.preserveOrder !== 'boolean') throw new InvalidOptionError('preserveOrder', merged.preserveOrder, 'true or false');
   if (merged.errorLog !== null && typeof merged.errorLog !== 'string')
@@ -99,4 +127,9 @@ export function middlewareList(middleware: UdfMiddleware | readonly UdfMiddlewar
 
 function definedOnly<T extends object>(options: T): Partial<T> {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The heap limit of each worker thread, in MiB: `workerHeapMb`, or by default the memory budget, at least 512 MiB. */
+export function workerHeapLimitMb(settings: ExecutionSettings): number {
+  return settings.workerHeapMb ?? Math.max(512, Math.ceil(settings.memoryBudget / 1024 ** 2));
 }

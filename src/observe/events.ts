@@ -77,7 +77,7 @@ export interface ActorRestartEvent extends EventBase {
 }
 
 /** Why an actor stopped: the job ended, it sat idle above the pool's minimum, or it ran `maxTasksPerWorker` batches. */
-export type ActorStopReason = 'end' | 'idle' | 'maxTasksPerWorker';
+export type ActorStopReason = 'end' | 'idle' | 'maxTasksPerWorker' | 'timeout';
 
 export interface ActorStopEvent extends EventBase {
   readonly type: 'actor-stop';

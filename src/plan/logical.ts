@@ -42,6 +42,11 @@ export interface RetryPolicy {
   /** Retries of a task after a worker crash (and after an application error when retryExceptions). */
   readonly maxRetries: number;
   readonly retryExceptions: boolean;
+  /**
+   * Most time one task may take (a batch, or a block of rows; the whole fused chain): past it
+   * its worker or actor is ended and replaced, and the task is retried as after a crash.
+   */
+  readonly timeoutMs?: number;
 }
 
 export type SourceSpec =

@@ -1,5 +1,7 @@
 import type { Block } from '../blocks/block.js';
-import { ActorError, CancelledError } from '../errors.js';
+import { batchLocation } from '../blocks/batch-location.js';
+import { ActorError, CancelledError, TaskTimeoutError } from '../errors.js';
+import { raceTimeout } from '../tasks/race-timeout.js';
 import type { ActorStopReason } from '../observe/events.js';
 import type { ActorCompute } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
@@ -14,6 +16,10 @@ export interface ActorPoolSpec extends Omit<ActorCompute, 'kind'> {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly transforms: readonly Transform[];
+  /** Most milliseconds a call may take before its actor is ended (the operator's timeoutMs). */
+  readonly timeoutMs?: number;
+  /** Most heap of each actor's thread, in MiB. */
+  readonly heapMb: number;
 }
 
 /** What the pool reports (as job events). */
@@ -43,6 +49,8 @@ interface Slot {
 export class ActorPool {
   private readonly slots = new Map<number, Slot>();
   private readonly closing = new Set<Promise<void>>();
+  /** Actors whose 'started' was reported. */
+  private readonly announced = new Set<Actor>();
   private waiters: Array<() => void> = [];
   private failure: Error | null = null;
   private stopped = false;
@@ -87,7 +95,7 @@ export class ActorPool {
       const actor = slot.actor!;
       this.stopIdleTimer(slot);
       try {
-        return await actor.call(block, taskIndex);
+        return await this.callWithin(slot, actor, block, taskIndex);
       } catch (error) {
         // Its actor died with it: the batch runs again elsewhere (the crash handler restarts the actor).
         if (error instanceof ActorExitedError) continue;
@@ -96,6 +104,27 @@ export class ActorPool {
         this.afterCall(slot, actor);
       }
     }
+  }
+
+  /**
+   * A call, given up on past the pool's `timeoutMs`: its actor is ended and a fresh one starts
+   * in its slot (not counted as a restart: the operator's retries count the timeout), and the
+   * batches it held run again elsewhere.
+   */
+  private async callWithin(slot: Slot, actor: Actor, block: Block, taskIndex: number): Promise<TaskOutcome> {
+    // A call waits at the actor behind the ones sent before it: its limit counts from theirs.
+    const limit = this.spec.timeoutMs === undefined ? undefined : this.spec.timeoutMs * (actor.inFlight + 1);
+    const call = actor.call(block, taskIndex);
+    if (limit === undefined) return call;
+    const result = await raceTimeout(call, limit);
+    if (result !== 'timeout') return result;
+    // It rejects once the actor is ended; nobody waits for it any more.
+    call.catch(() => {});
+    // Waiting behind a call that hung, whose timeout ended the actor already: not this batch's fault.
+    if (slot.actor !== actor || this.stopped) throw new ActorExitedError('its actor was ended for another call that ran past timeoutMs');
+    this.retire(slot, 'timeout', false);
+    this.spawn(slot);
+    throw new TaskTimeoutError(this.spec.operator, batchLocation(block, taskIndex), this.spec.timeoutMs!);
   }
 
   /**
@@ -129,6 +158,7 @@ export class ActorPool {
         exportName: spec.exportName,
         constructorArgs: spec.constructorArgs,
         transforms: spec.transforms,
+        heapMb: spec.heapMb,
       },
       (message) => this.crashed(slot, actor, message),
     );
@@ -136,6 +166,7 @@ export class ActorPool {
     actor.ready.then(
       () => {
         if (slot.actor !== actor || this.stopped) return;
+        this.announced.add(actor);
         this.listener.started(slot.index, slot.placement.gpuIds);
         this.wake();
       },
@@ -217,9 +248,10 @@ export class ActorPool {
     this.stopIdleTimer(slot);
     const actor = slot.actor;
     slot.actor = null;
-    const keepsPlace = reason === 'maxTasksPerWorker';
+    const keepsPlace = reason === 'maxTasksPerWorker' || reason === 'timeout';
     if (!keepsPlace) this.slots.delete(slot.index);
-    if (actor !== null) this.listener.stopped(slot.index, reason, actor.tasksStarted);
+    // Only an actor whose start was reported gets a stop: events come in pairs.
+    if (actor !== null && this.announced.delete(actor)) this.listener.stopped(slot.index, reason, actor.tasksStarted);
     const ending = (async () => {
       if (actor !== null) {
         const error = graceful ? await actor.close() : await actor.terminate().then(() => null);
@@ -241,6 +273,7 @@ export class ActorPool {
   }
 
   private crashed(slot: Slot, actor: Actor, message: string): void {
+    this.announced.delete(actor);
     if (slot.actor !== actor || this.stopped) return;
     this.stopIdleTimer(slot);
     if (slot.restarts >= this.spec.maxRestarts) {

@@ -14,6 +14,8 @@ export interface ActorInit {
   readonly constructorArgs: readonly unknown[];
   /** The operator's fused chain; its step with `fn` naming the class calls the instance's `call`. */
   readonly transforms: readonly Transform[];
+  /** Most heap of the actor's thread (V8's old generation, MiB). */
+  readonly heapMb: number;
 }
 
 /** Main thread → actor. A call's block moves (its buffer is in the transfer list). */

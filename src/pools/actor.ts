@@ -40,7 +40,11 @@ export class Actor {
     private readonly onCrash: (message: string) => void,
   ) {
     // SHARE_ENV: an actor sees process.env as it is, like the task pool's workers.
-    this.worker = new Worker(new URL('./actor-worker.js', import.meta.url), { workerData: init, env: SHARE_ENV });
+    this.worker = new Worker(new URL('./actor-worker.js', import.meta.url), {
+      workerData: init,
+      env: SHARE_ENV,
+      resourceLimits: { maxOldGenerationSizeMb: init.heapMb },
+    });
     let settleStart: { resolve: () => void; reject: (error: unknown) => void } = { resolve: () => {}, reject: () => {} };
     this.ready = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
     // A failed start is reported through the pool; nobody else need await `ready`.

@@ -29,7 +29,10 @@ export class TaskPool {
    */
   private reusable = true;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    readonly heapMb: number,
+  ) {
     this.piscina = new (loadPiscina())({
       filename: new URL('./task-worker.js', import.meta.url).href,
       minThreads: size,
@@ -39,6 +42,8 @@ export class TaskPool {
       idleTimeout: Infinity,
       // Workers see process.env as it is now, not as it was when they started: a pool outlives its job.
       env: SHARE_ENV,
+      // A runaway heap ends its worker (a crash, retried) instead of growing to the machine's limit.
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
     });
     // Errors are reported through each task's promise; a pool-level 'error' has no one to tell.
     this.piscina.on('error', () => {});
@@ -86,13 +91,13 @@ export class TaskPool {
  */
 let idlePool: TaskPool | null = null;
 
-/** A pool of `threads` workers for a job: the kept one if it has that size, else a new one. */
-export function acquireTaskPool(threads: number): TaskPool {
+/** A pool of `threads` workers of `heapMb` heap each for a job: the kept one if it is so, else a new one. */
+export function acquireTaskPool(threads: number, heapMb: number): TaskPool {
   const kept = idlePool;
   idlePool = null;
-  if (kept?.size === threads) return kept;
+  if (kept?.size === threads && kept.heapMb === heapMb) return kept;
   void kept?.destroy();
-  return new TaskPool(threads);
+  return new TaskPool(threads, heapMb);
 }
 
 /** Hands a job's pool back: kept for the next job when it is fit to, shut down otherwise. */

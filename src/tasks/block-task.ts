@@ -7,6 +7,6 @@ export interface BlockTask<Args = unknown> {
   /** Most rows and (Arrow) bytes per output (a write's file). */
   readonly maxRows: number;
   readonly maxBytes: number;
-  /** Drops an input under `onError: 'skip'`: it goes to the error log, and the task goes on. */
-  skip(input: InputLocation, message: string, rows?: number): void;
+  /** Drops an input under `onError: 'skip'`: it goes to the error log (with `error`'s class and stack), and the task goes on. */
+  skip(input: InputLocation, message: string, rows?: number, error?: unknown): void;
 }

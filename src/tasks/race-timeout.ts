@@ -9,3 +9,30 @@ export async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs `run` with a signal that aborts when `parent` does or once `ms` have passed; resolves
+ * to 'timeout' when the time ran out first (whatever `run` then settled with). A plain timer,
+ * not AbortSignal.timeout: Node may collect a timeout signal that only AbortSignal.any refers
+ * to, and its timer with it, so the deadline would never come.
+ */
+export async function withDeadline<T>(ms: number, parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T | 'timeout'> {
+  const controller = new AbortController();
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    controller.abort();
+  }, ms);
+  const onParentAbort = () => controller.abort();
+  parent.addEventListener('abort', onParentAbort, { once: true });
+  if (parent.aborted) controller.abort();
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    if (expired && !parent.aborted) return 'timeout';
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onParentAbort);
+  }
+}

@@ -1,6 +1,7 @@
 import { Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { batchResultToBlock, blockToBatch } from '../blocks/batch-format.js';
+import { batchLocation } from '../blocks/batch-location.js';
 import { concatBlocks } from '../blocks/concat.js';
 import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
@@ -8,7 +9,7 @@ import { preview } from '../blocks/row-preview.js';
 import { sliceIntoBatches } from '../blocks/slice.js';
 import { causeMessage, missingColumnsProblem, SchemaError, UdfError, type InputLocation } from '../errors.js';
 import type { BlockTask } from './block-task.js';
-import type { SkippedInput, TaskOutcome } from './task-outcome.js';
+import { thrownError, type SkippedInput, type TaskOutcome } from './task-outcome.js';
 import type { BlocksTransform, FnRef, Transform } from './transform.js';
 
 type Udf = (...args: unknown[]) => unknown;
@@ -96,7 +97,8 @@ async function applyToBlock(input: Block, fn: Udf, t: BlocksTransform, ctx: Chai
     args: t.args,
     maxRows: t.maxRows,
     maxBytes: t.maxBytes,
-    skip: (input, message, rows = 1) => skipped.push({ operator: t.name, input, message, rows }),
+    skip: (input, message, rows = 1, error) =>
+      skipped.push({ operator: t.name, input, message, rows, ...(error === undefined ? {} : { error: thrownError(error) }) }),
   };
   try {
     return (await fn(input, task)) as Block;
@@ -120,7 +122,7 @@ async function applyPerRow(
     const input = locate(rows[i], i, ctx.taskIndex);
     if (t.onError === 'skip') {
       results[i] = SKIP;
-      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: 1 });
+      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: 1, error: thrownError(error) });
     } else if (firstError === undefined) {
       firstError = new UdfError(t.name, input, error);
     }
@@ -172,6 +174,14 @@ function collectRows(
         out.push(result as Row);
         break;
       case 'filter':
+        // A truthy non-boolean (a count, a string) is most often a slip that would keep rows silently.
+        if (typeof result !== 'boolean') {
+          throw new UdfError(
+            t.name,
+            locate(source[i], i, undefined),
+            new TypeError(`filter must return true or false; it returned ${describe(result)}`),
+          );
+        }
         if (result) out.push(source[i]);
         break;
       case 'flatMap':
@@ -202,13 +212,13 @@ async function applyPerBatch(
   const outputs: Block[] = [];
   let offset = 0;
   for (const batch of sliceIntoBatches(block, t.batchSize)) {
-    const input: InputLocation = { taskIndex: ctx.taskIndex, rowIndex: offset, batchRows: batch.numRows, ...pathOf(batch) };
+    const input = batchLocation(batch, ctx.taskIndex, offset);
     offset += batch.numRows;
     try {
       outputs.push(batchResultToBlock(await fn(blockToBatch(batch, t.batchFormat)), t.name));
     } catch (error) {
       if (t.onError !== 'skip') throw new UdfError(t.name, input, error);
-      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: batch.numRows });
+      skipped.push({ operator: t.name, input, message: causeMessage(error), rows: batch.numRows, error: thrownError(error) });
     }
   }
   return concatBlocks(outputs);
@@ -218,15 +228,21 @@ type ColumnTransform = Extract<Transform, { op: 'selectColumns' | 'dropColumns' 
 
 /** Projects decoded rows. A column that no row has is an error here too, as it is for a block. */
 function projectRows(rows: readonly Row[], t: ColumnTransform): Row[] {
-  if (rows.length > 0) checkColumns(t, keysInOrder(rows));
+  if (rows.length > 0) requireColumns(t.name, columnsNamed(t), keysInOrder(rows));
   return rows.map((row) => projectRow(row, t));
 }
 
-function checkColumns(t: ColumnTransform, names: readonly string[]): void {
-  const missing = (t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns).filter((c) => !names.includes(c));
-  if (missing.length && t.op !== 'dropColumns') {
-    throw new SchemaError(`${t.name}: ${missingColumnsProblem(missing, names)}`);
-  }
+function columnsNamed(t: ColumnTransform): readonly string[] {
+  return t.op === 'renameColumns' ? Object.keys(t.mapping) : t.columns;
+}
+
+/**
+ * Throws a SchemaError, led by the operator's name, for each of `wanted` not among `names`: a
+ * misspelled column would otherwise read as nulls and give a wrong answer instead of an error.
+ */
+export function requireColumns(operator: string, wanted: readonly string[], names: readonly string[]): void {
+  const missing = [...new Set(wanted)].filter((c) => !names.includes(c));
+  if (missing.length) throw new SchemaError(`${operator}: ${missingColumnsProblem(missing, names)}`);
 }
 
 function projectRow(row: Row, t: ColumnTransform): Row {
@@ -243,8 +259,9 @@ function projectRow(row: Row, t: ColumnTransform): Row {
 
 function projectBlock(block: Block, t: ColumnTransform): Block {
   const names = block.schema.fields.map((f) => f.name);
-  checkColumns(t, names);
-  if (t.op === 'selectColumns') return block.select([...t.columns]);
+  // A block without rows may have no columns at all (a step's empty output): as for rows, there is nothing to check.
+  if (block.numRows > 0) requireColumns(t.name, columnsNamed(t), names);
+  if (t.op === 'selectColumns') return block.select(t.columns.filter((c) => names.includes(c)));
   if (t.op === 'dropColumns') return block.select(names.filter((n) => !t.columns.includes(n)));
   const { mapping } = t as Extract<Transform, { op: 'renameColumns' }>;
   const schema = new Schema(block.schema.fields.map((f) => new Field(mapping[f.name] ?? f.name, f.type, f.nullable)));
@@ -256,12 +273,6 @@ function projectBlock(block: Block, t: ColumnTransform): Block {
 
 function locate(row: Row, rowIndex: number, taskIndex: number | undefined): InputLocation {
   return { taskIndex, rowIndex, preview: preview(row), ...(typeof row?.path === 'string' ? { path: row.path } : {}) };
-}
-
-function pathOf(batch: Block): { path?: string } {
-  const column = batch.getChild('path');
-  const first: unknown = column?.get(0);
-  return typeof first === 'string' ? { path: first } : {};
 }
 
 function describe(value: unknown): string {

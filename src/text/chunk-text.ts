@@ -1,6 +1,6 @@
 import { boundUdf, isUdfRef, moduleRef, type UdfRef } from '../api/udf.js';
 import type { Row } from '../blocks/block.js';
-import { InvalidOptionError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import type { FnRef } from '../tasks/transform.js';
 import { loadModuleFn } from '../tasks/udf-registry.js';
 import { chunkId, sha256Hex } from './chunk-id.js';
@@ -19,6 +19,15 @@ export interface ChunkTextOptions<C extends string = 'text'> extends Omit<SplitT
    */
   readonly tokenizer?: UdfRef<TokenCounter>;
 }
+
+/** chunkText's option names; the record's type keeps them in step with ChunkTextOptions. */
+const CHUNK_OPTIONS: Record<keyof ChunkTextOptions, true> = {
+  size: true,
+  overlap: true,
+  separators: true,
+  textColumn: true,
+  tokenizer: true,
+};
 
 /** The columns chunkText adds to each chunk row. */
 export interface TextChunk {
@@ -62,6 +71,8 @@ interface ChunkerArgs {
 export function chunkText<T extends object = object, C extends string = 'text'>(
   options: ChunkTextOptions<C>,
 ): UdfRef<(row: T) => ChunkRow<T, C>[]> {
+  // Names first: a misspelled option is named, not reported as a required one missing.
+  checkKnownOptions('chunkText', options, Object.keys(CHUNK_OPTIONS));
   const { size, overlap, separators } = splitSettings(options);
   const textColumn = options.textColumn ?? 'text';
   if (typeof textColumn !== 'string' || textColumn === '')

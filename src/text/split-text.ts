@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../errors.js';
+import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { positiveInteger } from '../api/map-options.js';
 
 /** A chunk of a text, with where it stands: `source.slice(start, end) === text`. */
@@ -25,6 +25,9 @@ export interface SplitTextOptions {
 
 export const DEFAULT_SEPARATORS: readonly string[] = Object.freeze(['\n\n', '\n', '. ', '? ', '! ', '。', '？', '！', ' ', '']);
 
+/** splitText's option names; the record's type keeps them in step with SplitTextOptions. */
+const SPLIT_OPTIONS: Record<keyof SplitTextOptions, true> = { size: true, overlap: true, separators: true, length: true };
+
 /** A piece of the text, its measure, and the first separator that may still cut it. */
 interface Piece {
   readonly start: number;
@@ -49,6 +52,7 @@ interface Piece {
  * others). The same input always gives the same chunks.
  */
 export function splitText(text: string, options: SplitTextOptions): TextSpan[] {
+  checkKnownOptions('splitText', options, Object.keys(SPLIT_OPTIONS));
   const { size, overlap, separators, length } = splitSettings(options);
   const piece = (start: number, end: number, level: number): Piece => ({
     start,

@@ -6,6 +6,7 @@ import { ActorPool, type ActorPoolListener } from '../../pools/actor-pool.js';
 import type { TaskOutcome } from '../../tasks/task-outcome.js';
 import { runMapTasks } from './map-op.js';
 import type { OperatorContext } from './operator.js';
+import { workerHeapLimitMb } from '../settings.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -21,7 +22,15 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
   if (step === undefined || !('fn' in step) || step.fn.kind !== 'module')
     throw new Error(`internal: ${op.name} runs on actors but has no class step`);
   const pool = new ActorPool(
-    { ...compute, operator: op.name, moduleUrl: step.fn.moduleUrl, exportName: step.fn.exportName, transforms: op.transforms },
+    {
+      ...compute,
+      operator: op.name,
+      moduleUrl: step.fn.moduleUrl,
+      exportName: step.fn.exportName,
+      transforms: op.transforms,
+      timeoutMs: op.retry.timeoutMs,
+      heapMb: workerHeapLimitMb(ctx.job.settings),
+    },
     ctx.job.resources,
     poolEvents(op, ctx),
   );

@@ -2,6 +2,7 @@ import { blockFromRows, type Block, type Row } from '../../blocks/block.js';
 import { concatBlocks } from '../../blocks/concat.js';
 import { rowsOfBlock } from '../../blocks/read-values.js';
 import { SchemaError } from '../../errors.js';
+import { requireColumns } from '../../tasks/run-chain.js';
 import type { AllToAllSpec } from '../../plan/logical.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { rowsPerBlock } from '../sources.js';
@@ -15,7 +16,15 @@ import { seededRandom } from '../seeded-random.js';
  */
 export async function runAllToAllOp(op: PhysicalOf<'AllToAll'>, ctx: OperatorContext): Promise<void> {
   const blocks: Block[] = [];
-  for await (const block of consume(ctx, ctx.inputs[0])) blocks.push(block);
+  let checked = false;
+  for await (const block of consume(ctx, ctx.inputs[0])) {
+    // Checked at the first rows, not after gathering them all: a misspelled column fails at once.
+    if (!checked && block.numRows > 0) {
+      requireColumns(op.name, columnsRead(op.spec), columnNames(block));
+      checked = true;
+    }
+    blocks.push(block);
+  }
   if (ctx.signal.aborted) return;
   const started = performance.now();
   const output = computeAllToAll(op.spec, blocks, ctx.job.resources.cpus);
@@ -43,6 +52,28 @@ function computeAllToAll(spec: AllToAllSpec, blocks: Block[], cpus: number): Blo
       return rowBlocks([...seen.values()], cpus);
     }
   }
+}
+
+/**
+ * The input columns a spec reads: sort and group keys, the columns of the aggregations that
+ * declare theirs, the unique column. A missing one would read as null in every row.
+ */
+function columnsRead(spec: AllToAllSpec): readonly string[] {
+  switch (spec.kind) {
+    case 'repartition':
+    case 'randomShuffle':
+      return [];
+    case 'sort':
+      return spec.keys;
+    case 'aggregate':
+      return [...spec.keys, ...spec.aggs.flatMap((agg) => agg.columns ?? [])];
+    case 'unique':
+      return [spec.column];
+  }
+}
+
+function columnNames(block: Block): string[] {
+  return block.schema.fields.map((f) => f.name);
 }
 
 function allRows(blocks: readonly Block[]): Row[] {

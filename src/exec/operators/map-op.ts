@@ -1,11 +1,22 @@
 import { emptyBlock, type Block } from '../../blocks/block.js';
+import { batchLocation } from '../../blocks/batch-location.js';
 import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
 import { columnValues } from '../../blocks/read-values.js';
 import { sliceIntoBatches } from '../../blocks/slice.js';
-import { CancelledError, fileError, InvalidOptionError, TIMEOUT_HINT, timeoutProblem, UdfError, WorkerCrashError } from '../../errors.js';
+import {
+  CancelledError,
+  fileError,
+  InvalidOptionError,
+  TaskTimeoutError,
+  TIMEOUT_HINT,
+  timeoutProblem,
+  UdfError,
+  WorkerCrashError,
+} from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
+import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
-import type { TaskOutcome } from '../../tasks/task-outcome.js';
+import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
 import { consume, emit, type OperatorContext } from './operator.js';
@@ -57,7 +68,9 @@ export async function runMapTasks(
   ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
 
   let taskIndex = 0;
-  for await (const bundle of bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms, oneBatchPerTask)) {
+  // A time limit is per batch: each task is then one batch, as for actors.
+  const bundles = bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
+  for await (const bundle of bundles) {
     if (failed || ctx.signal.aborted) break;
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
     if (failed || ctx.signal.aborted) break;
@@ -65,7 +78,7 @@ export async function runMapTasks(
     ctx.stats.tasks++;
     const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
     const task = ctx.job
-      .runTask(op, call, () => runWithRetries(op, ctx, index, () => attempt(bundle, index)))
+      .runTask(op, call, () => runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)))
       .then((result) => {
         ctx.stats.udfMs += result.udfMs;
         ctx.job.recordSkipped(op, ctx.stats, result.skipped);
@@ -120,7 +133,7 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   try {
     const first = op.transforms[0];
     if (first?.op === 'blocks' && first.timeoutMsPerRow !== undefined) {
-      return await runWithTaskTimeout(
+      return await runWithFilesTimeout(
         ctx,
         bundle,
         op.transforms,
@@ -129,21 +142,28 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
         first.timeoutMsPerRow * bundle.numRows + STUCK_WORKER_GRACE_MS,
       );
     }
-    return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, ctx.signal);
+    const limit = op.retry.timeoutMs;
+    if (limit === undefined) return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, ctx.signal);
+    // Aborting the task ends its worker (piscina starts another); the retry policy decides what follows.
+    const outcome = await withDeadline(limit, ctx.signal, (signal) =>
+      ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal),
+    );
+    if (outcome === 'timeout') throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit);
+    return outcome;
   } finally {
     resources.releaseCpus(cpus);
   }
 }
 
 /**
- * A task whose first step has a time limit (a read: `timeoutMs` per file). The worker keeps
+ * A task whose first step has a time limit per input file (a read's `timeoutMs`). The worker keeps
  * each input's own limit and gives up on that input alone; this one, the inputs' limits
  * together and a grace, is for a worker stuck without yielding (a parser in a loop), which
  * cannot be interrupted from inside its thread: the task is aborted, which ends its worker
  * (piscina starts another), and all of the task's files fail, or are skipped under
  * `onError: 'skip'`. Files are named by the input's `path` column.
  */
-async function runWithTaskTimeout(
+async function runWithFilesTimeout(
   ctx: OperatorContext,
   bundle: Block,
   transforms: readonly Transform[],
@@ -151,18 +171,16 @@ async function runWithTaskTimeout(
   step: BlocksTransform,
   timeoutMs: number,
 ): Promise<TaskOutcome> {
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
-  try {
-    return await ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_ROW_CONCURRENCY, signal);
-  } catch (error) {
-    if (ctx.signal.aborted || !signal.aborted) throw error;
-    const pathColumn = bundle.getChild('path');
-    const paths = pathColumn === null ? [] : [...new Set(columnValues(pathColumn).map(String))];
-    const problem = timeoutProblem(timeoutMs, true);
-    if (step.onError === 'fail') throw fileError(step.name, { taskIndex: index, path: paths.join(', ') }, problem, TIMEOUT_HINT);
-    const skipped = paths.map((path) => ({ operator: step.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
-    return { block: emptyBlock(), skipped, udfMs: timeoutMs };
-  }
+  const outcome = await withDeadline(timeoutMs, ctx.signal, (signal) =>
+    ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_ROW_CONCURRENCY, signal),
+  );
+  if (outcome !== 'timeout') return outcome;
+  const pathColumn = bundle.getChild('path');
+  const paths = pathColumn === null ? [] : [...new Set(columnValues(pathColumn).map(String))];
+  const problem = timeoutProblem(timeoutMs, true);
+  if (step.onError === 'fail') throw fileError(step.name, { taskIndex: index, path: paths.join(', ') }, problem, TIMEOUT_HINT);
+  const skipped = paths.map((path) => ({ operator: step.name, input: { taskIndex: index, path }, message: problem, rows: 1 }));
+  return { block: emptyBlock(), skipped, udfMs: timeoutMs };
 }
 
 function resolveLocal(ref: FnRef): (...args: unknown[]) => unknown {
@@ -171,26 +189,53 @@ function resolveLocal(ref: FnRef): (...args: unknown[]) => unknown {
 }
 
 /**
- * Retries a task with exponential backoff: after a worker crash up to `maxRetries` times,
- * after an error thrown by the UDF only when `retryExceptions` is set.
+ * Retries a task with exponential backoff: after a worker crash or a timeout up to
+ * `maxRetries` times, after an error thrown by the UDF only when `retryExceptions` is set. A
+ * task that timed out (or crashed its worker) on every attempt fails with a TaskTimeoutError
+ * (a WorkerCrashError), or, when every step of the chain skips errors (`onError: 'skip'`), its
+ * rows are skipped and logged with their location, like a UDF's error.
  */
-async function runWithRetries<T>(op: MapOp, ctx: OperatorContext, taskIndex: number, attempt: () => Promise<T>): Promise<T> {
+async function runWithRetries(
+  op: MapOp,
+  ctx: OperatorContext,
+  bundle: Block,
+  taskIndex: number,
+  attempt: () => Promise<TaskOutcome>,
+): Promise<TaskOutcome> {
   for (let failures = 0; ; failures++) {
     try {
       return await attempt();
     } catch (error) {
       if (ctx.signal.aborted) throw new CancelledError();
+      const timedOut = error instanceof TaskTimeoutError;
       // An actor pool retries its crashes itself (restarting the actor): what reaches here from
-      // it is a UDF error, or the pool's own failure, which no retry would cure.
+      // it is a UDF error, a timeout, or the pool's own failure, which no retry would cure.
       const crashed = op.compute.kind === 'tasks' && !(error instanceof UdfError);
-      const retryable = crashed || (op.retry.retryExceptions && (op.compute.kind !== 'actors' || error instanceof UdfError));
+      const retryable = crashed || timedOut || (op.retry.retryExceptions && (op.compute.kind !== 'actors' || error instanceof UdfError));
       const retrying = retryable && failures < op.retry.maxRetries;
-      ctx.job.taskFailed(op, taskIndex, failures + 1, error, crashed, retrying);
-      if (!retrying) throw crashed ? new WorkerCrashError(op.name, failures + 1, error) : error;
-      ctx.stats.retries++;
-      await sleep(Math.min(50 * 2 ** failures, 2_000), ctx.signal);
+      ctx.job.taskFailed(op, taskIndex, failures + 1, error, crashed || timedOut, retrying);
+      if (retrying) {
+        ctx.stats.retries++;
+        await sleep(Math.min(50 * 2 ** failures, 2_000), ctx.signal);
+        continue;
+      }
+      if (timedOut) return gaveUp(op, bundle, new TaskTimeoutError(op.name, error.input, error.timeoutMs, failures + 1));
+      if (crashed) return gaveUp(op, bundle, new WorkerCrashError(op.name, failures + 1, error, batchLocation(bundle, taskIndex)));
+      throw error;
     }
   }
+}
+
+/** A task given up on: skipped and logged when every step of the chain skips errors, else the job's error. */
+function gaveUp(op: MapOp, bundle: Block, error: TaskTimeoutError | WorkerCrashError): TaskOutcome {
+  // A read's or write's 'blocks' step has no say: only the UDFs' own onError does.
+  const udfSteps = op.transforms.filter((t) => 'onError' in t && t.op !== 'blocks');
+  if (udfSteps.length === 0 || udfSteps.some((t) => 'onError' in t && t.onError !== 'skip')) throw error;
+  return {
+    block: emptyBlock(),
+    skipped: [{ operator: op.name, input: error.input, message: error.message, rows: bundle.numRows, error: thrownError(error) }],
+    udfMs: 0,
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

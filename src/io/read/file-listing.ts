@@ -1,4 +1,3 @@
-import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -14,8 +13,10 @@ export interface ListingOptions {
 /**
  * The files named by `paths`: a file, a directory (read recursively), a glob, or an array
  * of them, each expanded in sorted order, in the order given, each file once. Hidden
- * entries of a directory (names starting with '.' or '_', like `_SUCCESS` or `.DS_Store`)
- * are left out, as Spark and Ray do. A path that names nothing is an error naming it.
+ * entries (names starting with '.' or '_': `_SUCCESS`, `_temporary/`, a write's
+ * `.sluice-tmp-*` files, `.DS_Store`) are left out of directories and of what a glob matches,
+ * as Spark, Hadoop and pyarrow datasets do; a glob that names one itself (`out/_meta*`) keeps
+ * them, and a file named by its path is always read. A path that names nothing is an error naming it.
  */
 export async function listFiles(paths: readonly string[], options: ListingOptions): Promise<string[]> {
   const seen = new Set<string>();
@@ -28,8 +29,14 @@ export async function listFiles(paths: readonly string[], options: ListingOption
 async function expand(path: string, options: ListingOptions): Promise<string[]> {
   if (isDynamicPattern(path)) {
     const matches = (await glob([path], { absolute: true, onlyFiles: true, dot: false })).map((p) => resolve(p));
-    const kept = keepExtensions(matches, options).sort();
-    if (kept.length === 0) throw notFound(options, path, 'the glob matched no files');
+    // Hidden names are left out below the glob's fixed part, unless its wildcard part names one itself (`out/_meta*`).
+    const { base, wild } = splitGlob(path);
+    const shown = wild.some(isHiddenName) ? matches : withoutHidden(base, matches);
+    const kept = keepExtensions(shown, options).sort();
+    if (kept.length === 0) {
+      const hidden = shown.length < matches.length ? " (names starting with '.' or '_' are left out)" : '';
+      throw notFound(options, path, `the glob matched no files${hidden}`);
+    }
     return kept;
   }
   const absolute = resolve(path);
@@ -38,17 +45,30 @@ async function expand(path: string, options: ListingOptions): Promise<string[]> 
   });
   if (!info.isDirectory()) return [absolute];
   const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && !isHidden(absolute, e)).map((e) => join(e.parentPath, e.name));
+  const files = withoutHidden(
+    absolute,
+    entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)),
+  );
   const kept = keepExtensions(files, options).sort();
   if (kept.length === 0) throw notFound(options, absolute, 'the directory holds no files to read');
   return kept;
 }
 
-/** Whether any part of the entry's path below the listed directory starts with '.' or '_'. */
-function isHidden(root: string, entry: Dirent): boolean {
-  return relative(root, join(entry.parentPath, entry.name))
-    .split(sep)
-    .some((part) => part.startsWith('.') || part.startsWith('_'));
+/** The files none of whose path parts below `root` (a listed directory, a glob's fixed part) starts with '.' or '_'. */
+function withoutHidden(root: string, files: readonly string[]): string[] {
+  return files.filter((file) => !relative(root, file).split(sep).some(isHiddenName));
+}
+
+function isHiddenName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_');
+}
+
+/** A glob's fixed parts (the directory it starts from) and its parts from the first one with a wildcard. */
+function splitGlob(pattern: string): { base: string; wild: string[] } {
+  const parts = pattern.split('/');
+  const first = parts.findIndex((part) => isDynamicPattern(part));
+  const fixed = parts.slice(0, first).join('/');
+  return { base: resolve(fixed === '' && pattern.startsWith('/') ? '/' : fixed), wild: parts.slice(first) };
 }
 
 function keepExtensions(files: string[], options: ListingOptions): string[] {

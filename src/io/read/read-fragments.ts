@@ -29,7 +29,7 @@ import type { FileFormat, ReadSpec } from './read-spec.js';
 export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Promise<Block> {
   const { args: read, taskIndex } = task;
   const reader = await loadReader(read.format);
-  const skip = (input: InputLocation, message: string) => task.skip(input, message);
+  const skip = (input: InputLocation, message: string, error?: unknown) => task.skip(input, message, 1, error);
   // A task's fragments are read at once (one each, but for formats that ask for more per task).
   const readOne = async (fragment: Fragment): Promise<Block | null> => {
     const where: InputLocation = {
@@ -45,7 +45,7 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
       fileColumns: read.columns?.filter((c) => !(c === 'path' && addsPath(read))),
       badRecord(at, problem, cause) {
         if (read.onError === 'fail') throw fileError(read.name, { ...where, ...at }, problem, SKIP_RECORDS_HINT, cause);
-        skip({ ...where, ...at }, problem);
+        skip({ ...where, ...at }, problem, cause);
       },
     };
     try {
@@ -64,7 +64,7 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
           ? error
           : fileError(read.name, where, `cannot read the file (${causeMessage(error)})`, SKIP_FILES_HINT, error);
       if (read.onError === 'fail') throw failure;
-      skip(failure.input, causeMessage(failure.cause));
+      skip(failure.input, causeMessage(failure.cause), failure);
       return null;
     }
   };

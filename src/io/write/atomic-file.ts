@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
  * Commits and rollbacks of file writes. A file is written under a temporary name and renamed
  * to its final name once complete (a rename within a directory is atomic), so a reader never
  * sees a partial file. Every name carries the write id, so the main thread can remove what a
- * write left behind by name alone, even when the worker that wrote it died.
+ * write left behind by name alone, even when the worker that wrote it died. A write that
+ * completed leaves an empty `_SUCCESS` in its directory, written after its last file.
  */
 
 const TEMP_PREFIX = '.sluice-tmp-';
@@ -52,4 +53,27 @@ export async function removeWriteFiles(dir: string, writeId: string, options: { 
     (name) => name.startsWith(`${TEMP_PREFIX}${writeId}_`) || (options.committed && name.startsWith(`${writeId}_`)),
   );
   await Promise.all(ours.map((name) => rm(join(dir, name), { force: true })));
+}
+
+/** The empty file a complete write leaves in its directory, last (Spark's and Hadoop's convention). */
+export const SUCCESS_MARKER = '_SUCCESS';
+
+/** Marks `dir` as complete: every file of the write is committed. */
+export async function markComplete(dir: string): Promise<void> {
+  await writeFile(join(dir, SUCCESS_MARKER), new Uint8Array(0));
+}
+
+/**
+ * Removes the marker of an earlier write, since a write is about to add files to `dir`: while it
+ * runs, or after the process was killed mid-write, the directory is not known to be complete.
+ * Resolves to whether there was a marker (a rollback puts it back).
+ */
+export async function unmarkComplete(dir: string): Promise<boolean> {
+  try {
+    await unlink(join(dir, SUCCESS_MARKER));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }

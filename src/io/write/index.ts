@@ -3,7 +3,7 @@
  * (datasink.ts, the file sinks beside it), and the file writers a write's 'blocks' step runs
  * on workers (WRITE_FORMATS), committed atomically (atomic-file.ts).
  */
-export { newWriteId, removeWriteFiles } from './atomic-file.js';
+export { markComplete, newWriteId, removeWriteFiles, SUCCESS_MARKER, unmarkComplete } from './atomic-file.js';
 export type { Datasink, FileWriteResult, SinkBatch, WriteContext, WriteResult, WriteStartContext, WrittenFile } from './datasink.js';
 export { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from './file-sink.js';
 export type { ParquetCompression, ParquetEncoding } from './formats/parquet-sink.js';

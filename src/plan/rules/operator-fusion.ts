@@ -18,10 +18,13 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       return Object.freeze({ ...op, input: fuseOperators(op.input) });
     case 'Map': {
       const input = fuseOperators(op.input);
-      if (input.kind === 'Map') {
-        // A write (a 'blocks' step after a map; a read's input is its source) takes the task-pool
-        // settings of the map before it: `map(udf).writeParquet()` is one task.
-        const adopts = op.transforms.every((t) => t.op === 'blocks') && input.compute.kind === 'tasks';
+      // A write (a 'blocks' step after a map; a read's input is its source) stays an operator of
+      // its own after a step with a function (a UDF, a read): such a step sets its tasks' sizes,
+      // and files must follow the write's targets instead (rows and bytes, known only after it).
+      const write = op.transforms.every((t) => t.op === 'blocks');
+      if (input.kind === 'Map' && !(write && input.transforms.some((t) => 'fn' in t))) {
+        // Else it takes the task-pool settings of the operator before it: one task does both.
+        const adopts = write && input.compute.kind === 'tasks';
         const compute = adopts ? input.compute : fusedCompute(input.compute, op.compute);
         const retry = adopts ? input.retry : fusedRetry(input, op);
         if (compute && retry) {
@@ -52,6 +55,9 @@ function fusedRetry(a: PhysicalOf<'Map'>, b: PhysicalOf<'Map'>): RetryPolicy | n
   // A column operation carries no retry policy of its own worth keeping.
   if (a.compute.kind === 'any') return b.retry;
   if (b.compute.kind === 'any') return a.retry;
-  const same = a.retry.maxRetries === b.retry.maxRetries && a.retry.retryExceptions === b.retry.retryExceptions;
+  const same =
+    a.retry.maxRetries === b.retry.maxRetries &&
+    a.retry.retryExceptions === b.retry.retryExceptions &&
+    a.retry.timeoutMs === b.retry.timeoutMs;
   return same ? a.retry : null;
 }
