@@ -41,7 +41,8 @@ const indexDir = join(outDir, 'index');
 
 // Two embedding actors of half a CPU each leave CPU slots to the parsing and chunking tasks.
 const chunks = readPdfs(corpus, { onError: 'skip' })
-  .flatMap(chunkText({ size: 600, overlap: 80 }))
+  // Ids hash each file's path relative to the corpus folder: moving the folder keeps them.
+  .flatMap(chunkText({ size: 600, overlap: 80, pathRoot: corpus }))
   .mapBatches<IndexedChunk, [OnnxTextEmbedderOptions]>(textEmbedder, {
     name: 'Embed',
     batchFormat: 'arrow',

@@ -4,6 +4,9 @@
  * in characters or tokens. Also bound arguments of UDFs (boundUdf), which chunkText uses.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import {
@@ -13,6 +16,7 @@ import {
   fromItems,
   InvalidOptionError,
   range,
+  readText,
   splitText,
   UdfError,
   UdfPlacementError,
@@ -227,6 +231,48 @@ test('chunkText in a flatMap: runs on the task pool, keeps the other columns, id
   assert.deepEqual(
     again.map((r) => r.id),
     rows.map((r) => r.id),
+  );
+});
+
+test('chunkText pathRoot: ids hash the path relative to it, so the same files read from another folder keep their ids', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'sluice-chunk-root-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const folders = [join(base, 'first', 'docs'), join(base, 'moved', 'elsewhere', 'docs')];
+  for (const folder of folders) {
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    writeFileSync(join(folder, 'a.txt'), 'Glaciers carve U-shaped valleys. Rivers cut V-shaped ones.\n');
+    writeFileSync(join(folder, 'sub', 'b.txt'), 'They take longer, and the valleys they leave are narrow.\n');
+  }
+  const chunk = (folder: string, pathRoot?: string) =>
+    readText(folder, { includePaths: true })
+      .flatMap(chunkText({ size: 30, ...(pathRoot === undefined ? {} : { pathRoot }) }))
+      .takeAll({ cpus: 2, preserveOrder: true, progress: 'off' });
+  const ids = async (folder: string, pathRoot?: string) =>
+    (await chunk(folder, pathRoot)).map((r) => `${r.path.slice(folder.length)}#${r.chunkIndex} ${r.id}`).sort();
+
+  const [first, moved] = [await ids(folders[0], folders[0]), await ids(folders[1], folders[1])];
+  assert.ok(first.length >= 4, first.join('\n'));
+  assert.deepEqual(moved, first, 'relative to the read root: the same ids wherever the folder is');
+  const rows = await chunk(folders[0], folders[0]);
+  const row = rows.find((r) => r.path.endsWith('b.txt') && r.chunkIndex === 0)!;
+  assert.equal(row.path, join(folders[0], 'sub', 'b.txt'), 'the path column stays absolute');
+  assert.equal(row.id, chunkId({ path: 'sub/b.txt', chunkIndex: 0 }), "the relative path, with '/' between names");
+  // A relative root is taken from the working directory on the main thread.
+  assert.deepEqual(await ids(folders[0], relative(process.cwd(), folders[0])), first);
+
+  // Without pathRoot, ids hash the absolute paths: moving the folder changes every id.
+  const [absoluteFirst, absoluteMoved] = [await ids(folders[0]), await ids(folders[1])];
+  const idsOf = (lines: string[]) => new Set(lines.map((l) => l.split(' ')[1]));
+  const movedIds = idsOf(absoluteMoved);
+  assert.ok(
+    [...idsOf(absoluteFirst)].every((id) => !movedIds.has(id)),
+    'absolute paths: no id in common',
+  );
+  assert.equal(absoluteFirst[0].split(' ')[1], chunkId({ path: join(folders[0], 'a.txt'), chunkIndex: 0 }));
+
+  assert.throws(
+    () => chunkText({ size: 10, pathRoot: '' }),
+    (error: unknown) => error instanceof InvalidOptionError && error.option === 'pathRoot',
   );
 });
 

@@ -245,6 +245,7 @@ test('every documented option of chunkText and splitText is accepted', () => {
     separators: [' ', ''],
     textColumn: 'body',
     tokenizer: udf(import.meta.url, countWords),
+    pathRoot: tmpdir(),
   };
   assert.ok(chunkText(chunk));
 });

@@ -72,6 +72,7 @@ export async function writeFiles(
     ...targets,
     timeoutMsPerRow: undefined,
     inputs: 'rows',
+    outputs: 'files',
   };
   const node = logical.map(
     plan,

@@ -7,7 +7,7 @@ import { startProgress } from '../observe/progress.js';
 import { expectedRowsIn } from './expected-rows.js';
 import { DatasetStats } from '../observe/stats.js';
 import { physicalInputs, physicalOps, type PhysicalOp } from '../plan/physical.js';
-import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
+import { insideSluiceWorker, parkJobInWorker, warnOfEntryScriptUdfs } from '../tasks/job-in-worker.js';
 import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { trackJob } from './interrupt.js';
@@ -36,6 +36,9 @@ export async function* executePlan(
   if (insideSluiceWorker()) await parkJobInWorker();
   const job = new Job(settings);
   const ops = physicalOps(root);
+  warnOfEntryScriptUdfs(
+    ops.flatMap((op) => (op.kind === 'Map' && op.compute.kind !== 'main' && op.compute.kind !== 'any' ? op.transforms : [])),
+  );
   admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));

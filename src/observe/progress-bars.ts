@@ -1,5 +1,13 @@
 import cliProgress from 'cli-progress';
-import { isTty, snapshot, type ProgressOptions, type ProgressReporter, type ProgressSource } from './progress-source.js';
+import {
+  filesNote,
+  isTty,
+  snapshot,
+  type ProgressOptions,
+  type ProgressReporter,
+  type ProgressSource,
+  type Snapshot,
+} from './progress-source.js';
 
 /** Redraw period of the bars on a terminal; off a terminal (bars forced) they print every interval instead. */
 const TTY_REFRESH_MS = 200;
@@ -33,16 +41,11 @@ export class BarProgress implements ProgressReporter {
     this.multibar.on('start', unrefRedraw);
     this.multibar.on('update-post', unrefRedraw);
     const width = Math.max(...sources.map((s) => s.name.length));
-    const stats = ' | {rowsOut} rows out | {rate} rows/s | {active} active | {queued} queued';
+    const stats = ' | {rowsOut} rows out{files} | {rate} rows/s | {active} active | {queued} queued';
     this.bars = sources.map((source) => {
       const known = source.expectedRowsIn !== undefined;
       const format = known ? `{name} |{bar}| {percentage}%${stats}` : `{name}${stats}`;
-      return this.multibar.create(
-        source.expectedRowsIn ?? 0,
-        0,
-        { name: source.name.padEnd(width), ...snapshot(source, options.started) },
-        { format },
-      );
+      return this.multibar.create(source.expectedRowsIn ?? 0, 0, { name: source.name.padEnd(width), ...this.payload(source) }, { format });
     });
     this.timer = setInterval(() => this.refresh(), refreshMs).unref();
   }
@@ -56,7 +59,12 @@ export class BarProgress implements ProgressReporter {
   }
 
   private refresh(): void {
-    this.sources.forEach((source, i) => this.bars[i].update(this.valueOf(source), snapshot(source, this.options.started)));
+    this.sources.forEach((source, i) => this.bars[i].update(this.valueOf(source), this.payload(source)));
+  }
+
+  private payload(source: ProgressSource): Snapshot & { files: string } {
+    const s = snapshot(source, this.options.started);
+    return { ...s, files: filesNote(s.filesOut, ' | ') };
   }
 
   private valueOf(source: ProgressSource): number {

@@ -1,5 +1,5 @@
 import { formatMs } from './format.js';
-import { snapshot, type ProgressOptions, type ProgressReporter, type ProgressSource } from './progress-source.js';
+import { filesNote, snapshot, type ProgressOptions, type ProgressReporter, type ProgressSource } from './progress-source.js';
 
 /** Plain lines for logs and CI: every interval, and once more at the end of a job that outlived one interval. */
 export class LogProgress implements ProgressReporter {
@@ -23,7 +23,7 @@ export class LogProgress implements ProgressReporter {
     const width = Math.max(...this.sources.map((s) => s.name.length));
     const lines = this.sources.map((source) => {
       const s = snapshot(source, this.options.started);
-      return `sluice ${state} ${at}  ${source.name.padEnd(width)}  ${s.rowsOut} rows out, ${s.rate} rows/s, ${s.active} tasks active, ${s.queued} queued`;
+      return `sluice ${state} ${at}  ${source.name.padEnd(width)}  ${s.rowsOut} rows out${filesNote(s.filesOut, ', ')}, ${s.rate} rows/s, ${s.active} tasks active, ${s.queued} queued`;
     });
     this.options.stream.write(lines.join('\n') + '\n');
   }

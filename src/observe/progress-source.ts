@@ -40,6 +40,8 @@ export function isTty(stream: NodeJS.WritableStream): boolean {
 
 export interface Snapshot {
   readonly rowsOut: number;
+  /** Files written, for an operator that writes files; else undefined. */
+  readonly filesOut: number | undefined;
   readonly rate: string;
   /** Tasks in flight, after the live actors for an actor-pool operator ("2 actors, 4"). */
   readonly active: string;
@@ -52,5 +54,16 @@ export function snapshot(source: ProgressSource, started: number): Snapshot {
   const elapsed = stats.wallMs > 0 ? stats.wallMs : performance.now() - started;
   const actors = source.actors();
   const active = `${actors === null ? '' : `${actors} actor${actors === 1 ? '' : 's'}, `}${source.activeTasks()}`;
-  return { rowsOut: stats.rowsOut, rate: formatRate(stats.rowsOut, elapsed), active, queued: formatBytes(source.queuedBytes()) };
+  return {
+    rowsOut: stats.rowsOut,
+    filesOut: stats.filesOut,
+    rate: formatRate(stats.rowsOut, elapsed),
+    active,
+    queued: formatBytes(source.queuedBytes()),
+  };
+}
+
+/** What follows the rows out of an operator that writes files: the separator, then '3 files out'; '' for other operators. */
+export function filesNote(filesOut: number | undefined, separator: string): string {
+  return filesOut === undefined ? '' : `${separator}${filesOut} file${filesOut === 1 ? '' : 's'} out`;
 }

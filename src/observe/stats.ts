@@ -11,7 +11,10 @@ export interface OperatorStats {
    */
   udfMs: number;
   rowsIn: number;
+  /** Rows passed downstream; for an operator that writes files, the rows written. */
   rowsOut: number;
+  /** Files written, only for an operator that writes files (its output is a row per file); absent for others. */
+  filesOut?: number;
   blocksOut: number;
   bytesOut: number;
   /** Time spent waiting for room in the output queue: a slower stage downstream. */
@@ -65,15 +68,31 @@ export class DatasetStats {
     return { wallMs: this.wallMs, peakQueuedBytes: this.peakQueuedBytes, operators: this.operators.map((o) => ({ ...o })) };
   }
 
-  /** A readable table, one line per operator. */
+  /** A readable table, one line per operator; a 'files out' column when some operator writes files. */
   toString(): string {
-    const header = ['operator', 'wall', 'udf', 'rows in', 'rows out', 'blocks', 'bytes out', 'backpressure', 'tasks', 'retries', 'skipped'];
+    const writes = this.operators.some((s) => s.filesOut !== undefined);
+    const files = (cells: string[]) => (writes ? cells : []);
+    const header = [
+      'operator',
+      'wall',
+      'udf',
+      'rows in',
+      'rows out',
+      ...files(['files out']),
+      'blocks',
+      'bytes out',
+      'backpressure',
+      'tasks',
+      'retries',
+      'skipped',
+    ];
     const rows = this.operators.map((s) => [
       s.name,
       formatMs(s.wallMs),
       formatMs(s.udfMs),
       String(s.rowsIn),
       String(s.rowsOut),
+      ...files([s.filesOut === undefined ? '' : String(s.filesOut)]),
       String(s.blocksOut),
       formatBytes(s.bytesOut),
       formatMs(s.backpressureMs),

@@ -57,6 +57,18 @@ export interface BlocksTransform {
   readonly timeoutMsPerRow: number | undefined;
   /** 'files': each input row stands for a file, named by its `path` column; what is skipped or timed out is that file. */
   readonly inputs: 'rows' | 'files';
+  /**
+   * 'files' (a write): each output row stands for a file written, its `rows` column the rows
+   * the file holds; the operator's stats count those rows as rows out and the files as files
+   * out. Default 'rows'.
+   */
+  readonly outputs?: 'rows' | 'files';
+}
+
+/** Whether a chain's output rows stand for files written (its last step is a write): stats then count their rows and the files apart. */
+export function outputsFiles(transforms: readonly Transform[]): boolean {
+  const last = transforms.at(-1);
+  return last?.op === 'blocks' && last.outputs === 'files';
 }
 
 /** Whether a step keeps one output row per input row (so a limit can move above it); any other step (a read) does not. */

@@ -17,9 +17,9 @@ import type { PhysicalOf } from '../../plan/physical.js';
 import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
 import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
-import { isOneToOne, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
+import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
-import { consume, emit, type OperatorContext } from './operator.js';
+import { consume, emit, emitFiles, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -58,7 +58,10 @@ export async function runMapTasks(
   attempt: (bundle: Block, index: number) => Promise<TaskOutcome>,
   oneBatchPerTask = false,
 ): Promise<void> {
-  const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => emit(ctx, block));
+  // A write's output rows are its files: the stats count the rows written, and the files apart.
+  const writes = outputsFiles(op.transforms);
+  if (writes) ctx.stats.filesOut ??= 0;
+  const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => (writes ? emitFiles(ctx, block) : emit(ctx, block)));
   const inFlight = new Set<Promise<void>>();
   let failed = false;
   const stop = (error: unknown) => {

@@ -1,4 +1,5 @@
 import { blockBytes, type Block } from '../../blocks/block.js';
+import { columnValues } from '../../blocks/read-values.js';
 import type { OperatorStats } from '../../observe/stats.js';
 import type { BlockQueue } from '../block-queue.js';
 import type { Job } from '../job.js';
@@ -13,10 +14,10 @@ export interface OperatorContext {
   readonly signal: AbortSignal;
 }
 
-/** Puts a block downstream, counting it. Empty blocks are dropped. */
-export async function emit(ctx: OperatorContext, block: Block): Promise<void> {
+/** Puts a block downstream, counting it (as `rows` rows out, by default its own). Empty blocks are dropped. */
+export async function emit(ctx: OperatorContext, block: Block, rows = block.numRows): Promise<void> {
   if (block.numRows === 0) return;
-  ctx.stats.rowsOut += block.numRows;
+  ctx.stats.rowsOut += rows;
   ctx.stats.blocksOut += 1;
   ctx.stats.bytesOut += blockBytes(block);
   await ctx.output.put(block);
@@ -28,4 +29,12 @@ export async function* consume(ctx: OperatorContext, input: BlockQueue): AsyncGe
     ctx.stats.rowsIn += block.numRows;
     yield block;
   }
+}
+
+/** Puts a block of files written (a row per file, with its `rows`) downstream, counting the rows written as rows out and the files as files out. */
+export async function emitFiles(ctx: OperatorContext, block: Block): Promise<void> {
+  const rowsColumn = block.getChild('rows');
+  const rows = rowsColumn === null ? 0 : columnValues(rowsColumn).reduce((n: number, r) => n + Number(r), 0);
+  ctx.stats.filesOut = (ctx.stats.filesOut ?? 0) + block.numRows;
+  await emit(ctx, block, rows);
 }
