@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  ActorError,
   configure,
   InvalidOptionError,
   range,
@@ -14,7 +15,14 @@ import {
 } from '../src/index.js';
 import { readErrorLog } from './fixtures/io-read-helpers.js';
 import { withTempDir } from './fixtures/temp-dir.js';
-import { crashingMapUdf, growForeverUdf, HangingActorUdf, hangingBatchesUdf, hangingMapUdf } from './fixtures/timeout-udfs.js';
+import {
+  crashingMapUdf,
+  growForeverUdf,
+  GrowingActorUdf,
+  HangingActorUdf,
+  hangingBatchesUdf,
+  hangingMapUdf,
+} from './fixtures/timeout-udfs.js';
 
 /** Runs `run` with SLUICE_TEST_HANG naming a directory where the given rows hang once or always. */
 async function withHangs<T>(hangs: { once?: number[]; always?: number[] }, run: (dir: string) => Promise<T>): Promise<T> {
@@ -144,4 +152,14 @@ test("under onError: 'skip' a task whose worker crashes on every attempt is skip
     assert.equal(logged[0].input.rowIndex, 0);
     assert.match(logged[0].message, /^Crash: a worker thread died while running a task \(2 attempts\) at task 1, the batch of rows 0-35/);
   });
+});
+
+test("an actor pool's own workerHeapMb ends an actor whose heap runs away; after its restarts the job fails with an ActorError", async () => {
+  const started = performance.now();
+  await assert.rejects(
+    range(4).mapBatches(GrowingActorUdf, { name: 'Grow', batchSize: 2, workerHeapMb: 64, maxRestarts: 1 }).takeAll({ cpus: 2 }),
+    (error: unknown) => error instanceof ActorError && /^Grow: actor 0 died after 1 restart/.test(error.message),
+  );
+  assert.ok(performance.now() - started < 30_000, `${performance.now() - started} ms: the limit stopped the heap early`);
+  assert.throws(() => range(4).mapBatches(GrowingActorUdf, { workerHeapMb: 4 }), /workerHeapMb/);
 });

@@ -62,6 +62,8 @@ export interface ActorPoolOptions {
   maxTasksInFlightPerActor?: number;
   /** An autoscaling pool stops an actor above its minimum that has been idle this long. Default 10000. */
   actorIdleTimeoutMs?: number;
+  /** Heap limit of each actor's thread, in MiB (a model's weights may need more than the task pool's). Default: the `workerHeapMb` setting. */
+  workerHeapMb?: number;
 }
 
 /** `constructorArgs`, typed from the class's constructor: required when the constructor takes arguments. */
@@ -80,7 +82,14 @@ export type ActorMapBatchesOptions<A extends readonly unknown[]> = Omit<MapBatch
 /** Every option a map-like call may receive, as compileUdf checks them. */
 type AnyMapOptions = Omit<MapBatchesOptions, keyof ActorPoolOptions> & ActorPoolOptions & { constructorArgs?: readonly unknown[] };
 
-const ACTOR_OPTIONS = ['constructorArgs', 'maxRestarts', 'maxTasksPerWorker', 'maxTasksInFlightPerActor', 'actorIdleTimeoutMs'] as const;
+const ACTOR_OPTIONS = [
+  'constructorArgs',
+  'maxRestarts',
+  'maxTasksPerWorker',
+  'maxTasksInFlightPerActor',
+  'actorIdleTimeoutMs',
+  'workerHeapMb',
+] as const;
 
 export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_RETRIES = 3;
@@ -165,6 +174,7 @@ function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorC
     maxTasksPerWorker: options.maxTasksPerWorker ?? null,
     maxTasksInFlightPerActor: options.maxTasksInFlightPerActor ?? DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR,
     idleTimeoutMs: options.actorIdleTimeoutMs ?? DEFAULT_ACTOR_IDLE_TIMEOUT_MS,
+    heapMb: options.workerHeapMb ?? null,
     constructorArgs: options.constructorArgs ?? [],
   };
 }
@@ -239,6 +249,9 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
     throw new InvalidOptionError('maxRestarts', options.maxRestarts, 'a whole number >= 0');
   if (options.maxTasksPerWorker !== undefined) positiveInteger('maxTasksPerWorker', options.maxTasksPerWorker);
   if (options.maxTasksInFlightPerActor !== undefined) positiveInteger('maxTasksInFlightPerActor', options.maxTasksInFlightPerActor);
+  if (options.workerHeapMb !== undefined && !(Number.isInteger(options.workerHeapMb) && options.workerHeapMb >= 16)) {
+    throw new InvalidOptionError('workerHeapMb', options.workerHeapMb, 'a whole number of MiB >= 16');
+  }
   if (options.actorIdleTimeoutMs !== undefined && !(typeof options.actorIdleTimeoutMs === 'number' && options.actorIdleTimeoutMs >= 0)) {
     throw new InvalidOptionError('actorIdleTimeoutMs', options.actorIdleTimeoutMs, 'a number of milliseconds >= 0');
   }

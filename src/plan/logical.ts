@@ -35,6 +35,8 @@ export interface ActorCompute {
   readonly maxTasksPerWorker: number | null;
   readonly maxTasksInFlightPerActor: number;
   readonly idleTimeoutMs: number;
+  /** Heap limit of each actor's thread in MiB; null: the job's `workerHeapMb` setting. */
+  readonly heapMb: number | null;
   readonly constructorArgs: readonly unknown[];
 }
 

@@ -29,7 +29,7 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
       exportName: step.fn.exportName,
       transforms: op.transforms,
       timeoutMs: op.retry.timeoutMs,
-      heapMb: workerHeapLimitMb(ctx.job.settings),
+      heapMb: compute.heapMb ?? workerHeapLimitMb(ctx.job.settings),
     },
     ctx.job.resources,
     poolEvents(op, ctx),
