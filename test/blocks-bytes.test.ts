@@ -34,3 +34,9 @@ test('slices count their own rows: ten slices add up to about the whole', () => 
   // Offsets and validity bitmaps are shared at the edges; values are not double counted.
   assert.ok(Math.abs(sum - whole) / whole < 0.05, `slices sum to ${sum}, whole is ${whole}`);
 });
+
+test('a string column built from rows counts its strings, though its offset buffer runs past its rows', () => {
+  const block = blockFromRows(Array.from({ length: 1024 }, (_, id) => ({ id, text: 'x'.repeat(1024) })));
+  const bytes = blockBytes(block);
+  assert.ok(bytes >= 1024 * 1024 && bytes < 1.2 * 1024 * 1024, `${bytes} bytes for 1 MiB of text`);
+});

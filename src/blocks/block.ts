@@ -41,8 +41,10 @@ interface DataBuffers {
 function dataBytes(data: Data): number {
   const { valueOffsets, values, nullBitmap, typeIds, children } = data as DataBuffers;
   let bytes = (nullBitmap?.byteLength ?? 0) + (typeIds?.byteLength ?? 0) + (valueOffsets?.byteLength ?? 0);
+  // Offsets of the rows are [0, length]: a slice's start at 0, and a built column's buffer may run past its end (capacity).
   const spanStart = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[0]) : 0;
-  const spanLength = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[valueOffsets.length - 1]) - spanStart : 0;
+  const spanEnd = valueOffsets && valueOffsets.length > 0 ? Number(valueOffsets[Math.min(data.length, valueOffsets.length - 1)]) : 0;
+  const spanLength = spanEnd - spanStart;
   if (valueOffsets && values) return bytes + spanLength * values.BYTES_PER_ELEMENT;
   bytes += values?.byteLength ?? 0;
   if (valueOffsets && children.length === 1) return bytes + dataBytes(children[0].slice(spanStart, spanLength));
