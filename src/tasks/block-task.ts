@@ -4,9 +4,6 @@ import type { InputLocation } from '../errors.js';
 export interface BlockTask<Args = unknown> {
   readonly taskIndex: number;
   readonly args: Args;
-  /** Most rows and (Arrow) bytes per output (a write's file). */
-  readonly maxRows: number;
-  readonly maxBytes: number;
   /** Drops an input under `onError: 'skip'`: it goes to the error log (with `error`'s class and stack), and the task goes on. */
   skip(input: InputLocation, message: string, rows?: number, error?: unknown): void;
 }

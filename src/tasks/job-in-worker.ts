@@ -78,8 +78,17 @@ function entryScriptPath(): string | null {
   return entryPath;
 }
 
+/** Real paths of module URLs, looked up once per process: every job asks again. */
+const modulePaths = new Map<string, string | null>();
+
 /** The real path of a module's file URL (query and hash aside), or null for other URLs. */
 function modulePath(url: string): string | null {
+  let path = modulePaths.get(url);
+  if (path === undefined) modulePaths.set(url, (path = lookUpModulePath(url)));
+  return path;
+}
+
+function lookUpModulePath(url: string): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -102,7 +111,8 @@ function realPathOf(path: string): string | null {
 
 /** Every module a step names, with its export names: its function's and any its plain-data args name (a read's format module). */
 function collectModuleRefs(value: unknown, out: Map<string, Set<string>>, depth: number): void {
-  if (typeof value !== 'object' || value === null || depth > 8) return;
+  // Typed arrays (a read's schema bytes) hold no module; walking them would visit every byte.
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || depth > 8) return;
   if (Array.isArray(value)) {
     for (const item of value) collectModuleRefs(item, out, depth + 1);
     return;

@@ -95,8 +95,6 @@ async function applyToBlock(input: Block, fn: Udf, t: BlocksTransform, ctx: Chai
   const task: BlockTask = {
     taskIndex: ctx.taskIndex,
     args: t.args,
-    maxRows: t.maxRows,
-    maxBytes: t.maxBytes,
     skip: (input, message, rows = 1, error) =>
       skipped.push({ operator: t.name, input, message, rows, ...(error === undefined ? {} : { error: thrownError(error) }) }),
   };

@@ -35,8 +35,8 @@ export type Transform =
   | BlocksTransform;
 
 /**
- * A function over a task's whole block, given a BlockTask (its index, `args`, the bundle
- * limits, a way to skip inputs): how a read turns fragment rows into data and how a write
+ * A function over a task's whole block, given a BlockTask (its index, `args`, a way to skip
+ * inputs): how a read turns fragment rows into data and how a write
  * turns data into one row per file written.
  */
 export interface BlocksTransform {

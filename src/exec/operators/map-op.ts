@@ -101,22 +101,21 @@ export async function runMapTasks(
  * Task inputs: bundles of the batch size of the chain's first mapBatches when every step
  * before it keeps one row per input row (so `map(f).mapBatches(g, {batchSize})` hands g
  * exact batches; a whole multiple of it, or exactly one batch with `oneBatchPerTask`, as
- * actors take them, so that batches spread over the actors), or of a write's file size (its rows; its bytes only when no UDF before it
- * reshapes the rows, else the writer cuts its output itself), or of a read's `fragmentsPerTask`
- * fragment rows: each a 'blocks' step's rows and bytes. After a filter or flatMap the row count
- * is unknown, and each block is a task.
+ * actors take them, so that batches spread over the actors), or of a 'blocks' step's rows and
+ * bytes: a write's file size (fusion leaves only column operations before a write, so the
+ * bytes counted here are near the file's), a read's `fragmentsPerTask` fragment rows. After a
+ * filter or flatMap the row count is unknown, and each block is a task.
  */
 function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
-  let udfBefore = false;
   for (const t of transforms) {
     if (t.op === 'mapBatches')
       return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);
     if (t.op === 'blocks') {
-      const maxBytes = udfBefore ? Infinity : t.maxBytes;
-      return t.maxRows === Infinity && maxBytes === Infinity ? bundleBlocks(blocks, undefined) : bundleBySize(blocks, t.maxRows, maxBytes);
+      return t.maxRows === Infinity && t.maxBytes === Infinity
+        ? bundleBlocks(blocks, undefined)
+        : bundleBySize(blocks, t.maxRows, t.maxBytes);
     }
     if (!isOneToOne(t)) break;
-    udfBefore ||= 'fn' in t;
   }
   return bundleBlocks(blocks, undefined);
 }
@@ -134,50 +133,30 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
   const { resources } = ctx.job;
   await resources.acquireCpus(cpus, ctx.signal);
   try {
+    const run = (signal: AbortSignal) => ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal);
+    // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
     const first = op.transforms[0];
-    if (first?.op === 'blocks' && first.timeoutMsPerRow !== undefined) {
-      return await runWithFilesTimeout(
-        ctx,
-        bundle,
-        op.transforms,
-        index,
-        first,
-        first.timeoutMsPerRow * bundle.numRows + STUCK_WORKER_GRACE_MS,
-      );
-    }
-    const limit = op.retry.timeoutMs;
-    if (limit === undefined) return await ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, ctx.signal);
-    // Aborting the task ends its worker (piscina starts another); the retry policy decides what follows.
-    const outcome = await withDeadline(limit, ctx.signal, (signal) =>
-      ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal),
-    );
-    if (outcome === 'timeout') throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit);
-    return outcome;
+    const perFile = first?.op === 'blocks' && first.timeoutMsPerRow !== undefined ? first : null;
+    const limit = perFile ? perFile.timeoutMsPerRow! * bundle.numRows + STUCK_WORKER_GRACE_MS : op.retry.timeoutMs;
+    if (limit === undefined) return await run(ctx.signal);
+    // Aborting the task ends its worker (piscina starts another), which a worker stuck without yielding needs.
+    const outcome = await withDeadline(limit, ctx.signal, run);
+    if (outcome !== 'timeout') return outcome;
+    if (perFile) return filesTimedOut(perFile, bundle, index, limit);
+    // The retry policy decides what follows.
+    throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit);
   } finally {
     resources.releaseCpus(cpus);
   }
 }
 
 /**
- * A task whose first step has a time limit per input file (a read's `timeoutMs`). The worker keeps
- * each input's own limit and gives up on that input alone; this one, the inputs' limits
- * together and a grace, is for a worker stuck without yielding (a parser in a loop), which
- * cannot be interrupted from inside its thread: the task is aborted, which ends its worker
- * (piscina starts another), and all of the task's files fail, or are skipped under
- * `onError: 'skip'`. Files are named by the input's `path` column.
+ * A read task past its files' limits together: the worker keeps each file's own limit and gives
+ * up on that file alone, so this is a worker stuck without yielding (a parser in a loop), ended
+ * by the abort. All of the task's files fail, or are skipped under `onError: 'skip'`; files are
+ * named by the input's `path` column.
  */
-async function runWithFilesTimeout(
-  ctx: OperatorContext,
-  bundle: Block,
-  transforms: readonly Transform[],
-  index: number,
-  step: BlocksTransform,
-  timeoutMs: number,
-): Promise<TaskOutcome> {
-  const outcome = await withDeadline(timeoutMs, ctx.signal, (signal) =>
-    ctx.job.taskPool.run(bundle, transforms, index, DEFAULT_ROW_CONCURRENCY, signal),
-  );
-  if (outcome !== 'timeout') return outcome;
+function filesTimedOut(step: BlocksTransform, bundle: Block, index: number, timeoutMs: number): TaskOutcome {
   const pathColumn = bundle.getChild('path');
   const paths = pathColumn === null ? [] : [...new Set(columnValues(pathColumn).map(String))];
   const problem = timeoutProblem(timeoutMs, true);

@@ -1,5 +1,4 @@
 import { blockFromRows, type Block } from '../../blocks/block.js';
-import { SizeBundler } from '../../blocks/bundler.js';
 import type { BlockTask } from '../../tasks/block-task.js';
 import { commitFile, committedName } from './atomic-file.js';
 import type { WrittenFile } from './datasink.js';
@@ -27,20 +26,16 @@ export const WRITE_FORMATS: Readonly<
 };
 
 /**
- * A format's writer, run inside a task: cuts the task's block into files of at most the
- * task's rows and bytes (a block can outgrow them after a flatMap), encodes each and
- * commits it atomically. Returns a block of one row (a WrittenFile) per committed file.
+ * A format's writer, run inside a task: encodes the task's block as one file and commits it
+ * atomically (the operator cut its input bundles to the write's rows and bytes, see
+ * BlocksTransform). Returns a block of one row, the WrittenFile.
  */
 export function fileWriter<E>(format: WriteFormat, encode: (block: Block, encoding: E) => Uint8Array) {
   return async (block: Block, task: BlockTask<FileSinkArgs>): Promise<Block> => {
     const { dir, writeId, encoding } = task.args;
-    const bundler = new SizeBundler(task.maxRows, task.maxBytes);
-    const files: WrittenFile[] = [];
-    for (const piece of [...bundler.add(block), ...bundler.flush()]) {
-      const bytes = encode(piece, encoding as E);
-      const name = committedName(writeId, task.taskIndex, files.length, WRITE_FORMATS[format].extension);
-      files.push({ path: await commitFile(dir, name, bytes), rows: piece.numRows, bytes: bytes.byteLength });
-    }
-    return blockFromRows(files.map((file) => ({ ...file })));
+    const bytes = encode(block, encoding as E);
+    const name = committedName(writeId, task.taskIndex, 0, WRITE_FORMATS[format].extension);
+    const file: WrittenFile = { path: await commitFile(dir, name, bytes), rows: block.numRows, bytes: bytes.byteLength };
+    return blockFromRows([{ ...file }]);
   };
 }
