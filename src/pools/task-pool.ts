@@ -44,6 +44,11 @@ export class TaskPool {
       env: SHARE_ENV,
       // A runaway heap ends its worker (a crash, retried) instead of growing to the machine's limit.
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      // piscina loads the task module with require() first, which Node 20.19+ turns into a
+      // synchronous require(esm); that path aborted whole test processes now and then on Node
+      // 20.20 ("v8::Module::IsGraphAsync must be used on an instantiated module"). Without it,
+      // piscina falls back to import(), the loader's ordinary path.
+      execArgv: [...process.execArgv, '--no-experimental-require-module'],
     });
     // Errors are reported through each task's promise; a pool-level 'error' has no one to tell.
     this.piscina.on('error', () => {});
