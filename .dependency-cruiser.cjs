@@ -48,6 +48,11 @@ const internalTests = [
     may: ['^src/plan/planner\\.ts$', '^src/plan/logical\\.ts$'],
     why: 'checks that the write is fused into the worker map before it, which only the physical plan shows',
   },
+  {
+    file: 'test/memory-budget.test.ts',
+    may: ['^src/exec/memory-budget\\.ts$'],
+    why: 'pins the admission rule of the memory budget, which jobs use but do not expose',
+  },
   { file: 'test/blocks-bytes.test.ts', may: ['^src/blocks/'], why: 'tests blocks directly: blockBytes of slices' },
   {
     file: 'test/blocks-fixed-size-list.test.ts',

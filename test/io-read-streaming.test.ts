@@ -16,7 +16,7 @@ interface StreamReport {
   rows: number;
   readTasks: number;
   readBackpressureMs: number;
-  peakQueuedBytes: number;
+  peakHeldBytes: number;
   maxRssBytes: number;
   seconds: number;
 }
@@ -59,7 +59,7 @@ test('JSON Lines 4x larger stream through an 8 MiB budget into a stalling consum
   assert.equal(report.rows, rows);
   assert.equal(report.readTasks, Math.ceil(statSync(big).size / MiB), 'one read task per MiB');
   assert.ok(report.readBackpressureMs > 0, 'the reads waited for the stalled consumer');
-  assert.ok(report.peakQueuedBytes <= 8 * MiB, `peak queued ${(report.peakQueuedBytes / MiB).toFixed(1)} MiB`);
+  assert.ok(report.peakHeldBytes <= 8 * MiB, `peak held ${(report.peakHeldBytes / MiB).toFixed(1)} MiB`);
   const growth = report.maxRssBytes - baseline.maxRssBytes;
   assert.ok(
     growth < 48 * MiB,

@@ -91,7 +91,7 @@ test('stats print as a table and convert to plain data', async () => {
   assert.match(lines[0], /^operator +wall +udf +rows in +rows out +blocks +bytes out +backpressure +tasks +retries +skipped$/);
   assert.match(lines[1], /^Range\(100\) +\d+\.\dms +0\.0ms +100 +100 +\d+ +400B +0\.0ms +0 +0 +0$/);
   assert.match(lines[2], /^Identity +\d/);
-  assert.match(lines[3], /^total wall \d+\.\dms, peak queued \d+(\.\d)?K?i?B$/);
+  assert.match(lines[3], /^total wall \d+\.\dms, peak held \d+(\.\d)?K?i?B$/);
 
   const json = stats.toJSON();
   assert.deepEqual(JSON.parse(JSON.stringify(stats)) as DatasetStatsJson, json);

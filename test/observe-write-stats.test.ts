@@ -1,9 +1,9 @@
 /**
- * The stats and progress of a file write: rows out are the rows written, and files written
+ * The stats and progress of a file write: rows and bytes out are the rows and file bytes written, and files written
  * are a count of their own, shown only for operators that write.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -29,6 +29,10 @@ test('WriteParquet: rows out are the rows written, files out the files written',
   assert.equal(write.rowsOut, result.rows);
   assert.equal(write.rowsOut, 3_000);
   assert.equal(write.filesOut, result.files.length);
+  // Bytes out are the bytes of the files on disk, not of the rows describing them.
+  const onDisk = result.files.reduce((sum, file) => sum + statSync(file).size, 0);
+  assert.equal(write.bytesOut, onDisk);
+  assert.equal(result.bytes, onDisk);
   for (const o of operators.slice(0, -1)) assert.equal(o.filesOut, undefined, `${o.name} writes nothing: no files count`);
   assert.equal(result.stats.toJSON().operators.at(-1)!.filesOut, result.files.length);
 

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors.js';
 import type { ParquetCompression, ParquetEncoding, WriteFormat } from '../io/write/index.js';
 import { positiveInteger } from './map-options.js';
-import { checkExecutionOptions, type ExecutionOptions } from '../exec/settings.js';
+import { checkExecutionOptions, resolveSettings, type ExecutionOptions } from '../exec/settings.js';
 
 /** Options of `writeJson` and `writeCsv` (and `writeParquet`); execution options may be given alongside. */
 export interface FileWriteOptions extends ExecutionOptions {
@@ -9,7 +9,9 @@ export interface FileWriteOptions extends ExecutionOptions {
   targetRowsPerFile?: number;
   /**
    * About this many bytes of data per file, counted as Arrow memory before encoding (Parquet
-   * files are usually smaller on disk). Default 128 MiB.
+   * files are usually smaller on disk). A file is built in memory, about 4 times its size while
+   * it is encoded, so this is at most 1/4 of `memoryBudget`. Default: 128 MiB, or 1/8 of
+   * `memoryBudget` when that is less.
    */
   targetBytesPerFile?: number;
 }
@@ -57,14 +59,31 @@ export interface FileTargets {
   readonly maxBytes: number;
 }
 
-/** The file-size options, checked, and the rest: the execution options of the run. */
+/**
+ * Memory a file takes while it is written, in units of its data: the bundle, its copy in the
+ * worker, the encoder's copy and the encoded bytes (exec's map operator reserves as much).
+ */
+const WRITE_COPIES = 4;
+
+/** The file-size options, checked against the run's memory budget, and the rest: the execution options of the run. */
 export function fileTargets(options: FileWriteOptions): { targets: FileTargets; execution: ExecutionOptions } {
   const { targetRowsPerFile, targetBytesPerFile, ...execution } = options;
+  const { memoryBudget } = resolveSettings(execution);
   const maxRows = targetRowsPerFile === undefined ? Infinity : positiveInteger('targetRowsPerFile', targetRowsPerFile);
-  const maxBytes = targetBytesPerFile ?? DEFAULT_TARGET_BYTES_PER_FILE;
-  if (!(typeof maxBytes === 'number' && maxBytes > 0))
+  if (targetBytesPerFile === undefined) {
+    return { targets: { maxRows, maxBytes: Math.min(DEFAULT_TARGET_BYTES_PER_FILE, Math.floor(memoryBudget / 8)) }, execution };
+  }
+  if (!(typeof targetBytesPerFile === 'number' && targetBytesPerFile > 0))
     throw new InvalidOptionError('targetBytesPerFile', targetBytesPerFile, 'a number of bytes > 0');
-  return { targets: { maxRows, maxBytes }, execution };
+  if (targetBytesPerFile * WRITE_COPIES > memoryBudget) {
+    throw new InvalidOptionError(
+      'targetBytesPerFile',
+      targetBytesPerFile,
+      `at most 1/${WRITE_COPIES} of memoryBudget (${memoryBudget} bytes): a file takes about ${WRITE_COPIES} times its size in memory ` +
+        `while it is encoded; lower targetBytesPerFile or raise memoryBudget to ${targetBytesPerFile * WRITE_COPIES} or more`,
+    );
+  }
+  return { targets: { maxRows, maxBytes: targetBytesPerFile }, execution };
 }
 
 export function parquetEncoding(options: ParquetWriteOptions): { encoding: ParquetEncoding; rest: FileWriteOptions } {

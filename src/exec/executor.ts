@@ -22,7 +22,7 @@ import { runUnionOp } from './operators/union-op.js';
 
 /**
  * Runs a physical plan as a stream. Every operator runs concurrently, joined to the next by
- * a bounded queue; the memory budget is split among the queues. The caller pulls the last
+ * a bounded queue; the memory budget caps the queues and the tasks in flight. The caller pulls the last
  * queue. Leaving the loop early (a `break`, a limit, an error) cancels the queues upstream,
  * aborts tasks in flight and stops the worker threads, so the process can exit by itself.
  * Progress runs while the job does; `job-end` is the last event, after the stats are final.
@@ -41,7 +41,7 @@ export async function* executePlan(
   );
   admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
-  const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.trackQueuedBytes)]));
+  const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.memory.track)]));
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
   const progress = await startJobProgress(job, ops, outputs);
   const running = ops.map((op) =>
@@ -82,7 +82,7 @@ export async function* executePlan(
     throw error;
   } finally {
     const closing = await stop();
-    const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.peakQueuedBytes);
+    const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.memory.peak);
     const failure = job.error ?? raised ?? closing;
     progress.stop(reachedEnd && failure === null);
     onStats(stats);

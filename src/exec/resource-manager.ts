@@ -1,6 +1,8 @@
 import { CancelledError } from '../errors.js';
 import type { ActorResources, Placement } from '../pools/actor-resources.js';
 import { GpuSlots } from './gpu-slots.js';
+import { MemoryBudget } from './memory-budget.js';
+import { waitInLine } from './wait-in-line.js';
 
 // CPU shares such as 0.1 do not add up exactly in floating point.
 const EPSILON = 1e-9;
@@ -8,18 +10,16 @@ const EPSILON = 1e-9;
 /**
  * The job's resources: CPU slots shared by every task-pool task (held while it runs) and
  * every actor (held for its life), so operators together never over-commit the machine;
- * GPUs for actors; and the memory budget, split among the queues between operators.
+ * GPUs for actors; and the memory budget (exec/memory-budget.ts), whose share caps each queue between operators.
  */
 export class ResourceManager implements ActorResources {
   private freeCpus: number;
-  private readonly waiting: Array<{ cpus: number; numGpus: number; resolve: (p: Placement) => void; reject: (e: unknown) => void }> = [];
+  private readonly waiting: Array<{ cpus: number; numGpus: number; resolve: (p: Placement) => void }> = [];
   private gpuSlots: GpuSlots | null = null;
   private actorCpus = 0;
   /** CPU slots autoscaling actor pools leave to the job's task-pool operators (set by the plan-time check). */
   reservedForTasks = 0;
-  private inFlightBytes = 0;
-  /** Highest number of bytes queued between operators at any moment of the job. */
-  peakQueuedBytes = 0;
+  readonly memory: MemoryBudget;
 
   constructor(
     readonly cpus: number,
@@ -27,6 +27,7 @@ export class ResourceManager implements ActorResources {
     private readonly findGpus: () => readonly number[] = () => [],
   ) {
     this.freeCpus = cpus;
+    this.memory = new MemoryBudget(memoryBudget);
   }
 
   /** The GPU ids of the job: looked up on first use, so jobs without GPU actors never look. */
@@ -41,15 +42,6 @@ export class ResourceManager implements ActorResources {
   /** Bytes each of `queues` queues may hold so that together they stay within the budget. */
   queueCapacity(queues: number): number {
     return Math.max(1, Math.floor(this.memoryBudget / Math.max(1, queues)));
-  }
-
-  trackQueuedBytes = (delta: number): void => {
-    this.inFlightBytes += delta;
-    if (this.inFlightBytes > this.peakQueuedBytes) this.peakQueuedBytes = this.inFlightBytes;
-  };
-
-  get queuedBytes(): number {
-    return this.inFlightBytes;
   }
 
   async acquireCpus(cpus: number, signal: AbortSignal): Promise<void> {
@@ -97,24 +89,7 @@ export class ResourceManager implements ActorResources {
     if (signal.aborted) throw new CancelledError();
     const now = this.waiting.length === 0 ? this.tryTake(cpus, numGpus) : null;
     if (now) return now;
-    return new Promise<Placement>((resolve, reject) => {
-      const onAbort = () => {
-        const index = this.waiting.indexOf(entry);
-        if (index >= 0) this.waiting.splice(index, 1);
-        reject(new CancelledError());
-      };
-      const entry = {
-        cpus,
-        numGpus,
-        resolve: (placement: Placement) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(placement);
-        },
-        reject,
-      };
-      this.waiting.push(entry);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return waitInLine(this.waiting, (grant: (placement: Placement) => void) => ({ cpus, numGpus, resolve: grant }), signal);
   }
 
   /** First come, first served: a large request at the head is not overtaken by smaller ones. */

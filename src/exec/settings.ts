@@ -14,7 +14,12 @@ export interface ExecutionOptions {
    * discovered from CUDA_VISIBLE_DEVICES, else `nvidia-smi -L`, else none.
    */
   gpus?: number | readonly number[] | null;
-  /** Bytes of blocks that may wait in queues between operators. Default: 1/8 of memory, at most 1 GiB. */
+  /**
+   * Bytes of blocks the job may hold at once: queued between operators, being bundled, and in
+   * tasks in flight (their inputs, the copies workers and actors hold, encoders' buffers, their
+   * outputs). Tasks wait for room; an operator always keeps one task running. Writes cut files
+   * to at most 1/8 of it by default. Default: 1/8 of memory, at most 1 GiB.
+   */
   memoryBudget?: number;
   /**
    * Most heap (V8's old generation, in MiB) of each worker thread, of the task pool and of every

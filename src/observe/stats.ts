@@ -16,6 +16,7 @@ export interface OperatorStats {
   /** Files written, only for an operator that writes files (its output is a row per file); absent for others. */
   filesOut?: number;
   blocksOut: number;
+  /** Arrow bytes of the blocks passed downstream; for an operator that writes files, the bytes of the files written. */
   bytesOut: number;
   /** Time spent waiting for room in the output queue: a slower stage downstream. */
   backpressureMs: number;
@@ -30,7 +31,8 @@ export interface OperatorStats {
 /** The plain-data form of `DatasetStats` (what `JSON.stringify(stats)` writes). */
 export interface DatasetStatsJson {
   readonly wallMs: number;
-  readonly peakQueuedBytes: number;
+  /** Most bytes of blocks the job held at once: queued between operators, being bundled, in tasks in flight. */
+  readonly peakHeldBytes: number;
   readonly operators: OperatorStats[];
 }
 
@@ -55,7 +57,7 @@ export class DatasetStats {
   constructor(
     readonly operators: readonly OperatorStats[],
     readonly wallMs: number,
-    readonly peakQueuedBytes: number,
+    readonly peakHeldBytes: number,
   ) {}
 
   /** The stats of the operator with this name (as shown in `explain()` and progress), if the plan has one. */
@@ -65,7 +67,7 @@ export class DatasetStats {
 
   /** Plain data: copies of the numbers, for logging, JSON and comparison. */
   toJSON(): DatasetStatsJson {
-    return { wallMs: this.wallMs, peakQueuedBytes: this.peakQueuedBytes, operators: this.operators.map((o) => ({ ...o })) };
+    return { wallMs: this.wallMs, peakHeldBytes: this.peakHeldBytes, operators: this.operators.map((o) => ({ ...o })) };
   }
 
   /** A readable table, one line per operator; a 'files out' column when some operator writes files. */
@@ -102,7 +104,7 @@ export class DatasetStats {
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    return [line(header), ...rows.map(line), `total wall ${formatMs(this.wallMs)}, peak queued ${formatBytes(this.peakQueuedBytes)}`].join(
+    return [line(header), ...rows.map(line), `total wall ${formatMs(this.wallMs)}, peak held ${formatBytes(this.peakHeldBytes)}`].join(
       '\n',
     );
   }

@@ -1,4 +1,4 @@
-import { emptyBlock, type Block } from '../../blocks/block.js';
+import { blockBytes, emptyBlock, type Block } from '../../blocks/block.js';
 import { batchLocation } from '../../blocks/batch-location.js';
 import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
 import { columnValues } from '../../blocks/read-values.js';
@@ -18,6 +18,7 @@ import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
 import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
+import type { MemoryBudget, MemoryReservation } from '../memory-budget.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
 import { consume, emit, emitFiles, type OperatorContext } from './operator.js';
 
@@ -71,30 +72,96 @@ export async function runMapTasks(
   ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
 
   let taskIndex = 0;
+  const { memory } = ctx.job.resources;
+  const taken = new TakenBytes(memory);
   // A time limit is per batch: each task is then one batch, as for actors.
-  const bundles = bundleInputs(consume(ctx, ctx.inputs[0]), op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
-  for await (const bundle of bundles) {
-    if (failed || ctx.signal.aborted) break;
-    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-    if (failed || ctx.signal.aborted) break;
-    const index = taskIndex++;
-    ctx.stats.tasks++;
-    const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
-    const task = ctx.job
-      .runTask(op, call, () => runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)))
-      .then((result) => {
-        ctx.stats.udfMs += result.udfMs;
-        ctx.job.recordSkipped(op, ctx.stats, result.skipped);
-        return emitter.emit(index, result.block);
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof CancelledError) && !ctx.signal.aborted) ctx.job.fail(error);
-        stop(error);
-      })
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
+  const inputs = taken.count(consume(ctx, ctx.inputs[0]));
+  const bundles = bundleInputs(inputs, op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
+  const copies = taskCopies(op, writes);
+  try {
+    for await (const bundle of bundles) {
+      if (failed || ctx.signal.aborted) break;
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      if (failed || ctx.signal.aborted) break;
+      const inputBytes = blockBytes(bundle);
+      const reservation = await taken.handOver(inputBytes, (extra) => memory.reserve(extra, op, ctx.signal), copies * inputBytes);
+      if (failed || ctx.signal.aborted) {
+        reservation.release();
+        break;
+      }
+      const index = taskIndex++;
+      ctx.stats.tasks++;
+      const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
+      const task = ctx.job
+        .runTask(op, call, () => runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)))
+        .then((result) => {
+          ctx.stats.udfMs += result.udfMs;
+          ctx.job.recordSkipped(op, ctx.stats, result.skipped);
+          // The workers' copies are gone; the input (kept for retries) and the output are held until it is downstream.
+          reservation.resize(inputBytes + blockBytes(result.block));
+          return emitter.emit(index, result.block);
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof CancelledError) && !ctx.signal.aborted) ctx.job.fail(error);
+          stop(error);
+        })
+        .finally(() => {
+          reservation.release();
+          inFlight.delete(task);
+        });
+      inFlight.add(task);
+    }
+  } catch (error) {
+    // Waiting for memory was cancelled: the operator is stopping.
+    if (!(error instanceof CancelledError)) throw error;
+  } finally {
+    taken.releaseAll();
   }
   await Promise.all(inFlight);
+}
+
+/**
+ * Copies of a task's input the job holds while it runs, in units of the input: the bundle
+ * itself (kept for retries); on a worker or an actor, its copy there; for a write, the
+ * encoder's copy and the encoded file besides.
+ */
+function taskCopies(op: MapOp, writes: boolean): number {
+  const elsewhere = op.compute.kind === 'tasks' || op.compute.kind === 'actors';
+  return 1 + (elsewhere ? 1 : 0) + (writes ? 2 : 0);
+}
+
+/**
+ * Bytes an operator has taken from its input queue that no task holds yet (blocks being
+ * bundled), counted against the memory budget until a task's reservation takes them over.
+ */
+class TakenBytes {
+  private bytes = 0;
+
+  constructor(private readonly memory: MemoryBudget) {}
+
+  async *count(blocks: AsyncIterable<Block>): AsyncGenerator<Block> {
+    for await (const block of blocks) {
+      const size = blockBytes(block);
+      this.bytes += size;
+      this.memory.track(size);
+      yield block;
+    }
+  }
+
+  /** A reservation of `bytes` for a task whose input of `inputBytes` is already counted here: only the rest is asked for. */
+  async handOver(inputBytes: number, reserve: (extra: number) => Promise<MemoryReservation>, bytes: number): Promise<MemoryReservation> {
+    const counted = Math.min(this.bytes, inputBytes);
+    const reservation = await reserve(Math.max(0, bytes - counted));
+    reservation.resize(bytes);
+    this.bytes -= counted;
+    this.memory.track(-counted);
+    return reservation;
+  }
+
+  releaseAll(): void {
+    this.memory.track(-this.bytes);
+    this.bytes = 0;
+  }
 }
 
 /**

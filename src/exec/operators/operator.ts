@@ -14,12 +14,12 @@ export interface OperatorContext {
   readonly signal: AbortSignal;
 }
 
-/** Puts a block downstream, counting it (as `rows` rows out, by default its own). Empty blocks are dropped. */
-export async function emit(ctx: OperatorContext, block: Block, rows = block.numRows): Promise<void> {
+/** Puts a block downstream, counting it (as `rows` rows and `bytes` bytes out, by default its own). Empty blocks are dropped. */
+export async function emit(ctx: OperatorContext, block: Block, rows = block.numRows, bytes = blockBytes(block)): Promise<void> {
   if (block.numRows === 0) return;
   ctx.stats.rowsOut += rows;
   ctx.stats.blocksOut += 1;
-  ctx.stats.bytesOut += blockBytes(block);
+  ctx.stats.bytesOut += bytes;
   await ctx.output.put(block);
 }
 
@@ -31,10 +31,16 @@ export async function* consume(ctx: OperatorContext, input: BlockQueue): AsyncGe
   }
 }
 
-/** Puts a block of files written (a row per file, with its `rows`) downstream, counting the rows written as rows out and the files as files out. */
+/**
+ * Puts a block of files written (a row per file, with its `rows` and `bytes`) downstream,
+ * counting the rows and the file bytes written as rows and bytes out, and the files as files out.
+ */
 export async function emitFiles(ctx: OperatorContext, block: Block): Promise<void> {
-  const rowsColumn = block.getChild('rows');
-  const rows = rowsColumn === null ? 0 : columnValues(rowsColumn).reduce((n: number, r) => n + Number(r), 0);
   ctx.stats.filesOut = (ctx.stats.filesOut ?? 0) + block.numRows;
-  await emit(ctx, block, rows);
+  await emit(ctx, block, columnSum(block, 'rows'), columnSum(block, 'bytes'));
+}
+
+function columnSum(block: Block, name: string): number {
+  const column = block.getChild(name);
+  return column === null ? 0 : columnValues(column).reduce((n: number, value) => n + Number(value), 0);
 }

@@ -1,6 +1,6 @@
-import { tableToIPC } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import type { Block } from '../../../blocks/block.js';
+import { blockToIpc } from '../../../blocks/ipc.js';
 import { fileWriter } from '../file-sink.js';
 
 export type ParquetCompression = 'snappy' | 'zstd' | 'none';
@@ -21,8 +21,8 @@ const CODECS: Readonly<Record<ParquetCompression, Compression>> = {
 export function encodeParquet(block: Block, encoding: ParquetEncoding): Uint8Array {
   let builder = new WriterPropertiesBuilder().setCompression(CODECS[encoding.compression]);
   if (encoding.rowGroupSize !== undefined) builder = builder.setMaxRowGroupSize(encoding.rowGroupSize);
-  // writeParquet consumes (frees) the WebAssembly table and the properties.
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(block, 'stream')), builder.build());
+  // writeParquet consumes (frees) the WebAssembly table and the properties. blockToIpc writes one buffer of the exact size.
+  return writeParquet(WasmTable.fromIPCStream(new Uint8Array(blockToIpc(block))), builder.build());
 }
 
 export const writeParquetFiles = fileWriter('parquet', encodeParquet);
