@@ -116,9 +116,9 @@ test('a columns batch holds one typed array per row, and rebuilds into a block w
   const block = vectorBlock(makeData({ type: new Int32(), length: 9, data: Int32Array.from({ length: 9 }, (_, i) => i - 4) }));
   const columns = columnsOfBlock(block);
   assert.deepEqual(columns.vector, [Int32Array.of(-4, -3, -2), Int32Array.of(-1, 0, 1), Int32Array.of(2, 3, 4)]);
-  // Int32Arrays are lists of numbers (List<Float64>): read back as number arrays, values kept.
+  // Int32Arrays are lists of their own type (List<Int32>): read back as number arrays, values kept.
   const rebuilt = blockFromColumns(columns, 'test');
-  assert.equal(String(typeOf(rebuilt, 'vector')), 'List<Float64>');
+  assert.equal(String(typeOf(rebuilt, 'vector')), 'List<Int32>');
   assert.deepEqual(
     rowsOfBlock(rebuilt).map((r) => r.vector),
     [

@@ -53,6 +53,23 @@ test('numbers infer Float64 and round-trip exactly', () => {
   assert.deepEqual(rowsOfBlock(block), rows);
 });
 
+test('whole numbers within Int32 infer Int32 and read back as numbers; beyond its range they stay Float64', () => {
+  const rows = [
+    { page: 1, big: 2 ** 31 },
+    { page: -(2 ** 31), big: 3 },
+    { page: 2 ** 31 - 1, big: null },
+    { page: null, big: 0 },
+  ];
+  const block = blockFromRows(rows);
+  assert.equal(typeOf(block, 'page').toString(), 'Int32');
+  assert.equal(typeOf(block, 'big').toString(), 'Float64');
+  assert.deepEqual(rowsOfBlock(block), rows);
+  assert.equal(typeof rowsOfBlock(block)[0].page, 'number');
+  assert.equal(typeOf(blockFromRows([{ x: NaN }, { x: 1 }]), 'x').toString(), 'Float64');
+  // A Float64Array stays a list of doubles even when its values are whole.
+  assert.equal(typeOf(blockFromRows([{ v: new Float64Array([1, 2]) }]), 'v').toString(), 'List<Float64>');
+});
+
 test('bigints infer Int64 and come back as bigints', () => {
   const rows = [{ n: 1n }, { n: -(2n ** 62n) }, { n: 2n ** 63n - 1n }];
   const block = blockFromRows(rows);
@@ -82,7 +99,7 @@ test('an all-null column has the Null type; a mixed column keeps its nulls', () 
   ];
   const block = blockFromRows(rows);
   assert.ok(DataType.isNull(typeOf(block, 'none')));
-  assert.equal(typeOf(block, 'some').toString(), 'Float64');
+  assert.equal(typeOf(block, 'some').toString(), 'Int32');
   assert.equal(typeOf(block, 'text').toString(), 'Utf8');
   assert.equal(block.getChild('some')!.nullCount, 1);
   assert.equal(block.getChild('text')!.nullCount, 2);
@@ -155,7 +172,7 @@ test('nested objects infer Struct with typed children, nested to any depth', () 
   assert.deepEqual(
     children.map((f) => [f.name, String(f.type)]),
     [
-      ['page', 'Float64'],
+      ['page', 'Int32'],
       ['title', 'Utf8'],
       ['tags', 'Struct<{lang:Utf8}>'],
     ],
@@ -259,7 +276,7 @@ test('blockFromColumns keeps typed arrays typed and infers the rest', () => {
   assert.equal(block.numRows, 3);
   assert.deepEqual(
     block.schema.fields.map((f) => `${f.name}:${f.type}`),
-    ['f64:Float64', 'f32:Float32', 'i32:Int32', 'u8:Uint8', 'big:Int64', 'name:Utf8', 'num:Float64'],
+    ['f64:Float64', 'f32:Float32', 'i32:Int32', 'u8:Uint8', 'big:Int64', 'name:Utf8', 'num:Int32'],
   );
   const columns = columnsOfBlock(block);
   assert.ok(columns.f64 instanceof Float64Array);
@@ -267,7 +284,7 @@ test('blockFromColumns keeps typed arrays typed and infers the rest', () => {
   assert.ok(columns.i32 instanceof Int32Array);
   assert.ok(columns.u8 instanceof Uint8Array);
   assert.ok(columns.big instanceof BigInt64Array);
-  assert.ok(columns.num instanceof Float64Array);
+  assert.ok(columns.num instanceof Int32Array);
   assert.deepEqual([...columns.i32], [7, 8, 9]);
   assert.deepEqual([...columns.big], [1n, 2n, 3n]);
   assert.deepEqual(columns.name, ['a', 'b', null]);

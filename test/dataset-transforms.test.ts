@@ -595,7 +595,7 @@ test('takeBatch in rows, columns and arrow formats', async () => {
     ['n0', 'n1', 'n2', 'n3', 'n4'],
   );
   const columns = await ds.takeBatch(4, { batchFormat: 'columns', ...ordered });
-  assert.ok(columns.id instanceof Float64Array);
+  assert.ok(columns.id instanceof Int32Array);
   assert.deepEqual([...columns.id], [0, 1, 2, 3]);
   assert.deepEqual(columns.name, ['n0', 'n1', 'n2', 'n3']);
   const table = await ds.takeBatch(6, { batchFormat: 'arrow' });
@@ -631,7 +631,7 @@ test('schema returns the Arrow schema', async () => {
     schema.fields.map((f) => f.name),
     ['n', 's', 'v', 'big'],
   );
-  assert.equal(String(schema.fields[0].type), 'Float64');
+  assert.equal(String(schema.fields[0].type), 'Int32');
   assert.ok(DataType.isUtf8(schema.fields[1].type));
   assert.ok(DataType.isList(schema.fields[2].type));
   assert.equal(String(schema.fields[2].type.children[0].type), 'Float32');
@@ -674,7 +674,7 @@ test('iterBatches with batchSize and each format', async () => {
 
   const firsts: number[] = [];
   for await (const batch of ds.iterBatches({ batchSize: 256, batchFormat: 'columns', ...ordered })) {
-    assert.ok(batch.id instanceof Float64Array);
+    assert.ok(batch.id instanceof Int32Array);
     assert.ok(Array.isArray(batch.s));
     firsts.push(batch.id[0]);
   }
@@ -698,7 +698,7 @@ test('toArrow gives one table of every row', async () => {
   assert.equal(table.getChild('half')!.get(999), 499.5);
   assert.deepEqual(
     table.schema.fields.map((f) => `${f.name}:${f.type}`),
-    ['id:Float64', 'half:Float64'],
+    ['id:Int32', 'half:Float64'],
   );
 });
 

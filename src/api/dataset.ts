@@ -11,6 +11,7 @@ import * as consume from './consume.js';
 import { GroupedDataset } from './grouped-dataset.js';
 import {
   compileUdf,
+  type CompiledUdf,
   DEFAULT_BATCH_SIZE,
   positiveInteger,
   type ActorMapBatchesOptions,
@@ -118,14 +119,14 @@ export class Dataset<T extends object = Row> {
       batchSize,
       batchFormat: options.batchFormat ?? 'rows',
     };
-    return new Dataset<U>(logical.map(this.plan, transform, compiled.compute, compiled.retry));
+    return this.withUdf<U>(transform, compiled);
   }
 
   /** Adds (or replaces) a column computed from each row. */
   addColumn<K extends string, V>(column: K, fn: UdfLike<RowFn<T, V>>, options?: MapOptions): Dataset<Omit<T, K> & { [P in K]: V }> {
     const compiled = compileUdf('AddColumn', fn, { name: `AddColumn(${column})`, ...options });
     const transform: Transform = { op: 'addColumn', name: compiled.name, column, fn: compiled.fn, onError: compiled.onError };
-    return new Dataset(logical.map(this.plan, transform, compiled.compute, compiled.retry));
+    return this.withUdf(transform, compiled);
   }
 
   selectColumns<K extends Key<T>>(columns: readonly K[]): Dataset<Pick<T, K>> {
@@ -220,10 +221,18 @@ export class Dataset<T extends object = Row> {
     return rows;
   }
 
-  /** The Arrow schema of the rows (runs the plan until the first non-empty block). */
+  /**
+   * The Arrow schema of the rows (runs the plan until the first non-empty block). A dataset
+   * without rows has the schema its source gives (a Parquet file's), else none.
+   */
   async schema(options?: ExecutionOptions): Promise<Schema> {
     checkExecutionOptions('schema', options);
-    for await (const block of this.execute(options)) if (block.numRows > 0) return block.schema;
+    let empty: Schema | null = null;
+    for await (const block of this.execute(options)) {
+      if (block.numRows > 0) return block.schema;
+      if (block.schema.fields.length > 0) empty ??= block.schema;
+    }
+    if (empty !== null) return empty;
     return (await consume.collectTable(this.limit(0).execute(options))).schema;
   }
 
@@ -312,7 +321,17 @@ export class Dataset<T extends object = Row> {
   ): Dataset<U> {
     const compiled = compileUdf(label, fn, options);
     const transform: Transform = { op, name: compiled.name, fn: compiled.fn, onError: compiled.onError };
-    return new Dataset<U>(logical.map(this.plan, transform, compiled.compute, compiled.retry));
+    return this.withUdf<U>(transform, compiled);
+  }
+
+  /** A UDF's step, then the casts of its `types` option. */
+  private withUdf<U extends object>(transform: Transform, compiled: CompiledUdf): Dataset<U> {
+    const mapped = new Dataset<U>(logical.map(this.plan, transform, compiled.compute, compiled.retry));
+    if (compiled.types === undefined) return mapped;
+    const label = Object.entries(compiled.types)
+      .map(([column, type]) => `${column}: ${type}`)
+      .join(', ');
+    return mapped.withColumns({ op: 'castColumns', name: `CastColumns(${label})`, types: compiled.types });
   }
 
   private withColumns<U extends object>(transform: Transform): Dataset<U> {

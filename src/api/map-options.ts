@@ -1,5 +1,7 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
 import { BATCH_FORMATS } from '../blocks/batch-format.js';
+import { COLUMN_TYPE_NAMES, columnTypeNames, type ColumnTypeName, type ColumnTypes } from '../blocks/column-types.js';
+import type { Schema } from 'apache-arrow';
 import { checkKnownOptions, InvalidOptionError, UdfPlacementError } from '../errors.js';
 import type { ActorCompute, Compute, RetryPolicy } from '../plan/logical.js';
 import { DEFAULT_ROW_CONCURRENCY } from '../tasks/run-chain.js';
@@ -34,6 +36,12 @@ export interface MapOptions {
    * ended. Default: no limit.
    */
   timeoutMs?: number;
+  /**
+   * Types of output columns, over what is inferred from the values (whole numbers within Int32
+   * are int32, other numbers float64): `{ count: 'int64', score: 'float32' }`, by name or as the
+   * Arrow type. Values are cast without loss; one that would change is a SchemaError.
+   */
+  types?: ColumnTypes;
 }
 
 export interface MapBatchesOptions extends MapOptions {
@@ -103,6 +111,21 @@ export interface CompiledUdf {
   readonly compute: Compute;
   readonly retry: RetryPolicy;
   readonly onError: OnError;
+  /** Declared output column types, checked; undefined when none were given. */
+  readonly types: Readonly<Record<string, ColumnTypeName>> | undefined;
+}
+
+/** A `types` option (per-column types or an Arrow Schema) as checked type names; `option` names it in the error. */
+export function checkedColumnTypes(option: string, types: ColumnTypes | Schema): Readonly<Record<string, ColumnTypeName>> {
+  if (typeof types !== 'object' || types === null)
+    throw new InvalidOptionError(option, types, 'an object of column types, or an Arrow Schema');
+  const checked = columnTypeNames(types);
+  if ('names' in checked) return checked.names;
+  throw new InvalidOptionError(
+    `${option}.${checked.column}`,
+    checked.type,
+    `a column type: one of ${COLUMN_TYPE_NAMES.map((n) => `'${n}'`).join(', ')}, or the Arrow type of one`,
+  );
 }
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -134,6 +157,7 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   };
   const onError = options.onError ?? 'fail';
+  const types = options.types === undefined ? undefined : checkedColumnTypes('types', options.types);
   if (ref) {
     return {
       fn: moduleRef(ref),
@@ -143,6 +167,7 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
         : { kind: 'tasks', numCpus: options.numCpus ?? 1, concurrency: fixedConcurrency(options) },
       retry,
       onError,
+      types,
     };
   }
   // A class without udf() was refused above: a local target is a function.
@@ -152,6 +177,7 @@ export function compileUdf(operator: string, target: Target | UdfRef<Target>, op
     compute: { kind: 'main', concurrency: fixedConcurrency(options) ?? DEFAULT_ROW_CONCURRENCY },
     retry,
     onError,
+    types,
   };
 }
 
@@ -220,6 +246,7 @@ function checkOptions(name: string, options: AnyMapOptions, actor: boolean): voi
     'timeoutMs',
     'batchSize',
     'batchFormat',
+    'types',
     ...ACTOR_OPTIONS,
   ]);
   checkKnownOptions(name, options, [...known]);

@@ -1,3 +1,5 @@
+import type { Schema } from 'apache-arrow';
+import type { ColumnTypes } from '../blocks/column-types.js';
 import { InvalidOptionError } from '../errors.js';
 import type { ParquetCompression, ParquetEncoding, WriteFormat } from '../io/write/index.js';
 import { positiveInteger } from './map-options.js';
@@ -14,6 +16,13 @@ export interface FileWriteOptions extends ExecutionOptions {
    * `memoryBudget` when that is less.
    */
   targetBytesPerFile?: number;
+  /**
+   * Column types of the files, over those of the write's first file: `{ page: 'int64' }`, by
+   * name or as the Arrow type, or an Arrow Schema. Every file of a write has its first file's
+   * columns and types (readers such as DuckDB expect that); later numbers are cast without loss,
+   * and a value that would change (0.5 in an int32 column) is a SchemaError that names this option.
+   */
+  types?: ColumnTypes | Schema;
 }
 
 export interface ParquetWriteOptions extends FileWriteOptions {
@@ -34,7 +43,7 @@ export const DEFAULT_SINK_CONCURRENCY = 4;
 
 // Each write's own option names, besides the execution options; the records' types keep them in step with the interfaces.
 type Own<O> = Record<Exclude<keyof O, keyof ExecutionOptions>, true>;
-const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true };
+const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true, types: true };
 const PARQUET_OPTIONS: Own<ParquetWriteOptions> = { ...FILE_OPTIONS, compression: true, rowGroupSize: true };
 const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true };
 const WRITE_OPTIONS: Readonly<Record<WriteFormat, { method: string; own: object }>> = {
@@ -66,7 +75,7 @@ export interface FileTargets {
 const WRITE_COPIES = 4;
 
 /** The file-size options, checked against the run's memory budget, and the rest: the execution options of the run. */
-export function fileTargets(options: FileWriteOptions): { targets: FileTargets; execution: ExecutionOptions } {
+export function fileTargets(options: Omit<FileWriteOptions, 'types'>): { targets: FileTargets; execution: ExecutionOptions } {
   const { targetRowsPerFile, targetBytesPerFile, ...execution } = options;
   const { memoryBudget } = resolveSettings(execution);
   const maxRows = targetRowsPerFile === undefined ? Infinity : positiveInteger('targetRowsPerFile', targetRowsPerFile);

@@ -25,7 +25,7 @@ import { logical, type LogicalNode } from '../plan/logical.js';
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import type { Transform } from '../tasks/transform.js';
 import { execute, iterRows } from './consume.js';
-import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
+import { checkedColumnTypes, DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import {
   checkFileWriteOptions,
   checkSinkWriteOptions,
@@ -57,7 +57,9 @@ export async function writeFiles(
   if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`${OPERATORS[format]} dir`, dir, 'a directory path');
   checkFileWriteOptions(format, options);
   const { encoding, rest } = format === 'parquet' ? parquetEncoding(options) : { encoding: {}, rest: options as FileWriteOptions };
-  const { targets, execution } = fileTargets(rest);
+  const { types, ...sizes } = rest;
+  const { targets, execution } = fileTargets(sizes);
+  const oneSchema = types === undefined ? {} : checkedColumnTypes('types', types);
   const absolute = resolve(dir);
   const writeId = newWriteId();
   const name = `${OPERATORS[format]}(${dir})`;
@@ -73,6 +75,7 @@ export async function writeFiles(
     timeoutMsPerRow: undefined,
     inputs: 'rows',
     outputs: 'files',
+    oneSchema,
   };
   const node = logical.map(
     plan,

@@ -1,4 +1,4 @@
-import { Field, Float64, RecordBatch, Schema, Table, Type, type DataType } from 'apache-arrow';
+import { Field, Float64, RecordBatch, Schema, Table, Type, type DataType, type Int } from 'apache-arrow';
 import { SchemaError } from '../errors.js';
 import { blockFromData, emptyBlock, type Block } from './block.js';
 import { buildColumn } from './build-column.js';
@@ -6,7 +6,7 @@ import { columnValues } from './read-values.js';
 
 /**
  * One schema for several blocks: a column missing from a block, or all null in it,
- * takes the type other blocks give it; int and float columns widen to Float64.
+ * takes the type other blocks give it; int columns widen to the wider int, int and float ones to Float64.
  */
 export function unifySchemas(schemas: readonly Schema[]): Schema {
   const order: string[] = [];
@@ -29,6 +29,8 @@ function widen(a: DataType, b: DataType, column: string): DataType {
   if (sameType(a, b)) return a;
   if (a.typeId === Type.Null) return b;
   if (b.typeId === Type.Null) return a;
+  // Whole numbers of two widths take the wider; whole and fractional numbers are doubles.
+  if (a.typeId === Type.Int && b.typeId === Type.Int) return (a as Int).bitWidth >= (b as Int).bitWidth ? a : b;
   const numeric = (t: DataType) => t.typeId === Type.Float || t.typeId === Type.Int;
   if (numeric(a) && numeric(b)) return new Float64();
   throw new SchemaError(

@@ -1,4 +1,22 @@
-import { Binary, Bool, DataType, Field, Float32, Float64, Int64, List, Null, Struct, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import {
+  Binary,
+  Bool,
+  DataType,
+  Field,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  Uint16,
+  Uint32,
+  List,
+  Null,
+  Struct,
+  TimestampMillisecond,
+  Utf8,
+} from 'apache-arrow';
 import { SchemaError } from '../errors.js';
 
 type ValueKind = 'number' | 'bigint' | 'string' | 'boolean' | 'binary' | 'vector' | 'list' | 'date' | 'struct';
@@ -36,9 +54,12 @@ export function valueKind(value: unknown, column = '?'): ValueKind | null {
 }
 
 /**
- * Infers one Arrow type for a column from its values. Numbers are Float64 (JS numbers are
- * doubles), number arrays and Float32Arrays are vectors stored as List<Float32>; other typed
- * arrays are lists (Float64Array, Int32Array: List<Float64>, BigInt64Array: List<Int64>).
+ * Infers one Arrow type for a column from its values. Numbers are Int32 when every one is a
+ * whole number within Int32's range (ids, pages, counts: DuckDB sees INTEGER, and they read back
+ * as numbers), else Float64 (JS numbers are doubles); blocks that differ widen to Float64 when
+ * joined, and a write keeps its first file's types (see conformBlock). Number arrays and Float32Arrays are vectors stored as List<Float32>; other typed
+ * arrays are lists of their own item type (Float64Array: List<Float64>, Int32Array: List<Int32>,
+ * BigInt64Array: List<Int64>).
  */
 export function inferType(values: ArrayLike<unknown>, column: string): DataType {
   let kind: ValueKind | null = null;
@@ -62,7 +83,7 @@ export function inferType(values: ArrayLike<unknown>, column: string): DataType 
     case null:
       return new Null();
     case 'number':
-      return new Float64();
+      return allInt32(values) ? new Int32() : new Float64();
     case 'bigint':
       return new Int64();
     case 'string':
@@ -76,7 +97,7 @@ export function inferType(values: ArrayLike<unknown>, column: string): DataType 
     case 'date':
       return new TimestampMillisecond();
     case 'list':
-      return new List(new Field('item', inferType(flattenLists(values), `${column}[]`), true));
+      return new List(new Field('item', typedArrayItemType(values) ?? inferType(flattenLists(values), `${column}[]`), true));
     case 'struct':
       return new Struct(inferFields(values as ArrayLike<Record<string, unknown> | null | undefined>, column));
   }
@@ -101,12 +122,46 @@ export function keysInOrder(rows: ArrayLike<Record<string, unknown> | null | und
   return [...seen];
 }
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+function allInt32(values: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number | null | undefined;
+    if (v != null && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) return false;
+  }
+  return true;
+}
+
 function isListLike(kind: ValueKind): boolean {
   return kind === 'vector' || kind === 'list';
 }
 
 function isTypedArray(value: unknown): value is Iterable<unknown> {
   return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
+const TYPED_ARRAY_ITEMS: ReadonlyArray<readonly [new (length: number) => ArrayBufferView, () => DataType]> = [
+  [Float64Array, () => new Float64()],
+  [Int32Array, () => new Int32()],
+  [Int16Array, () => new Int16()],
+  [Int8Array, () => new Int8()],
+  [Uint32Array, () => new Uint32()],
+  [Uint16Array, () => new Uint16()],
+  [BigInt64Array, () => new Int64()],
+];
+
+/** The item type of a column of typed arrays all of one class: their own (a Float64Array of whole numbers stays Float64). */
+function typedArrayItemType(values: ArrayLike<unknown>): DataType | null {
+  let found: (typeof TYPED_ARRAY_ITEMS)[number] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v == null) continue;
+    const entry = TYPED_ARRAY_ITEMS.find(([cls]) => v instanceof cls);
+    if (entry === undefined || (found !== undefined && entry !== found)) return null;
+    found = entry;
+  }
+  return found === undefined ? null : found[1]();
 }
 
 function flattenLists(values: ArrayLike<unknown>): unknown[] {

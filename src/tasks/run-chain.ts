@@ -2,6 +2,7 @@ import { Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { blockFromRows, type Block, type Row } from '../blocks/block.js';
 import { batchResultToBlock, blockToBatch } from '../blocks/batch-format.js';
 import { batchLocation } from '../blocks/batch-location.js';
+import { castColumns, declaredTypes } from '../blocks/column-types.js';
 import { concatBlocks } from '../blocks/concat.js';
 import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
@@ -81,6 +82,9 @@ export async function runChain(input: Block, transforms: readonly Transform[], c
       case 'renameColumns':
         if (rows !== null) rows = projectRows(rows, t);
         else block = projectBlock(block, t);
+        break;
+      case 'castColumns':
+        block = castColumns(asBlock(), declaredTypes(t.types), t.name);
         break;
     }
     if ('fn' in t) udfMs += performance.now() - started;

@@ -1,4 +1,5 @@
 import type { BatchFormat } from '../blocks/batch-format.js';
+import type { ColumnTypeName } from '../blocks/column-types.js';
 
 /**
  * A reference to user code: a local function (main thread) or a module export (any thread).
@@ -32,6 +33,8 @@ export type Transform =
   | { readonly op: 'addColumn'; readonly name: string; readonly column: string; readonly fn: FnRef; readonly onError: OnError }
   | { readonly op: 'selectColumns' | 'dropColumns'; readonly name: string; readonly columns: readonly string[] }
   | { readonly op: 'renameColumns'; readonly name: string; readonly mapping: Readonly<Record<string, string>> }
+  /** Declared column types (a `types` option), cast without losing a value (see blocks/column-types.ts). */
+  | { readonly op: 'castColumns'; readonly name: string; readonly types: Readonly<Record<string, ColumnTypeName>> }
   | BlocksTransform;
 
 /**
@@ -63,6 +66,11 @@ export interface BlocksTransform {
    * out. Default 'rows'.
    */
   readonly outputs?: 'rows' | 'files';
+  /**
+   * The operator holds its input bundles to one schema, the first bundle's with these declared
+   * types over it (see blocks/first-schema.ts): a write's files then share their columns and types.
+   */
+  readonly oneSchema?: Readonly<Record<string, ColumnTypeName>>;
 }
 
 /** Whether a chain's output rows stand for files written (its last step is a write): stats then count their rows and the files apart. */
@@ -74,5 +82,5 @@ export function outputsFiles(transforms: readonly Transform[]): boolean {
 /** Whether a step keeps one output row per input row (so a limit can move above it); any other step (a read) does not. */
 export function isOneToOne(t: { readonly op: string; readonly onError?: OnError }): boolean {
   if (t.op === 'map' || t.op === 'addColumn') return t.onError === 'fail';
-  return t.op === 'selectColumns' || t.op === 'dropColumns' || t.op === 'renameColumns';
+  return t.op === 'selectColumns' || t.op === 'dropColumns' || t.op === 'renameColumns' || t.op === 'castColumns';
 }

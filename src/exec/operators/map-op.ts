@@ -1,6 +1,8 @@
 import { blockBytes, emptyBlock, type Block } from '../../blocks/block.js';
 import { batchLocation } from '../../blocks/batch-location.js';
 import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
+import { declaredTypes } from '../../blocks/column-types.js';
+import { FirstSchema } from '../../blocks/first-schema.js';
 import { columnValues } from '../../blocks/read-values.js';
 import { sliceIntoBatches } from '../../blocks/slice.js';
 import {
@@ -78,9 +80,13 @@ export async function runMapTasks(
   const inputs = taken.count(consume(ctx, ctx.inputs[0]));
   const bundles = bundleInputs(inputs, op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
   const copies = taskCopies(op, writes);
+  const firstSchema = oneSchemaOf(op);
   try {
-    for await (const bundle of bundles) {
+    for await (let bundle of bundles) {
       if (failed || ctx.signal.aborted) break;
+      // A block without rows (the schema of a dataset without any) gives a task nothing to do.
+      if (bundle.numRows === 0) continue;
+      if (firstSchema !== null) bundle = firstSchema.fit(bundle);
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       if (failed || ctx.signal.aborted) break;
       const inputBytes = blockBytes(bundle);
@@ -118,6 +124,12 @@ export async function runMapTasks(
     taken.releaseAll();
   }
   await Promise.all(inFlight);
+}
+
+/** The schema keeper of an operator whose first step holds its bundles to one schema (a write), else null. */
+function oneSchemaOf(op: MapOp): FirstSchema | null {
+  const first = op.transforms[0];
+  return first?.op === 'blocks' && first.oneSchema !== undefined ? new FirstSchema(declaredTypes(first.oneSchema), first.name) : null;
 }
 
 /**

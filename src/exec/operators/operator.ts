@@ -14,9 +14,14 @@ export interface OperatorContext {
   readonly signal: AbortSignal;
 }
 
-/** Puts a block downstream, counting it (as `rows` rows and `bytes` bytes out, by default its own). Empty blocks are dropped. */
+/**
+ * Puts a block downstream, counting it (as `rows` rows and `bytes` bytes out, by default its
+ * own). Empty blocks are dropped, but for the first one with columns of an operator that has
+ * emitted nothing: it carries the schema of a dataset without rows (a Parquet file of none) to
+ * `schema()`. Map operators give no task to empty blocks.
+ */
 export async function emit(ctx: OperatorContext, block: Block, rows = block.numRows, bytes = blockBytes(block)): Promise<void> {
-  if (block.numRows === 0) return;
+  if (block.numRows === 0 && (ctx.stats.blocksOut > 0 || block.schema.fields.length === 0)) return;
   ctx.stats.rowsOut += rows;
   ctx.stats.blocksOut += 1;
   ctx.stats.bytesOut += bytes;

@@ -31,7 +31,8 @@ async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[
       // is loaded only by jobs that read Parquet.
       const { rowGroupCount } = await import('./formats/parquet-reader.js');
       const count = await rowGroupCount(path).catch(() => null);
-      if (count === null) return whole;
+      // A file without row groups is read whole: its rows are none, but its schema is the dataset's.
+      if (count === null || count === 0) return whole;
       return Array.from({ length: count }, (_, rowGroup) => ({ kind: 'rowGroup', path, rowGroup }));
     }
     case 'json':

@@ -22,7 +22,10 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       // its own after a step with a function (a UDF, a read): such a step sets its tasks' sizes,
       // and files must follow the write's targets instead (rows and bytes, known only after it).
       const write = op.transforms.every((t) => t.op === 'blocks');
-      if (input.kind === 'Map' && !(write && input.transforms.some((t) => 'fn' in t))) {
+      // A write that holds its files to one schema must see its input as written (after any
+      // renames and casts), so nothing fuses into it: column operations before it run apart.
+      const holdsSchema = op.transforms.some((t) => t.op === 'blocks' && t.oneSchema !== undefined);
+      if (input.kind === 'Map' && !holdsSchema && !(write && input.transforms.some((t) => 'fn' in t))) {
         // Else it takes the task-pool settings of the operator before it: one task does both.
         const adopts = write && input.compute.kind === 'tasks';
         const compute = adopts ? input.compute : fusedCompute(input.compute, op.compute);
