@@ -120,6 +120,16 @@ test('numCpus: with cpus 2, tasks asking for 2 CPUs run one at a time; tasks ask
   assert.equal(maxOverlap(narrow), 2, `tasks with numCpus 1 should run two at a time on 2 cpus: ${JSON.stringify(narrow)}`);
 });
 
+test('concurrent jobs share one task pool and the CPU slots: three jobs on cpus 2 use two threads, two tasks at a time', async () => {
+  const input = range(64 * 6);
+  const jobs = await Promise.all([0, 1, 2].map(() => input.mapBatches(timeTaskUdf, { batchSize: 64 }).takeAll({ cpus: 2 })));
+  const all = jobs.flat();
+  assert.equal(all.length, 18);
+  const threads = new Set(all.map((t) => t.thread));
+  assert.ok(threads.size <= 2, `the three jobs ran on ${threads.size} threads: ${[...threads].join(', ')}`);
+  assert.equal(maxOverlap(all), 2, `tasks of the three jobs together ran more than two at a time: ${JSON.stringify(all)}`);
+});
+
 test('a plain function given numCpus, numGpus or concurrency [min, max] says to wrap it with udf(import.meta.url, fn)', () => {
   function embed(row: { id: number }) {
     return row;

@@ -2,6 +2,7 @@ import { CancelledError } from '../errors.js';
 import type { ActorResources, Placement } from '../pools/actor-resources.js';
 import { GpuSlots } from './gpu-slots.js';
 import { MemoryBudget } from './memory-budget.js';
+import { processSlots, type ProcessSlots } from './process-slots.js';
 import { waitInLine } from './wait-in-line.js';
 
 // CPU shares such as 0.1 do not add up exactly in floating point.
@@ -20,6 +21,7 @@ export class ResourceManager implements ActorResources {
   /** CPU slots autoscaling actor pools leave to the job's task-pool operators (set by the plan-time check). */
   reservedForTasks = 0;
   readonly memory: MemoryBudget;
+  private readonly processSlots: ProcessSlots;
 
   constructor(
     readonly cpus: number,
@@ -28,6 +30,7 @@ export class ResourceManager implements ActorResources {
   ) {
     this.freeCpus = cpus;
     this.memory = new MemoryBudget(memoryBudget);
+    this.processSlots = processSlots(cpus);
   }
 
   /** The GPU ids of the job: looked up on first use, so jobs without GPU actors never look. */
@@ -44,11 +47,23 @@ export class ResourceManager implements ActorResources {
     return Math.max(1, Math.floor(this.memoryBudget / Math.max(1, queues)));
   }
 
-  async acquireCpus(cpus: number, signal: AbortSignal): Promise<void> {
+  /** CPU slots for a task-pool task: the job's, then the process's (shared with concurrent jobs, see process-slots.ts). */
+  async acquireTaskCpus(cpus: number, signal: AbortSignal): Promise<void> {
     await this.acquire(cpus, 0, signal);
+    try {
+      await this.processSlots.acquire(cpus, signal);
+    } catch (error) {
+      this.releaseCpus(cpus);
+      throw error;
+    }
   }
 
-  releaseCpus(cpus: number): void {
+  releaseTaskCpus(cpus: number): void {
+    this.processSlots.release(cpus);
+    this.releaseCpus(cpus);
+  }
+
+  private releaseCpus(cpus: number): void {
     this.freeCpus += cpus;
     this.grantWaiting();
   }

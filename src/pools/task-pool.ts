@@ -89,24 +89,47 @@ export class TaskPool {
 }
 
 /**
- * A pool whose job ended cleanly, kept for the next job: starting worker threads (each
+ * Pools in use, each with the number of running jobs that use it: concurrent jobs of the same
+ * `cpus` and heap limit share one pool, so the process runs `cpus` worker threads, not that many
+ * per job (their tasks also share the process's CPU slots, exec/process-slots.ts).
+ */
+const inUse = new Map<TaskPool, number>();
+
+/**
+ * A pool whose last job ended cleanly, kept for the next job: starting worker threads (each
  * imports Arrow and the UDF modules) costs a few hundred ms per job otherwise. Its idle
- * workers do not keep the process alive (piscina unrefs them), so a script still exits by
- * itself. Concurrent jobs get pools of their own; one is kept when they end.
+ * workers do not keep the process alive (piscina unrefs them), so a script still exits by itself.
  */
 let idlePool: TaskPool | null = null;
 
-/** A pool of `threads` workers of `heapMb` heap each for a job: the kept one if it is so, else a new one. */
+/** A pool of `threads` workers of `heapMb` heap each for a job: one a running job uses, the kept one, or a new one. */
 export function acquireTaskPool(threads: number, heapMb: number): TaskPool {
-  const kept = idlePool;
-  idlePool = null;
-  if (kept?.size === threads && kept.heapMb === heapMb) return kept;
-  void kept?.destroy();
-  return new TaskPool(threads, heapMb);
+  const fits = (pool: TaskPool) => pool.size === threads && pool.heapMb === heapMb && pool.canServeAnotherJob;
+  let pool = [...inUse.keys()].find(fits);
+  if (pool === undefined) {
+    const kept = idlePool;
+    idlePool = null;
+    if (kept !== null && fits(kept)) pool = kept;
+    else {
+      void kept?.destroy();
+      pool = new TaskPool(threads, heapMb);
+    }
+  }
+  inUse.set(pool, (inUse.get(pool) ?? 0) + 1);
+  return pool;
 }
 
-/** Hands a job's pool back: kept for the next job when it is fit to, shut down otherwise. */
+/**
+ * Hands a job's pool back. Its last job keeps it for the next job when it is fit to, else shuts
+ * it down (after a cancel, a crash or an abort, so that the process can exit at once).
+ */
 export async function releaseTaskPool(pool: TaskPool): Promise<void> {
+  const users = (inUse.get(pool) ?? 1) - 1;
+  if (users > 0) {
+    inUse.set(pool, users);
+    return;
+  }
+  inUse.delete(pool);
   if (pool.canServeAnotherJob && idlePool === null) {
     idlePool = pool;
     return;

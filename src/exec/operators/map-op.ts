@@ -210,7 +210,7 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
     return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal });
   }
   const { resources } = ctx.job;
-  await resources.acquireCpus(cpus, ctx.signal);
+  await resources.acquireTaskCpus(cpus, ctx.signal);
   try {
     const run = (signal: AbortSignal) => ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal);
     // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
@@ -225,7 +225,7 @@ async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: nu
     // The retry policy decides what follows.
     throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit);
   } finally {
-    resources.releaseCpus(cpus);
+    resources.releaseTaskCpus(cpus);
   }
 }
 
