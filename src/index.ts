@@ -31,7 +31,7 @@ export {
   type ReadBinaryOptions,
   type WithPath,
 } from './api/read.js';
-export type { FileFormatModule, FilePart, Fragment, ModuleFormat, ReadTask } from './io/read/index.js';
+export type { FileFormatModule, FilePart, Fragment, ModuleFormat, ReadTask, StreamingFormatModule } from './io/read/index.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
 export type {
   Datasink,

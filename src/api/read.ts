@@ -1,7 +1,7 @@
 import { Schema } from 'apache-arrow';
 import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { readOperatorName, schemaToIpc, type FileFormat, type FilesSpec, type ModuleFormat } from '../io/read/index.js';
-import { logical, type ReadTransform } from '../plan/logical.js';
+import { logical, type Compute, type ReadTransform } from '../plan/logical.js';
 import type { OnError } from '../tasks/transform.js';
 import { Dataset } from './dataset.js';
 import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
@@ -128,6 +128,7 @@ export function readFormat<T extends object = Row>(
   formatOptions: readonly string[] = [],
 ): Dataset<T> {
   checkKnown(format.operator, options, formatOptions, ['includePaths']);
+  if (format.streaming !== undefined) positiveInteger(`${format.operator} streaming.cpus`, format.streaming.cpus);
   return readFiles({ kind: 'module', ...format }, paths, options, {});
 }
 
@@ -166,9 +167,12 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
   };
   const concurrency = options.concurrency === undefined ? undefined : positiveInteger('concurrency', options.concurrency);
   const source = logical.source(`ListFiles(${list.length === 1 ? list[0] : `${list.length} paths`})`, spec);
-  return new Dataset<T>(
-    logical.map(source, read, { kind: 'tasks', numCpus: 1, concurrency }, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }),
-  );
+  // A streaming format runs on the main thread, driving processes that hold the CPU slots (see plan/plan-read.ts).
+  const streaming = typeof format !== 'string' && format.streaming !== undefined;
+  const compute: Compute = streaming
+    ? { kind: 'main', concurrency: concurrency ?? Infinity }
+    : { kind: 'tasks', numCpus: 1, concurrency };
+  return new Dataset<T>(logical.map(source, read, compute, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }));
 }
 
 function pathList(paths: Paths): string[] {

@@ -18,6 +18,7 @@ import { runLimitOp } from './operators/limit-op.js';
 import { runMapOp } from './operators/map-op.js';
 import type { OperatorContext } from './operators/operator.js';
 import { runSourceOp } from './operators/source-op.js';
+import { runStreamOp, streamingStep } from './operators/stream-op.js';
 import { runUnionOp } from './operators/union-op.js';
 
 /**
@@ -152,9 +153,12 @@ function runOperator(op: PhysicalOp, ctx: OperatorContext): Promise<void> {
   switch (op.kind) {
     case 'Source':
       return runSourceOp(op, ctx);
-    case 'Map':
+    case 'Map': {
       // An actor pool runs the same task loop (runMapTasks) with each bundle sent to an actor.
-      return op.compute.kind === 'actors' ? runActorMapOp(op, op.compute, ctx) : runMapOp(op, ctx);
+      if (op.compute.kind === 'actors') return runActorMapOp(op, op.compute, ctx);
+      const streaming = streamingStep(op);
+      return streaming ? runStreamOp(op, streaming, ctx) : runMapOp(op, ctx);
+    }
     case 'Limit':
       return runLimitOp(op, ctx);
     case 'Union':

@@ -1,4 +1,4 @@
-import { fragmentBlocks, READ_FRAGMENTS, type FilesSpec, type ReadSpec } from '../io/read/index.js';
+import { fragmentBlocks, READ_FRAGMENTS, STREAM_FRAGMENTS, type FilesSpec, type ReadSpec } from '../io/read/index.js';
 import type { BlocksTransform } from '../tasks/transform.js';
 import type { ReadTransform } from './logical.js';
 import type { PhysicalSource } from './physical.js';
@@ -20,10 +20,12 @@ export function planRead(read: ReadTransform): BlocksTransform {
     fragmentsPerTask: read.fragmentsPerTask,
     options: read.options,
   };
+  // A streaming format's parts stream on the main thread, one per task, each holding its CPU slots.
+  const streaming = typeof read.format === 'string' ? undefined : read.format.streaming;
   return {
     op: 'blocks',
     name: read.name,
-    fn: READ_FRAGMENTS,
+    fn: streaming ? STREAM_FRAGMENTS : READ_FRAGMENTS,
     args: spec,
     onError: read.onError,
     // One fragment row per block: a task reads `fragmentsPerTask` of them at once.
@@ -31,6 +33,7 @@ export function planRead(read: ReadTransform): BlocksTransform {
     maxBytes: Infinity,
     timeoutMsPerRow: read.timeoutMs,
     inputs: 'files',
+    ...(streaming ? { streams: { cpus: streaming.cpus } } : {}),
   };
 }
 

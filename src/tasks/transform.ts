@@ -71,6 +71,12 @@ export interface BlocksTransform {
    * types over it (see blocks/first-schema.ts): a write's files then share their columns and types.
    */
   readonly oneSchema?: Readonly<Record<string, ColumnTypeName>>;
+  /**
+   * The function returns an AsyncIterable of blocks instead of a block, and runs on the main
+   * thread: it drives another process, which does the work (a streaming format's read). Each
+   * task holds `cpus` CPU slots while it streams, and its blocks go downstream as they come.
+   */
+  readonly streams?: { readonly cpus: number };
 }
 
 /** Whether a chain's output rows stand for files written (its last step is a write): stats then count their rows and the files apart. */

@@ -1,6 +1,6 @@
 /**
  * The face of reading, for the floors above: what a read is (ReadSpec, the formats), the
- * function a read task runs (READ_FRAGMENTS), and the listing of a files source into
+ * function a read task runs (READ_FRAGMENTS, or STREAM_FRAGMENTS for a streaming format), and the listing of a files source into
  * fragment rows (main thread). Listing and reading code loads on first use, so that a job
  * that reads no files never loads it.
  */
@@ -10,6 +10,7 @@ import type { FilesSpec } from './fragment.js';
 
 export type { FilePart, FilesSpec, Fragment } from './fragment.js';
 export type { FileFormatModule } from './formats/file-format-module.js';
+export type { StreamingFormatModule } from './formats/streaming-format-module.js';
 export type { FormatReader, ReadTask } from './formats/format-reader.js';
 export {
   readOperator,
@@ -27,6 +28,13 @@ export const READ_FRAGMENTS: ModuleRef = {
   kind: 'module',
   moduleUrl: new URL('./read-fragments.js', import.meta.url).href,
   exportName: 'readFragments',
+};
+
+/** The function of a streaming format's read step (main thread): streams the fragments of its input rows, given the ReadSpec as `args`. */
+export const STREAM_FRAGMENTS: ModuleRef = {
+  kind: 'module',
+  moduleUrl: new URL('./stream-fragments.js', import.meta.url).href,
+  exportName: 'streamFragments',
 };
 
 /** The fragment rows `{path, fragment}` of a files source, one per block, listed and planned as they are pulled. */

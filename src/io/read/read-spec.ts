@@ -21,6 +21,11 @@ export interface ModuleFormat {
    * waits. Default 1.
    */
   readonly fragmentsPerTask?: number;
+  /**
+   * The module is a StreamingFormatModule: its parts stream on the main thread, each holding
+   * `cpus` CPU slots while it runs (the threads of the process it drives).
+   */
+  readonly streaming?: { readonly cpus: number };
 }
 
 export type FileFormat = BuiltinFormat | ModuleFormat;

@@ -4,7 +4,7 @@ import type { PhysicalOf, PhysicalOp } from '../physical.js';
 /**
  * Fuses adjacent map-like operators into one when they run the same way: both on the main
  * thread with the same concurrency, or both on the task pool with the same CPUs per task and
- * retry policy. Column operations ('any') fuse with either neighbour. A fused operator runs
+ * retry policy. Column operations ('any') fuse with either neighbour; a streaming read fuses with nothing. A fused operator runs
  * its whole chain in one task, so blocks do not cross threads between the steps.
  */
 export function fuseOperators(op: PhysicalOp): PhysicalOp {
@@ -25,7 +25,9 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       // A write that holds its files to one schema must see its input as written (after any
       // renames and casts), so nothing fuses into it: column operations before it run apart.
       const holdsSchema = op.transforms.some((t) => t.op === 'blocks' && t.oneSchema !== undefined);
-      if (input.kind === 'Map' && !holdsSchema && !(write && input.transforms.some((t) => 'fn' in t))) {
+      // A streaming read's blocks come as its process gives them: it runs alone (see BlocksTransform.streams).
+      const streams = [...op.transforms, ...(input.kind === 'Map' ? input.transforms : [])].some((t) => t.op === 'blocks' && t.streams);
+      if (input.kind === 'Map' && !holdsSchema && !streams && !(write && input.transforms.some((t) => 'fn' in t))) {
         // Else it takes the task-pool settings of the operator before it: one task does both.
         const adopts = write && input.compute.kind === 'tasks';
         const compute = adopts ? input.compute : fusedCompute(input.compute, op.compute);

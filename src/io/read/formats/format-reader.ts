@@ -15,8 +15,9 @@ export interface ReadTask {
    */
   badRecord(where: InputLocation, problem: string, cause?: unknown): void;
   /**
-   * Aborted when the read's `timeoutMs` has passed for this fragment: the read step has given
-   * up on it, so a reader stops and releases what it holds (a parser, an open file).
+   * Aborted when the read step gives up on this fragment: its `timeoutMs` has passed, or (for a
+   * streaming format) the job stops. A reader then stops and releases what it holds (a parser,
+   * an open file, a process).
    */
   readonly signal: AbortSignal;
 }

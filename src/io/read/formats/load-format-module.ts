@@ -1,15 +1,18 @@
 import { UdfResolveError } from '../../../errors.js';
 import type { ModuleFormat } from '../read-spec.js';
 import type { FileFormatModule } from './file-format-module.js';
+import type { StreamingFormatModule } from './streaming-format-module.js';
 
 /** A connector format's module export, imported on first use (on the main thread to plan, in each worker to read). */
-export async function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule> {
+export async function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
+  const method = format.streaming ? 'stream' : 'read';
   const module = (await import(format.moduleUrl)) as Record<string, unknown>;
-  const found = module[format.exportName] as Partial<FileFormatModule> | undefined;
-  if (typeof found?.read !== 'function') {
+  const found = module[format.exportName] as Record<string, unknown> | undefined;
+  if (typeof found?.[method] !== 'function') {
+    const shape = format.streaming ? '{ plan?, stream } (a StreamingFormatModule)' : '{ plan?, read } (a FileFormatModule)';
     throw new UdfResolveError(
-      `${format.moduleUrl} has no export '${format.exportName}' with a read(task, args) function; a file format module exports { plan?, read }`,
+      `${format.moduleUrl} has no export '${format.exportName}' with a ${method}(task, args) function; this format's module exports ${shape}`,
     );
   }
-  return found as FileFormatModule;
+  return found as unknown as FileFormatModule | StreamingFormatModule;
 }

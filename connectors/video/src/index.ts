@@ -1,0 +1,10 @@
+export { probeVideos, type ProbeVideosOptions } from './probe-videos.js';
+export type { VideoProbeRow, VideoProbeAudio } from './probe/video-probe-row.js';
+export { VIDEO_EXTENSIONS } from './video-extensions.js';
+export { resolveBinaries, passthroughTimingArgs, type FfmpegBinaries } from './ffmpeg/binaries.js';
+export type { FfmpegVersion } from './ffmpeg/ffmpeg-version.js';
+export { FfmpegNotFoundError, ToolTimeoutError } from './ffmpeg/errors.js';
+export { readVideos, type ReadVideosOptions, type VideoFrameRow, type VideoRow, type VideoRowOf } from './read-videos.js';
+export { readAudio, AUDIO_EXTENSIONS, type ReadAudioOptions, type AudioSegmentRow } from './read-audio.js';
+export type { AudioOptions } from './audio/audio-options.js';
+export type { FrameFormat, FrameSize } from './frames/frame-args.js';
