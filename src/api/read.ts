@@ -169,9 +169,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
   const source = logical.source(`ListFiles(${list.length === 1 ? list[0] : `${list.length} paths`})`, spec);
   // A streaming format runs on the main thread, driving processes that hold the CPU slots (see plan/plan-read.ts).
   const streaming = typeof format !== 'string' && format.streaming !== undefined;
-  const compute: Compute = streaming
-    ? { kind: 'main', concurrency: concurrency ?? Infinity }
-    : { kind: 'tasks', numCpus: 1, concurrency };
+  const compute: Compute = streaming ? { kind: 'main', concurrency: concurrency ?? Infinity } : { kind: 'tasks', numCpus: 1, concurrency };
   return new Dataset<T>(logical.map(source, read, compute, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }));
 }
 

@@ -14,7 +14,8 @@ export function positiveInteger(option: string, value: unknown): number {
 
 export function seconds(option: string, value: unknown): number | null {
   if (value === undefined) return null;
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw new InvalidOptionError(option, value, 'seconds, a number >= 0');
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))
+    throw new InvalidOptionError(option, value, 'seconds, a number >= 0');
   return value;
 }
 

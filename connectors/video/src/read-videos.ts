@@ -88,7 +88,9 @@ const OWN_OPTIONS = [
  */
 export function readVideos<const O extends ReadVideosOptions = ReadVideosOptions>(paths: Paths, options?: O): Dataset<VideoRowOf<O>> {
   const given: ReadVideosOptions = options ?? {};
-  const { fps, everyNth, keyframesOnly, sceneThreshold, size, format, quality, start, end, secondsPerTask, threads, audio, ...read } = given;
+  // The sampling options are read from `given` by sampling(); the rest are the reading options.
+  const { size, format, quality, start, end, secondsPerTask, threads, audio, ...rest } = given;
+  const read = Object.fromEntries(Object.entries(rest).filter(([k]) => !SAMPLING_OPTIONS.includes(k))) as ReadOptions;
   const args: FrameArgs = {
     sampling: sampling(given),
     size: frameSize(size),
@@ -115,6 +117,8 @@ export function readVideos<const O extends ReadVideosOptions = ReadVideosOptions
     OWN_OPTIONS,
   );
 }
+
+const SAMPLING_OPTIONS: readonly string[] = ['fps', 'everyNth', 'keyframesOnly', 'sceneThreshold'];
 
 function sampling(options: ReadVideosOptions): Sampling {
   const given = (['fps', 'everyNth', 'keyframesOnly', 'sceneThreshold'] as const).filter(
@@ -150,13 +154,20 @@ function frameSize(size: unknown): FrameSize | null {
 /** Quality 1–100 to ffmpeg's MJPEG quantiser, 31 (worst) to 2 (best). */
 function jpegQuantiser(quality: unknown): number {
   const q = quality ?? DEFAULT_QUALITY;
-  if (!(Number.isInteger(q) && (q as number) >= 1 && (q as number) <= 100)) throw new InvalidOptionError('quality', quality, 'a whole number 1 to 100');
+  if (!(Number.isInteger(q) && (q as number) >= 1 && (q as number) <= 100))
+    throw new InvalidOptionError('quality', quality, 'a whole number 1 to 100');
   return Math.round(31 - (((q as number) - 1) * 29) / 99);
 }
 
 function checkedAudio(audio: unknown): AudioOptions {
-  if (typeof audio !== 'object' || audio === null) throw new InvalidOptionError('audio', audio, `true, or an object of ${AUDIO_OPTIONS.join(', ')}`);
+  if (typeof audio !== 'object' || audio === null)
+    throw new InvalidOptionError('audio', audio, `true, or an object of ${AUDIO_OPTIONS.join(', ')}`);
   const unknown = Object.keys(audio).filter((k) => !(AUDIO_OPTIONS as readonly string[]).includes(k));
-  if (unknown.length) throw new InvalidOptionError(`audio.${unknown[0]}`, (audio as Record<string, unknown>)[unknown[0]], `one of ${AUDIO_OPTIONS.join(', ')}`);
-  return audio as AudioOptions;
+  if (unknown.length)
+    throw new InvalidOptionError(
+      `audio.${unknown[0]}`,
+      (audio as Record<string, unknown>)[unknown[0]],
+      `one of ${AUDIO_OPTIONS.join(', ')}`,
+    );
+  return audio;
 }

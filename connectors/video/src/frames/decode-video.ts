@@ -60,7 +60,11 @@ export async function* decodeVideo(
 async function* mergePipes(tool: ToolProcess, pipes: readonly Readable[]): AsyncGenerator<{ index: number; chunk: Uint8Array }> {
   const iterators = pipes.map((pipe) => tool.read(pipe)[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Uint8Array> }>>();
-  const pull = (index: number) => pending.set(index, iterators[index].next().then((result) => ({ index, result })));
+  const pull = (index: number) =>
+    pending.set(
+      index,
+      iterators[index].next().then((result) => ({ index, result })),
+    );
   iterators.forEach((_, index) => pull(index));
   try {
     while (pending.size > 0) {
@@ -73,6 +77,6 @@ async function* mergePipes(tool: ToolProcess, pipes: readonly Readable[]): Async
       pull(index);
     }
   } finally {
-    await Promise.all(iterators.map((it) => it.return?.()));
+    for (const iterator of iterators) await iterator.return?.();
   }
 }

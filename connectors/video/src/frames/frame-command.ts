@@ -15,13 +15,7 @@ export const OUT_INSTANCE = 'out';
  * its audio as float samples on pipe:3 from the same decode. Timestamps are kept as the file
  * has them (`-copyts`, frames passed through as decoded), so that showinfo's are the file's own.
  */
-export function frameCommand(
-  path: string,
-  part: VideoPart,
-  args: FrameArgs,
-  timing: readonly string[],
-  audio: AudioArgs | null,
-): string[] {
+export function frameCommand(path: string, part: VideoPart, args: FrameArgs, timing: readonly string[], audio: AudioArgs | null): string[] {
   const from = maxOf(part.from, args.start);
   const until = minOf(part.until, args.end);
   // A part seeks to its keyframe; a `start` alone seeks to the keyframe before it (frames before it are then dropped).
@@ -58,7 +52,21 @@ export function frameCommand(
 
 /** The audio output: the first audio stream, resampled to float samples (f32le, interleaved). */
 export function audioOutput(audio: AudioArgs, target: string): string[] {
-  return ['-map', '0:a:0', '-af', AUDIO_INFO_FILTER, '-ac', String(audio.channels), '-ar', String(audio.sampleRate), '-f', 'f32le', '-c:a', 'pcm_f32le', target];
+  return [
+    '-map',
+    '0:a:0',
+    '-af',
+    AUDIO_INFO_FILTER,
+    '-ac',
+    String(audio.channels),
+    '-ar',
+    String(audio.sampleRate),
+    '-f',
+    'f32le',
+    '-c:a',
+    'pcm_f32le',
+    target,
+  ];
 }
 
 function filterChain(from: number | null, until: number | null, part: VideoPart, args: FrameArgs): string {

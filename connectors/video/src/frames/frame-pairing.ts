@@ -76,10 +76,11 @@ export class FramePairing {
     const local = this.indexedBeforeSampling ? this.windowIndexes.get(info.pts) : info.n;
     if (local === undefined) throw new Error(`internal: no frame index for the frame at pts ${info.pts}`);
     // Frames the sampling dropped before this one are done with (both lines come in display order).
-    if (this.indexedBeforeSampling) for (const pts of this.windowIndexes.keys()) {
-      if (pts > info.pts) break;
-      this.windowIndexes.delete(pts);
-    }
+    if (this.indexedBeforeSampling)
+      for (const pts of this.windowIndexes.keys()) {
+        if (pts > info.pts) break;
+        this.windowIndexes.delete(pts);
+      }
     return {
       frameIndex: this.firstIndex + local,
       timestampMs: ptsToMs(info.pts, num, den),

@@ -104,7 +104,10 @@ async function probeTimes(path: string, signal: AbortSignal): Promise<{ duration
     ['-v', 'error', '-show_entries', 'format=duration,start_time:stream=codec_type', '-of', 'json', path],
     { signal },
   );
-  const json = JSON.parse(out.toString('utf8')) as { format?: { duration?: string; start_time?: string }; streams?: { codec_type?: string }[] };
+  const json = JSON.parse(out.toString('utf8')) as {
+    format?: { duration?: string; start_time?: string };
+    streams?: { codec_type?: string }[];
+  };
   return {
     duration: Number(json.format?.duration ?? 0) || 0,
     start: Number(json.format?.start_time ?? 0) || 0,

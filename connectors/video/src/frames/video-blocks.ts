@@ -43,11 +43,9 @@ const AUDIO_FIELDS = [
  * readVideos' rows when it decodes audio too: frames and segments in one dataset, told apart
  * by `kind`; each block has every column, the other kind's null.
  */
-const MIXED_FIELDS = [
-  new Field('kind', new Utf8(), false),
-  ...FRAME_FIELDS,
-  ...AUDIO_FIELDS.filter((f) => f.name !== 'path'),
-].map((f) => (f.name === 'kind' || f.name === 'path' ? f : new Field(f.name, f.type, true)));
+const MIXED_FIELDS = [new Field('kind', new Utf8(), false), ...FRAME_FIELDS, ...AUDIO_FIELDS.filter((f) => f.name !== 'path')].map((f) =>
+  f.name === 'kind' || f.name === 'path' ? f : new Field(f.name, f.type, true),
+);
 
 /** A block of frames: the frames' bytes are copied once, into the block's data buffer. */
 export function frameBlock(path: string, frames: readonly DecodedFrame[], format: FrameFormat, mixed: boolean): Table {
@@ -101,7 +99,7 @@ export function audioBlock(path: string, segments: readonly AudioSegment[], audi
 }
 
 function table(fields: readonly Field[], columns: Record<string, Data>, n: number, kind: string | null): Table {
-  const children = fields.map((f) => (f.name === 'kind' ? repeated(kind!, n) : (columns[f.name] ?? nulls(f.type, n))));
+  const children = fields.map((f) => (f.name === 'kind' ? repeated(kind!, n) : (columns[f.name] ?? nulls(f.type as DataType, n))));
   const data = makeData({ type: new Struct([...fields]), length: n, nullCount: 0, children });
   const schema = new Schema([...fields]);
   return new Table(schema, [new RecordBatch(schema, data)]);
@@ -129,9 +127,12 @@ function float64(values: readonly number[]): Data {
 /** A column of nulls of a type (the other kind's columns in a mixed block). */
 function nulls(type: DataType, n: number): Data {
   const nullBitmap = new Uint8Array(Math.ceil(n / 8));
-  if (type instanceof List)
-    return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), child: makeData({ type: type.children[0].type, length: 0 }) });
-  if (type instanceof Utf8) return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
+  if (type instanceof List) {
+    const item = makeData({ type: new Float32(), length: 0, nullCount: 0, data: new Float32Array(0) });
+    return makeData({ type: type as List<Float32>, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), child: item });
+  }
+  if (type instanceof Utf8)
+    return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
   if (type instanceof Binary)
     return makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
   const data = type instanceof Int32 ? new Int32Array(n) : new Float64Array(n);

@@ -27,4 +27,13 @@ export interface VideoPart {
 }
 
 /** A whole file, not probed: frames from the start. */
-export const WHOLE_FILE: VideoPart = { from: null, until: null, seekTo: null, seekFloor: null, firstIndex: 0, prevTime: null, hasAudio: null, fileStart: 0 };
+export const WHOLE_FILE: VideoPart = {
+  from: null,
+  until: null,
+  seekTo: null,
+  seekFloor: null,
+  firstIndex: 0,
+  prevTime: null,
+  hasAudio: null,
+  fileStart: 0,
+};
