@@ -85,6 +85,16 @@ const internalTests = [
     why: 'writes test PDFs with writeTextPdf from the samples face (re-exported by src/index.ts)',
   },
   {
+    file: 'connectors/video/test/tool-process.test.ts',
+    may: ['^connectors/video/src/ffmpeg/(tool-process|spawn-tool|run-tool)\\.ts$'],
+    why: 'tests the one module that owns ffmpeg/ffprobe processes (abort, idle watchdog, spawn failures, stderr tail), which is not exported',
+  },
+  {
+    file: 'connectors/video/test/binaries.test.ts',
+    may: ['^connectors/video/src/ffmpeg/ffmpeg-version\\.ts$'],
+    why: 'pins parseFfmpegVersion on the version lines of releases and git builds, which resolveBinaries uses but does not export',
+  },
+  {
     file: 'connectors/onnx/bench/onnx-bench.ts',
     may: ['^connectors/onnx/dist/src/models/onnx-graph\\.(js|d\\.ts)$'],
     why: 'feeds the raw onnxruntime loops the same seededUniform input as the sluice run',

@@ -60,6 +60,8 @@ export type VideoRowOf<O extends ReadVideosOptions> = O extends { audio: AudioOp
 const DEFAULT_SECONDS_PER_TASK = 30;
 const DEFAULT_QUALITY = 90;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Planning gives up on probing a file after this long (or the read's timeoutMs, if shorter). */
+const PLAN_TIMEOUT_MS = 30_000;
 const OWN_OPTIONS = [
   'fps',
   'everyNth',
@@ -101,6 +103,7 @@ export function readVideos<const O extends ReadVideosOptions = ReadVideosOptions
     secondsPerTask: positiveNumber('secondsPerTask', secondsPerTask ?? DEFAULT_SECONDS_PER_TASK),
     audio: audio === undefined ? null : audioArgs(audio === true ? {} : checkedAudio(audio), 'audio.'),
     threads: positiveInteger('threads', threads ?? 1),
+    planTimeoutMs: Math.min(PLAN_TIMEOUT_MS, read.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   };
   if (args.start !== null && args.end !== null && args.end <= args.start)
     throw new InvalidOptionError('end', end, `seconds after start (${args.start})`);

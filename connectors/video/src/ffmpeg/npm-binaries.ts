@@ -14,7 +14,12 @@ export async function npmBinaries(): Promise<NpmBinaries> {
   const ffmpeg = await npmBinary('ffmpeg');
   const ffprobe = await npmBinary('ffprobe');
   if (typeof ffmpeg === 'string' && typeof ffprobe === 'string') return { ffmpeg, ffprobe };
-  return { problem: [ffmpeg, ffprobe].filter((p) => typeof p !== 'string').map((p) => p.problem).join('; ') };
+  return {
+    problem: [ffmpeg, ffprobe]
+      .filter((p) => typeof p !== 'string')
+      .map((p) => p.problem)
+      .join('; '),
+  };
 }
 
 async function npmBinary(tool: keyof typeof NPM_PACKAGES): Promise<string | { problem: string }> {

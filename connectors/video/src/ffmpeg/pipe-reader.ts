@@ -6,10 +6,10 @@ const ignore = () => undefined;
 /** What a pipe reader needs of its process. */
 export interface PipeOwner {
   readonly watchdog: IdleWatchdog;
-  /** Rejects with the reason the process was stopped (abort, idle timeout). */
-  readonly stopped: Promise<never>;
-  /** The error to throw once the pipe has ended, when the process was stopped or never started. */
-  endError(): unknown;
+  /** Calls the listener with the reason the process was stopped (abort, idle timeout); returns an unsubscribe. */
+  onStop(listener: (reason: unknown) => void): () => void;
+  /** What to throw once the pipe has ended, when the process was stopped or never started; null otherwise. */
+  endError(): { readonly error: unknown } | null;
 }
 
 /**
@@ -18,7 +18,7 @@ export interface PipeOwner {
  * that return() works at once even while a next() is pending (a generator would queue it behind
  * that read): it drops the pipe, which settles the pending read.
  */
-export class PipeReader implements AsyncIterableIterator<Buffer> {
+export class PipeReader implements AsyncIterableIterator<Buffer, undefined> {
   private readonly chunks: AsyncIterator<Buffer>;
   private registered = false;
   private waiting = false;
@@ -48,7 +48,19 @@ export class PipeReader implements AsyncIterableIterator<Buffer> {
     this.setWaiting(true);
     let result: IteratorResult<Buffer>;
     try {
-      result = await Promise.race([pending, this.owner.stopped]);
+      result = await new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+        const off = this.owner.onStop(reject);
+        pending.then(
+          (value) => {
+            off();
+            resolve(value);
+          },
+          (error: Error) => {
+            off();
+            reject(error);
+          },
+        );
+      });
     } catch (error) {
       if (this.finished) return { done: true, value: undefined };
       this.finish();
@@ -60,8 +72,8 @@ export class PipeReader implements AsyncIterableIterator<Buffer> {
     if (this.finished) return { done: true, value: undefined };
     if (result.done === true) {
       this.finish();
-      const error = this.owner.endError();
-      if (error !== undefined) throw error;
+      const end = this.owner.endError();
+      if (end !== null) throw end.error;
       return { done: true, value: undefined };
     }
     return { done: false, value: result.value };

@@ -30,7 +30,7 @@ export interface ToolExit {
 const live = new Set<ChildProcess>();
 let exitHooked = false;
 
-/** Tool processes started and not yet reaped. */
+/** Tool processes started by this thread (each worker has its own) and not yet reaped. */
 export function liveToolProcesses(): number {
   return live.size;
 }
@@ -63,8 +63,7 @@ export class ToolProcess {
   private readonly child: ChildProcess;
   private readonly stderr: StderrLines;
   private readonly watchdog: IdleWatchdog;
-  private readonly stopped: Promise<never>;
-  private rejectStopped: (reason: unknown) => void = ignore;
+  private readonly stopListeners = new Set<(reason: unknown) => void>();
   private stopReason: unknown = undefined;
   private spawnError: Error | undefined;
   private exit: ToolExit | undefined;
@@ -78,9 +77,6 @@ export class ToolProcess {
     const extra = options.extraPipes ?? 0;
     this.stderr = new StderrLines(options.onStderrLine);
     this.watchdog = new IdleWatchdog(options.idleTimeoutMs, () => this.stop(new ToolTimeoutError(tool, options.idleTimeoutMs!)));
-    this.stopped = new Promise<never>((_, reject) => (this.rejectStopped = reject));
-    // Readers race it; with no reader waiting its rejection must not count as unhandled.
-    this.stopped.catch(ignore);
 
     const child = spawn(executable, [...args], {
       stdio: ['ignore', 'pipe', 'pipe', ...new Array<'pipe'>(extra).fill('pipe')],
@@ -98,7 +94,12 @@ export class ToolProcess {
         live.delete(child);
         this.watchdog.stop();
         signal?.removeEventListener('abort', onAbort);
-        this.stderr.end();
+        try {
+          this.stderr.end();
+        } catch (error) {
+          // onStderrLine threw on the last line: the output was not understood to its end.
+          this.stopReason ??= error;
+        }
         // A process that never started closes with a negative errno as its code: there was no exit code.
         this.exit = this.spawnError === undefined ? { code, signal: killedBy } : { code: null, signal: null };
         resolve(this.exit);
@@ -130,14 +131,15 @@ export class ToolProcess {
    * the spawn error when the process was stopped or never started; a process that exits early
    * just ends its pipes (see failure()). Leaving the loop early drops the pipe.
    */
-  read(stream: Readable): AsyncIterableIterator<Buffer> {
+  read(stream: Readable): AsyncIterableIterator<Buffer, undefined> {
     return new PipeReader(stream, {
       watchdog: this.watchdog,
-      stopped: this.stopped,
+      onStop: (listener) => this.onStop(listener),
       endError: () => {
-        if (this.stopReason !== undefined) return this.stopReason;
-        if (this.spawnError !== undefined) return new Error(this.failure() ?? this.spawnError.message, { cause: this.spawnError });
-        return undefined;
+        if (this.stopReason !== undefined) return { error: this.stopReason };
+        if (this.spawnError !== undefined)
+          return { error: new Error(this.failure() ?? this.spawnError.message, { cause: this.spawnError }) };
+        return null;
       },
     });
   }
@@ -147,10 +149,15 @@ export class ToolProcess {
    * is reaped. Idempotent. For giving up; after reading a pipe to its end, await `exited` instead.
    */
   async kill(): Promise<void> {
-    this.stop(new Error(`${this.tool} was killed before it finished`));
+    this.stop(new Error(`kill() was called before ${this.tool} finished`));
     // Output left unread would hold 'close' back: whoever kills has given up on it.
     this.destroyOutputs();
     await this.exited;
+  }
+
+  /** The process id; undefined when it could not be started. */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** The last stderr lines (about 30, at most 4 KiB) that onStderrLine did not take. */
@@ -171,11 +178,25 @@ export class ToolProcess {
     const withTail = (line: string) => (tail === '' ? line : `${line}: ${tail}`);
     if (this.stopReason !== undefined) {
       if (this.stopReason instanceof ToolTimeoutError) return withTail(this.stopReason.message);
-      return withTail(`${this.tool} was killed (${describe(this.stopReason)})`);
+      return withTail(`${this.tool} was stopped (${describe(this.stopReason)})`);
     }
     if (this.exit.code === 0) return null;
     if (this.exit.code !== null) return withTail(`${this.tool} exited with code ${this.exit.code}`);
     return withTail(`${this.tool} was killed by ${this.exit.signal ?? 'a signal'}`);
+  }
+
+  /**
+   * Calls `listener` with the reason once the process is stopped (at once if it is already);
+   * the returned function unsubscribes. A listener per pending read, dropped when the read
+   * settles: racing each read against one long-lived promise would keep every chunk read alive.
+   */
+  private onStop(listener: (reason: unknown) => void): () => void {
+    if (this.stopReason !== undefined) {
+      listener(this.stopReason);
+      return ignore;
+    }
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
   }
 
   /** Stops the process for `reason` (abort, idle timeout, a stderr callback that threw): kill, then readers throw it. */
@@ -185,7 +206,7 @@ export class ToolProcess {
     this.stopReason = reason;
     this.watchdog.stop();
     this.child.kill('SIGKILL');
-    this.rejectStopped(reason);
+    for (const listener of [...this.stopListeners]) listener(reason);
     this.destroyOutputs();
   }
 

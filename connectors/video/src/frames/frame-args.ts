@@ -29,4 +29,6 @@ export interface FrameArgs {
   readonly audio: AudioArgs | null;
   /** Threads of each ffmpeg process: the CPU slots each stream holds. */
   readonly threads: number;
+  /** How long planning may probe one file (the read's timeoutMs, at most 30 s). */
+  readonly planTimeoutMs: number;
 }

@@ -73,6 +73,8 @@ function filterChain(from: number | null, until: number | null, part: VideoPart,
   const filters: string[] = [];
   const window = [from !== null ? `gte(t,${seconds(from)})` : null, until !== null ? `lt(t,${seconds(until)})` : null].filter(Boolean);
   if (window.length) filters.push(`select@window='${window.join('*')}'`);
+  // Decoders that honour -skip_frame (h264) give keyframes only; others (vp9) give every frame, which this drops.
+  if (args.sampling.kind === 'keyframes') filters.push(`select@keyframes='key'`);
   const sample = sampleFilter(args.sampling, part);
   // Frame indexes are counted before sampling drops frames; without sampling the output's own count is the index.
   if (sample !== null) filters.push(`showinfo@${WINDOW_INSTANCE}=checksum=0`, sample);

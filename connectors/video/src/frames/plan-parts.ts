@@ -10,8 +10,6 @@ const BEFORE_KEYFRAME_S = 0.0001;
  * keyframe, so that it lands on the keyframe either way, when the next keyframe is further off.
  */
 const SEEK_HEURISTIC_S = 3 / 23 + 0.001;
-/** Planning gives up on a file after this long; it is then decoded whole, where the read's own limit applies. */
-const PLAN_TIMEOUT_MS = 30_000;
 
 /**
  * The parts of a video, planned on the main thread: a long file (over 1.5 × `secondsPerTask`)
@@ -23,7 +21,8 @@ const PLAN_TIMEOUT_MS = 30_000;
  * detection (a part's first frame has no frame before it to compare with).
  */
 export async function planParts(path: string, args: FrameArgs): Promise<VideoPart[]> {
-  const signal = AbortSignal.timeout(PLAN_TIMEOUT_MS);
+  // Past it the file is decoded whole, where the read's own limit applies.
+  const signal = AbortSignal.timeout(args.planTimeoutMs);
   const info = await probeTimes(path, signal);
   const whole: VideoPart = {
     from: null,

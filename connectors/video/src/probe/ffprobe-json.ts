@@ -35,10 +35,10 @@ export function parseFfprobeJson(text: string): FfprobeOutput {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`ffprobe printed no JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 200))}`);
+    throw new Error(`ffprobe printed no JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 200))}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null) throw new Error('ffprobe printed JSON that is not an object');
   const { streams, format } = parsed as { streams?: unknown; format?: unknown };
   if (typeof format !== 'object' || format === null) throw new Error('ffprobe found no container format in the file');
-  return { streams: Array.isArray(streams) ? (streams as FfprobeStream[]) : [], format: format as FfprobeFormat };
+  return { streams: Array.isArray(streams) ? streams : [], format };
 }

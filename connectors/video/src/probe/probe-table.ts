@@ -1,7 +1,24 @@
-import { Field, Float64, Int32, List, makeData, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray, type DataType } from 'apache-arrow';
+import {
+  Field,
+  Float64,
+  Int32,
+  List,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  vectorFromArray,
+  type DataType,
+} from 'apache-arrow';
 import type { VideoProbeRow } from './video-probe-row.js';
 
-const AUDIO = new Struct([new Field('codec', new Utf8(), true), new Field('sampleRate', new Int32(), true), new Field('channels', new Int32(), true)]);
+const AUDIO = new Struct([
+  new Field('codec', new Utf8(), true),
+  new Field('sampleRate', new Int32(), true),
+  new Field('channels', new Int32(), true),
+]);
 
 /** The columns of probeVideos, typed here so that every file's block has the same schema whatever it holds. */
 const COLUMNS: readonly (readonly [keyof VideoProbeRow, DataType, boolean])[] = [
