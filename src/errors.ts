@@ -263,7 +263,20 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    const json = safeJson(value);
+    if (json !== null) return json;
+  }
   return String(value);
+}
+
+/** A plain object as JSON, or null when it cannot be (a cycle, a BigInt). */
+function safeJson(value: object): string | null {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
 }
 
 function describeLocation(input: InputLocation): string {

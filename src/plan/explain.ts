@@ -22,7 +22,7 @@ function describePhysical(op: PhysicalOp): string {
       : op.compute.kind === 'tasks'
         ? `task pool, ${op.compute.numCpus} CPU per task`
         : op.compute.kind === 'main'
-          ? `main thread, concurrency ${op.compute.concurrency}`
+          ? `main thread, concurrency ${op.compute.concurrency === Infinity ? 'as CPU slots allow' : op.compute.concurrency}`
           : 'main thread';
   return `${op.name} [${where}]`;
 }

@@ -26,6 +26,8 @@ export interface ReadVideosOptions extends Omit<ReadOptions, 'includePaths'> {
   /**
    * A file longer than 1.5 × this many seconds is cut at keyframes into parts of about this
    * length, decoded in parallel (frames are neither lost nor doubled at the cuts). Default 30.
+   * Not with `audio` (one decode per file) or `sceneThreshold` (a part's first frame would have
+   * no frame before it to be compared with): such files are decoded in one pass.
    */
   secondsPerTask?: number;
   /** Threads of each ffmpeg process; each process holds as many CPU slots. Default 1 (parallelism comes from files and parts). */
