@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { readVideos, resolveBinaries, type ReadVideosOptions, type VideoFrameRow } from '../src/index.js';
 import { ffprobeFrames, makeClips, settledToolChildren, type Clip, type Clips } from './fixtures/clips.js';
+import { frameCounterUdf } from './fixtures/frame-udfs.js';
 import { frameKeys, peakFfmpeg } from './fixtures/frames.js';
 
 let dir = '';
@@ -156,6 +157,19 @@ test('a process per part holds CPU slots: one CPU, one ffmpeg at a time; threads
   const two = await peakFfmpeg(() => readVideos(paths, { format: 'gray', threads: 2 }).count({ cpus: 2 }));
   assert.equal(two.peak, 1, 'two threads each: one process at a time on 2 CPUs');
   assert.equal(two.result, one.result);
+});
+
+test('ffmpeg processes and an actor pool share the CPU slots: with a 1-CPU actor on 2 CPUs, one ffmpeg at a time', async () => {
+  const paths = [clips.h264Mp4, clips.vp9Webm, clips.mpeg4Avi, clips.h264Mkv].map((c) => c.path);
+  const ds = readVideos(paths, { format: 'gray' })
+    .selectColumns(['frameIndex'])
+    .mapBatches(frameCounterUdf, { concurrency: 1, numCpus: 1, batchSize: 8, batchFormat: 'columns' });
+  const { result, peak } = await peakFfmpeg(() => ds.count({ cpus: 2 }));
+  assert.equal(peak, 1);
+  assert.equal(
+    result,
+    (await Promise.all(paths.map(async (p) => (await ffprobeFrames(p)).pts.length))).reduce((a, b) => a + b),
+  );
 });
 
 test('cancelling kills ffmpeg at once: a break out of iterRows, and a limit', async () => {
