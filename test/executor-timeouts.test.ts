@@ -75,7 +75,8 @@ test("under onError: 'skip' a batch that always times out is skipped and logged 
   await withHangs({ always: [5] }, async (dir) => {
     const errorLog = join(dir, 'errors.jsonl');
     const rows = await range(12)
-      .mapBatches(hangingBatchesUdf, { name: 'Hang', batchSize: 4, timeoutMs: 300, maxRetries: 1, onError: 'skip' })
+      // A limit well above a worker's cold start on a busy machine: only the hanging batch may reach it.
+      .mapBatches(hangingBatchesUdf, { name: 'Hang', batchSize: 4, timeoutMs: 1_500, maxRetries: 1, onError: 'skip' })
       .takeAll({ cpus: 2, errorLog });
     assert.deepEqual(
       rows.map((r) => r.id).sort((a, b) => a - b),
@@ -85,7 +86,7 @@ test("under onError: 'skip' a batch that always times out is skipped and logged 
     assert.equal(logged.length, 1);
     assert.equal(logged[0].rows, 4);
     assert.equal(logged[0].input.rowIndex, 0);
-    assert.match(logged[0].message, /no result after 300 ms/);
+    assert.match(logged[0].message, /no result after 1500 ms/);
   });
 });
 

@@ -1,6 +1,6 @@
 /** Paths given to a reader: files, directories, globs and arrays; what they leave out; paths that name nothing. */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileReadError, InvalidOptionError, readText } from '../src/index.js';
@@ -58,4 +58,13 @@ test('invalid reader options are InvalidOptionErrors naming the option', () => {
   assert.throws(() => readText(dir, { fragmentBytes: 0 }), /option 'fragmentBytes' must be a whole number >= 1/);
   assert.throws(() => readText(dir, { onError: 'ignore' as 'skip' }), /option 'onError' must be 'fail' or 'skip'/);
   assert.throws(() => readText(dir, { colums: ['a'] } as never), /option 'colums' must be one of .* \(the options of readText\)/);
+});
+
+test('links to files in a directory are read as the files they point to; a broken link is left out', async () => {
+  const linked = tempDir('read-listing-links');
+  writeFileSync(join(linked, 'real.txt'), 'real');
+  mkdirSync(join(linked, 'links'));
+  symlinkSync(join(linked, 'real.txt'), join(linked, 'links', 'to-real.txt'));
+  symlinkSync(join(linked, 'missing.txt'), join(linked, 'links', 'broken.txt'));
+  assert.deepEqual(await texts(join(linked, 'links')), ['real']);
 });

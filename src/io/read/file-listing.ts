@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
@@ -45,13 +46,23 @@ async function expand(path: string, options: ListingOptions): Promise<string[]> 
   });
   if (!info.isDirectory()) return [absolute];
   const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
-  const files = withoutHidden(
-    absolute,
-    entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)),
-  );
+  const files = withoutHidden(absolute, await regularFiles(entries));
   const kept = keepExtensions(files, options).sort();
   if (kept.length === 0) throw notFound(options, absolute, 'the directory holds no files to read');
   return kept;
+}
+
+/** The paths of entries that are files, or links to files (followed as `stat` follows them; a broken link is left out). */
+async function regularFiles(entries: readonly Dirent[]): Promise<string[]> {
+  const paths = await Promise.all(
+    entries.map(async (e) => {
+      const path = join(e.parentPath, e.name);
+      if (e.isFile()) return path;
+      if (!e.isSymbolicLink()) return null;
+      return (await stat(path).catch(() => null))?.isFile() ? path : null;
+    }),
+  );
+  return paths.filter((p) => p !== null);
 }
 
 /** The files none of whose path parts below `root` (a listed directory, a glob's fixed part) starts with '.' or '_'. */

@@ -8,6 +8,9 @@ import { frameCommand } from './frame-command.js';
 import { FramePairing, type DecodedFrame } from './frame-pairing.js';
 import type { VideoPart } from './video-part.js';
 
+/** What ffmpeg says when the file has no video stream to map (an audio file). */
+const NO_VIDEO = /Stream map '0:v:0' matches no streams/;
+
 export type Decoded = { readonly kind: 'frame'; readonly frame: DecodedFrame } | { readonly kind: 'audio'; readonly segment: AudioSegment };
 
 export interface DecodeOptions {
@@ -48,6 +51,7 @@ export async function* decodeVideo(
     await tool.exited;
     options.signal.throwIfAborted();
     const failure = tool.failure();
+    if (failure !== null && NO_VIDEO.test(tool.stderrTail())) throw new Error(`the file has no video stream (${failure})`);
     if (failure !== null) throw new Error(failure);
     for (const frame of pairing.finish()) yield { kind: 'frame', frame };
     for (const segment of segmenter?.finish() ?? []) yield { kind: 'audio', segment };
