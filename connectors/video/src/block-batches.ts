@@ -1,8 +1,9 @@
 /**
- * Groups a stream's items into batches for blocks: a batch closes at `maxBytes` or `maxItems`,
- * or once its first item has waited `maxWaitMs` for company, so that sparse output (a frame a
- * second) still streams while dense output (every raw frame) makes blocks of bounded bytes.
- * Items of different keys (frames and audio) never share a batch.
+ * Groups a stream's items into batches for blocks: a batch closes before an item that would
+ * take it past `maxBytes`, at `maxItems`, or once its first item has waited `maxWaitMs` for
+ * company, so that sparse output (a frame a second) still streams while dense output (every
+ * raw frame) makes blocks of bounded bytes. The stream's first item goes out alone at once
+ * (the time to the first row). Items of different keys (frames and audio) never share a batch.
  */
 export async function* batchItems<T>(
   items: AsyncIterable<T>,
@@ -11,6 +12,7 @@ export async function* batchItems<T>(
   const iterator = items[Symbol.asyncIterator]();
   const open = new Map<string, { items: T[]; bytes: number; since: number }>();
   let next: Promise<IteratorResult<T>> | null = null;
+  let first = true;
   try {
     for (;;) {
       next ??= iterator.next();
@@ -27,11 +29,18 @@ export async function* batchItems<T>(
       next = null;
       if (result.done) break;
       const key = options.keyOf(result.value);
+      const bytes = options.bytesOf(result.value);
+      const full = open.get(key);
+      if (full !== undefined && full.bytes + bytes > options.maxBytes) {
+        open.delete(key);
+        yield { key, items: full.items };
+      }
       const batch = open.get(key) ?? { items: [], bytes: 0, since: performance.now() };
       open.set(key, batch);
       batch.items.push(result.value);
-      batch.bytes += options.bytesOf(result.value);
-      if (batch.bytes >= options.maxBytes || batch.items.length >= options.maxItems) {
+      batch.bytes += bytes;
+      if (first || batch.bytes >= options.maxBytes || batch.items.length >= options.maxItems) {
+        first = false;
         open.delete(key);
         yield { key, items: batch.items };
       }

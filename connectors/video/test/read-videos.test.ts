@@ -172,6 +172,16 @@ test('ffmpeg processes and an actor pool share the CPU slots: with a 1-CPU actor
   );
 });
 
+test('a consumer slower than timeoutMs is no hang: the paused decode is not killed', async () => {
+  // 3.7 MB frames: ffmpeg fills the pipe and what the decode may hold, and waits on the consumer.
+  let rows = 0;
+  for await (const row of readVideos(clips.h264Mkv.path, { format: 'rgb', size: { width: 1280 }, timeoutMs: 400 }).iterRows()) {
+    if (rows++ === 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(row.data.length, row.width * row.height * 3);
+  }
+  assert.equal(rows, (await ffprobeFrames(clips.h264Mkv.path)).pts.length);
+});
+
 test('cancelling kills ffmpeg at once: a break out of iterRows, and a limit', async () => {
   const long = clips.h264Mkv.path;
   for await (const row of readVideos(long, { format: 'rgb' }).iterRows()) {

@@ -9,6 +9,8 @@ export class IdleWatchdog {
   private waiting = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When output last came (performance.now()): a flowing reader's chunks restart the clock without a timer each. */
+  private lastOutput = 0;
 
   constructor(
     private readonly timeoutMs: number | undefined,
@@ -33,6 +35,11 @@ export class IdleWatchdog {
     this.update();
   }
 
+  /** Output came: the clock starts again from zero. */
+  touch(): void {
+    this.lastOutput = performance.now();
+  }
+
   /** The process is gone: the clock never runs again. */
   stop(): void {
     this.stopped = true;
@@ -43,11 +50,19 @@ export class IdleWatchdog {
     const idle = !this.stopped && this.timeoutMs !== undefined && this.readers > 0 && this.waiting === this.readers;
     if (!idle) return this.clear();
     if (this.timer !== undefined) return;
+    this.lastOutput = performance.now();
+    this.arm(this.timeoutMs!);
+  }
+
+  private arm(ms: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      // Output since the clock started (a flowing reader's chunks): it runs on from the last.
+      const quiet = performance.now() - this.lastOutput;
+      if (quiet < this.timeoutMs!) return this.arm(this.timeoutMs! - quiet);
       this.stopped = true;
       this.onIdle();
-    }, this.timeoutMs);
+    }, ms);
     // The clock alone does not keep the process up: the child's pipes do while it runs.
     this.timer.unref();
   }

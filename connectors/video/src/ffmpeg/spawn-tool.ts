@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { ToolTimeoutError } from './errors.js';
 import { IdleWatchdog } from './idle-watchdog.js';
-import { PipeReader } from './pipe-reader.js';
+import { PipeFlow } from './pipe-flow.js';
+import { PipeReader, type PipeOwner } from './pipe-reader.js';
 import { StderrLines } from './stderr-lines.js';
 
 export type ToolName = 'ffmpeg' | 'ffprobe';
@@ -112,6 +113,8 @@ export class ToolProcess {
     for (const stream of [this.stdout, ...this.pipes, child.stderr!]) stream.on('error', ignore);
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
+      // Anything on stderr (ffmpeg's per-frame showinfo lines while it samples sparsely) is output: not a hang.
+      this.watchdog.touch();
       try {
         this.stderr.push(chunk);
       } catch (error) {
@@ -132,7 +135,19 @@ export class ToolProcess {
    * just ends its pipes (see failure()). Leaving the loop early drops the pipe.
    */
   read(stream: Readable): AsyncIterableIterator<Buffer, undefined> {
-    return new PipeReader(stream, {
+    return new PipeReader(stream, this.pipeOwner());
+  }
+
+  /**
+   * Feeds one of this process's pipes to `onChunk` as it comes, in flowing mode (see PipeFlow):
+   * for high-rate output (raw frames), where a promise per chunk would cost more than the chunk.
+   */
+  flow(stream: Readable, onChunk: (chunk: Buffer) => void): PipeFlow {
+    return new PipeFlow(stream, this.pipeOwner(), onChunk);
+  }
+
+  private pipeOwner(): PipeOwner {
+    return {
       watchdog: this.watchdog,
       onStop: (listener) => this.onStop(listener),
       endError: () => {
@@ -141,7 +156,7 @@ export class ToolProcess {
           return { error: new Error(this.failure() ?? this.spawnError.message, { cause: this.spawnError }) };
         return null;
       },
-    });
+    };
   }
 
   /**

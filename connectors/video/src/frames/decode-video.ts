@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream';
 import type { AudioArgs } from '../audio/audio-args.js';
 import { AudioSegmenter, type AudioSegment } from '../audio/audio-segmenter.js';
 import { passthroughTimingArgs, resolveBinaries } from '../ffmpeg/binaries.js';
-import { startTool, type ToolProcess } from '../ffmpeg/tool-process.js';
+import { startTool } from '../ffmpeg/tool-process.js';
 import type { FrameArgs } from './frame-args.js';
 import { frameCommand } from './frame-command.js';
 import { FramePairing, type DecodedFrame } from './frame-pairing.js';
@@ -42,12 +41,38 @@ export async function* decodeVideo(
     extraPipes: audio ? 1 : 0,
     onStderrLine: (line) => pairing.line(line) || (segmenter?.line(line) ?? false),
   });
-  try {
-    const pipes = audio ? [tool.stdout, tool.pipes[0]] : [tool.stdout];
-    for await (const { index, chunk } of mergePipes(tool, pipes)) {
-      if (index === 0) for (const frame of pairing.push(chunk)) yield { kind: 'frame', frame };
-      else for (const segment of segmenter!.push(chunk)) yield { kind: 'audio', segment };
+  const out = new DecodedQueue();
+  // A chunk that cannot be cut (a malformed image) ends the decode with the error: nothing may throw from a pipe's event.
+  const cut = (cutChunk: (chunk: Buffer) => Decoded[]) => (chunk: Buffer) => {
+    try {
+      out.add(cutChunk(chunk));
+    } catch (error) {
+      out.end(error);
+      void tool.kill();
     }
+  };
+  const flows = [
+    tool.flow(
+      tool.stdout,
+      cut((chunk) => pairing.push(chunk).map((frame) => ({ kind: 'frame', frame }))),
+    ),
+  ];
+  if (segmenter)
+    flows.push(
+      tool.flow(
+        tool.pipes[0],
+        cut((chunk) => segmenter.push(chunk).map((segment) => ({ kind: 'audio', segment }))),
+      ),
+    );
+  // The pipes stop while the consumer holds enough, and flow again once it has taken it.
+  out.onFull = (full) => flows.forEach((flow) => (full ? flow.pause() : flow.resume()));
+  const ended = Promise.all(flows.map((flow) => flow.ended));
+  ended.then(
+    () => out.end(null),
+    (error: unknown) => out.end(error),
+  );
+  try {
+    yield* out.drain();
     await tool.exited;
     options.signal.throwIfAborted();
     const failure = tool.failure();
@@ -56,31 +81,71 @@ export async function* decodeVideo(
     for (const frame of pairing.finish()) yield { kind: 'frame', frame };
     for (const segment of segmenter?.finish() ?? []) yield { kind: 'audio', segment };
   } finally {
+    for (const flow of flows) flow.drop();
     await tool.kill();
   }
 }
 
-/** Chunks of several pipes of one process, as they come (each pipe read through the process's watchdog). */
-async function* mergePipes(tool: ToolProcess, pipes: readonly Readable[]): AsyncGenerator<{ index: number; chunk: Uint8Array }> {
-  const iterators = pipes.map((pipe) => tool.read(pipe)[Symbol.asyncIterator]());
-  const pending = new Map<number, Promise<{ index: number; result: IteratorResult<Uint8Array> }>>();
-  const pull = (index: number) =>
-    pending.set(
-      index,
-      iterators[index].next().then((result) => ({ index, result })),
-    );
-  iterators.forEach((_, index) => pull(index));
-  try {
-    while (pending.size > 0) {
-      const { index, result } = await Promise.race(pending.values());
-      if (result.done) {
-        pending.delete(index);
+/** Bytes the decode may hold for its consumer before its pipes are paused (a few raw 1080p frames). */
+const HOLD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What the pipes' handlers have cut and the consumer has not taken yet: it tells its producer
+ * when it is full (over HOLD_BYTES) and when it has room again, and wakes the consumer.
+ */
+class DecodedQueue {
+  onFull: (full: boolean) => void = () => undefined;
+  private readonly items: Decoded[] = [];
+  private bytes = 0;
+  private full = false;
+  private finished: { error: unknown } | null = null;
+  private wake: (() => void) | null = null;
+
+  add(items: readonly Decoded[]): void {
+    for (const item of items) {
+      this.items.push(item);
+      this.bytes += sizeOf(item);
+    }
+    if (!this.full && this.bytes > HOLD_BYTES) this.setFull(true);
+    if (items.length) this.notify();
+  }
+
+  end(error: unknown): void {
+    // The first end counts: a cutting error, then the pipes' end after the kill.
+    if (this.finished !== null && this.finished.error !== null) return;
+    this.finished = { error };
+    this.notify();
+  }
+
+  async *drain(): AsyncGenerator<Decoded> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item !== undefined) {
+        this.bytes -= sizeOf(item);
+        if (this.full && this.bytes <= HOLD_BYTES / 2) this.setFull(false);
+        yield item;
         continue;
       }
-      yield { index, chunk: result.value };
-      pull(index);
+      if (this.finished !== null) {
+        if (this.finished.error !== null) throw this.finished.error;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
     }
-  } finally {
-    for (const iterator of iterators) await iterator.return?.();
   }
+
+  private setFull(full: boolean): void {
+    this.full = full;
+    this.onFull(full);
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+function sizeOf(item: Decoded): number {
+  return item.kind === 'frame' ? item.frame.data.length : item.segment.samples.byteLength;
 }

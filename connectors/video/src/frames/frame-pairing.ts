@@ -10,9 +10,8 @@ export interface DecodedFrame {
   readonly timestampMs: number;
   readonly width: number;
   readonly height: number;
-  /** The frame's bytes, as views into the pipe's chunks (copied once, into its block). */
-  readonly parts: readonly Uint8Array[];
-  readonly bytes: number;
+  /** The frame's bytes, its own memory. */
+  readonly data: Uint8Array;
 }
 
 /**
@@ -28,6 +27,8 @@ export class FramePairing {
   private readonly windowIndexes = new Map<bigint, number>();
   private timeBase: { num: number; den: number } | null = null;
   private scan: ScanState = SCAN_START;
+  /** A raw frame being filled as its bytes come (raw frames skip the queue: one copy, from the pipe's chunk). */
+  private raw: { data: Uint8Array; filled: number } | null = null;
 
   constructor(
     private readonly format: FrameFormat,
@@ -49,29 +50,67 @@ export class FramePairing {
 
   /** Output bytes: the frames they complete. */
   push(chunk: Uint8Array): DecodedFrame[] {
-    this.bytes.push(chunk);
     const frames: DecodedFrame[] = [];
-    for (let frame = this.next(); frame !== null; frame = this.next()) frames.push(frame);
+    if (this.format === 'rgb' || this.format === 'gray') {
+      this.pushRaw(chunk, frames);
+      return frames;
+    }
+    this.bytes.push(chunk);
+    for (let frame = this.nextImage(); frame !== null; frame = this.nextImage()) frames.push(frame);
     return frames;
+  }
+
+  /**
+   * Raw bytes go straight into the frame they belong to, once its showinfo line says its size;
+   * bytes that come before their line wait in the queue.
+   */
+  private pushRaw(chunk: Uint8Array, frames: DecodedFrame[]): void {
+    let at = 0;
+    for (;;) {
+      if (this.raw === null) {
+        const info = this.infos[0];
+        if (info === undefined) {
+          this.bytes.push(chunk.subarray(at));
+          return;
+        }
+        const size = info.width * info.height * (this.format === 'rgb' ? 3 : 1);
+        this.raw = { data: Buffer.allocUnsafeSlow(size), filled: 0 };
+        this.raw.filled += this.bytes.moveInto(this.raw.data, 0, size);
+      }
+      const raw = this.raw;
+      const count = Math.min(chunk.length - at, raw.data.length - raw.filled);
+      raw.data.set(chunk.subarray(at, at + count), raw.filled);
+      raw.filled += count;
+      at += count;
+      if (raw.filled < raw.data.length) return;
+      this.raw = null;
+      frames.push(this.described(this.infos.shift()!, raw.data));
+    }
   }
 
   /** At the end of the output (stderr fully read too): the frames left, and a check that nothing is. */
   finish(): DecodedFrame[] {
     const frames = this.push(new Uint8Array(0));
-    if (this.bytes.length > 0 || this.infos.length > 0)
+    const bytes = this.bytes.length + (this.raw?.filled ?? 0);
+    if (bytes > 0 || this.infos.length > 0)
       throw new Error(
-        `ffmpeg's output ended with ${this.bytes.length} bytes and ${this.infos.length} frame descriptions left unpaired (a truncated or corrupt stream)`,
+        `ffmpeg's output ended with ${bytes} bytes and ${this.infos.length} frame descriptions left unpaired (a truncated or corrupt stream)`,
       );
     return frames;
   }
 
-  private next(): DecodedFrame | null {
+  /** The next encoded image, once its bytes and its line are both here. */
+  private nextImage(): DecodedFrame | null {
     const info = this.infos[0];
     if (info === undefined || this.bytes.length === 0) return null;
-    const size = this.frameSize(info);
-    if (size === null) return null;
+    const found = (this.format === 'jpeg' ? jpegEnd : pngEnd)(this.bytes.view(), this.scan);
+    this.scan = found.resume;
+    if (found.end === null) return null;
     this.infos.shift();
-    const parts = this.bytes.take(size);
+    return this.described(info, this.bytes.take(found.end));
+  }
+
+  private described(info: ShowinfoFrame, data: Uint8Array): DecodedFrame {
     const { num, den } = this.timeBase ?? { num: 1, den: 1_000_000 };
     const local = this.indexedBeforeSampling ? this.windowIndexes.get(info.pts) : info.n;
     if (local === undefined) throw new Error(`internal: no frame index for the frame at pts ${info.pts}`);
@@ -86,25 +125,7 @@ export class FramePairing {
       timestampMs: ptsToMs(info.pts, num, den),
       width: info.width,
       height: info.height,
-      parts,
-      bytes: size,
+      data,
     };
-  }
-
-  /** Bytes of the next frame, or null while they are not all here. */
-  private frameSize(info: ShowinfoFrame): number | null {
-    switch (this.format) {
-      case 'rgb':
-      case 'gray': {
-        const size = info.width * info.height * (this.format === 'rgb' ? 3 : 1);
-        return this.bytes.length >= size ? size : null;
-      }
-      case 'jpeg':
-      case 'png': {
-        const found = (this.format === 'jpeg' ? jpegEnd : pngEnd)(this.bytes.joined(), this.scan);
-        this.scan = found.resume;
-        return found.end;
-      }
-    }
   }
 }

@@ -47,19 +47,14 @@ const MIXED_FIELDS = [new Field('kind', new Utf8(), false), ...FRAME_FIELDS, ...
   f.name === 'kind' || f.name === 'path' ? f : new Field(f.name, f.type, true),
 );
 
-/** A block of frames: the frames' bytes are copied once, into the block's data buffer. */
+/** A block of frames: the frames' bytes are copied into the block's data buffer (but for one frame, which is its buffer). */
 export function frameBlock(path: string, frames: readonly DecodedFrame[], format: FrameFormat, mixed: boolean): Table {
   const n = frames.length;
   const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + frames[i].bytes;
-  const bytes = new Uint8Array(offsets[n]);
-  let at = 0;
-  for (const frame of frames) {
-    for (const part of frame.parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
-  }
+  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + frames[i].data.length;
+  // A block of one frame (a large raw frame) holds the frame's own memory: no copy.
+  const bytes = n === 1 ? frames[0].data : new Uint8Array(offsets[n]);
+  if (n > 1) frames.forEach((frame, i) => bytes.set(frame.data, offsets[i]));
   const columns: Record<string, Data> = {
     path: repeated(path, n),
     frameIndex: int32(frames.map((f) => f.frameIndex)),

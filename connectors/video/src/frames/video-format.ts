@@ -7,7 +7,7 @@ import { planParts } from './plan-parts.js';
 import { audioBlock, frameBlock } from './video-blocks.js';
 import { WHOLE_FILE, type VideoPart } from './video-part.js';
 
-/** Bytes of frames per block: raw 1080p frames go two to a block, JPEGs about a hundred. */
+/** Bytes of frames per block: a raw 1080p frame is a block of its own (no copy), 720p ones go two to a block, JPEGs about a hundred. */
 export const BLOCK_BYTES = 8 * 1024 * 1024;
 const BLOCK_ROWS = 1024;
 /** A block is sent once its first row has waited this long, so that sparse sampling still streams. */
@@ -31,7 +31,7 @@ export const videoFormat: StreamingFormatModule<FrameArgs> = {
       maxBytes: BLOCK_BYTES,
       maxItems: BLOCK_ROWS,
       maxWaitMs: BLOCK_WAIT_MS,
-      bytesOf: (item: Decoded) => (item.kind === 'frame' ? item.frame.bytes : item.segment.samples.byteLength),
+      bytesOf: (item: Decoded) => (item.kind === 'frame' ? item.frame.data.length : item.segment.samples.byteLength),
       keyOf: (item: Decoded) => item.kind,
     });
     for await (const { items } of batches) {
