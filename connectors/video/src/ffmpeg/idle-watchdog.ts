@@ -51,7 +51,7 @@ export class IdleWatchdog {
     if (!idle) return this.clear();
     if (this.timer !== undefined) return;
     this.lastOutput = performance.now();
-    this.arm(this.timeoutMs!);
+    this.arm(this.timeoutMs);
   }
 
   private arm(ms: number): void {

@@ -25,7 +25,7 @@ export class PipeFlow {
     this.ended = new Promise<void>((resolve, reject) => {
       const off = owner.onStop((reason) => {
         this.finish();
-        reject(reason as Error);
+        reject(reason);
       });
       stream.on('data', (chunk: Buffer) => {
         owner.watchdog.touch();
@@ -35,7 +35,7 @@ export class PipeFlow {
         off();
         this.finish();
         const end = owner.endError();
-        if (end !== null) reject(end.error as Error);
+        if (end !== null) reject(end.error);
         else resolve();
       });
     });

@@ -47,7 +47,7 @@ export async function* decodeVideo(
     try {
       out.add(cutChunk(chunk));
     } catch (error) {
-      out.end(error);
+      out.end(error instanceof Error ? error : new Error(String(error)));
       void tool.kill();
     }
   };
@@ -69,7 +69,7 @@ export async function* decodeVideo(
   const ended = Promise.all(flows.map((flow) => flow.ended));
   ended.then(
     () => out.end(null),
-    (error: unknown) => out.end(error),
+    (error: unknown) => out.end(error instanceof Error ? error : new Error(String(error))),
   );
   try {
     yield* out.drain();
@@ -98,7 +98,7 @@ class DecodedQueue {
   private readonly items: Decoded[] = [];
   private bytes = 0;
   private full = false;
-  private finished: { error: unknown } | null = null;
+  private finished: { error: Error | null } | null = null;
   private wake: (() => void) | null = null;
 
   add(items: readonly Decoded[]): void {
@@ -110,7 +110,7 @@ class DecodedQueue {
     if (items.length) this.notify();
   }
 
-  end(error: unknown): void {
+  end(error: Error | null): void {
     // The first end counts: a cutting error, then the pipes' end after the kill.
     if (this.finished !== null && this.finished.error !== null) return;
     this.finished = { error };
