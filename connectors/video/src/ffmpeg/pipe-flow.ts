@@ -25,7 +25,7 @@ export class PipeFlow {
     this.ended = new Promise<void>((resolve, reject) => {
       const off = owner.onStop((reason) => {
         this.finish();
-        reject(reason);
+        reject(asError(reason));
       });
       stream.on('data', (chunk: Buffer) => {
         owner.watchdog.touch();
@@ -35,7 +35,7 @@ export class PipeFlow {
         off();
         this.finish();
         const end = owner.endError();
-        if (end !== null) reject(end.error);
+        if (end !== null) reject(asError(end.error));
         else resolve();
       });
     });
@@ -70,4 +70,8 @@ export class PipeFlow {
     this.owner.watchdog.removeReader(this.flowing);
     this.flowing = false;
   }
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
