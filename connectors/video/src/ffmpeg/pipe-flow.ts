@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import type { PipeOwner } from './pipe-reader.js';
 
 /**
- * One output pipe of a tool process read in flowing mode: each chunk goes to `onChunk` as it
- * comes, synchronously, and the consumer copies what it keeps, so the chunk dies young. No
+ * One output of a tool process (a pipe, or a socket output) read in flowing mode: each chunk
+ * goes to `onChunk` as it comes, synchronously, and the consumer copies what it keeps (a socket
+ * output's chunk is a view of a buffer it reuses). No
  * promise or timer per chunk: a raw 1080p decode read a promise at a time spent a third of its
  * main thread in the garbage collector (chunks that lived across reads were promoted and only a
  * full collection freed them; bench/RESULTS.md). The consumer `pause()`s it when it holds
@@ -19,6 +20,7 @@ export class PipeFlow {
   constructor(
     private readonly stream: Readable,
     private readonly owner: PipeOwner,
+    subscribe: (handler: (chunk: Buffer) => void) => void,
     onChunk: (chunk: Buffer) => void,
   ) {
     owner.watchdog.addReader();
@@ -27,7 +29,7 @@ export class PipeFlow {
         this.finish();
         reject(asError(reason));
       });
-      stream.on('data', (chunk: Buffer) => {
+      subscribe((chunk: Buffer) => {
         owner.watchdog.touch();
         onChunk(chunk);
       });

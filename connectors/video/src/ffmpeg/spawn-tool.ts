@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { ToolTimeoutError } from './errors.js';
 import { IdleWatchdog } from './idle-watchdog.js';
 import { PipeFlow } from './pipe-flow.js';
+import type { SocketOutput } from './socket-outputs.js';
 import { PipeReader, type PipeOwner } from './pipe-reader.js';
 import { StderrLines } from './stderr-lines.js';
 
@@ -18,6 +20,11 @@ export interface ToolProcessOptions {
   readonly idleTimeoutMs?: number;
   /** Output pipes besides stdout, on fd 3, 4, … (for ffmpeg, `pipe:3`, `pipe:4`, …). Default 0. */
   readonly extraPipes?: number;
+  /**
+   * stdout and the extra outputs as local sockets read into one reused buffer (see
+   * SocketOutput), for output at a high rate (raw frames); read them with flow(). Default: pipes.
+   */
+  readonly socketOutputs?: { readonly childEnds: readonly Socket[]; readonly outputs: readonly SocketOutput[] };
   /** Called per stderr line; returning true takes the line, which is then not kept in the tail. */
   readonly onStderrLine?: (line: string) => boolean;
 }
@@ -68,6 +75,7 @@ export class ToolProcess {
   private stopReason: unknown = undefined;
   private spawnError: Error | undefined;
   private exit: ToolExit | undefined;
+  private readonly socketOutputs: ReadonlyMap<Readable, SocketOutput>;
 
   constructor(
     readonly tool: ToolName,
@@ -79,13 +87,18 @@ export class ToolProcess {
     this.stderr = new StderrLines(options.onStderrLine);
     this.watchdog = new IdleWatchdog(options.idleTimeoutMs, () => this.stop(new ToolTimeoutError(tool, options.idleTimeoutMs!)));
 
+    const sockets = options.socketOutputs;
+    const outputs: (Socket | 'pipe')[] = sockets ? [...sockets.childEnds] : ['pipe', ...new Array<'pipe'>(extra).fill('pipe')];
     const child = spawn(executable, [...args], {
-      stdio: ['ignore', 'pipe', 'pipe', ...new Array<'pipe'>(extra).fill('pipe')],
+      stdio: ['ignore', outputs[0], 'pipe', ...outputs.slice(1)],
       windowsHide: true,
     });
     this.child = child;
-    this.stdout = child.stdout!;
-    this.pipes = child.stdio.slice(3) as Readable[];
+    // The child holds its own copies of the sockets' ends now.
+    for (const end of sockets?.childEnds ?? []) end.destroy();
+    this.socketOutputs = new Map((sockets?.outputs ?? []).map((output) => [output.socket as Readable, output]));
+    this.stdout = sockets ? sockets.outputs[0].socket : child.stdout!;
+    this.pipes = sockets ? sockets.outputs.slice(1).map((o) => o.socket) : (child.stdio.slice(3) as Readable[]);
     if (child.pid !== undefined) track(child);
 
     const { signal } = options;
@@ -143,7 +156,11 @@ export class ToolProcess {
    * for high-rate output (raw frames), where a promise per chunk would cost more than the chunk.
    */
   flow(stream: Readable, onChunk: (chunk: Buffer) => void): PipeFlow {
-    return new PipeFlow(stream, this.pipeOwner(), onChunk);
+    const socket = this.socketOutputs.get(stream);
+    const subscribe = socket
+      ? (handler: (chunk: Buffer) => void) => socket.subscribe(handler)
+      : (handler: (chunk: Buffer) => void) => stream.on('data', handler);
+    return new PipeFlow(stream, this.pipeOwner(), subscribe, onChunk);
   }
 
   private pipeOwner(): PipeOwner {

@@ -1,4 +1,5 @@
 import { resolveBinaries } from './binaries.js';
+import { openSocketOutputs } from './socket-outputs.js';
 import { spawnTool, type ToolName, type ToolProcess, type ToolProcessOptions } from './spawn-tool.js';
 
 export { liveToolProcesses, type ToolExit, type ToolName, type ToolProcess, type ToolProcessOptions } from './spawn-tool.js';
@@ -10,8 +11,14 @@ export { liveToolProcesses, type ToolExit, type ToolName, type ToolProcess, type
  * Throws a FfmpegNotFoundError when there is no ffmpeg; a binary that cannot be started is
  * reported by the process's failure().
  */
-export async function startTool(tool: ToolName, args: readonly string[], options: ToolProcessOptions = {}): Promise<ToolProcess> {
+/** startTool's options: ToolProcessOptions, with `socketOutputs` a switch (the sockets are made here). */
+export type StartToolOptions = Omit<ToolProcessOptions, 'socketOutputs'> & { readonly socketOutputs?: boolean };
+
+export async function startTool(tool: ToolName, args: readonly string[], options: StartToolOptions = {}): Promise<ToolProcess> {
   const binaries = await resolveBinaries();
   const full = tool === 'ffmpeg' ? ['-hide_banner', '-nostdin', ...args] : args;
-  return spawnTool(tool, binaries[tool], full, options);
+  const { socketOutputs, ...rest } = options;
+  // stdout and the extra outputs through sockets read into a reused buffer (see SocketOutput).
+  const sockets = socketOutputs ? await openSocketOutputs(1 + (options.extraPipes ?? 0)) : undefined;
+  return spawnTool(tool, binaries[tool], full, { ...rest, ...(sockets ? { socketOutputs: sockets } : {}) });
 }

@@ -39,6 +39,7 @@ export async function* decodeVideo(
     signal: options.signal,
     idleTimeoutMs: options.timeoutMs,
     extraPipes: audio ? 1 : 0,
+    socketOutputs: true,
     onStderrLine: (line) => pairing.line(line) || (segmenter?.line(line) ?? false),
   });
   const out = new DecodedQueue();
