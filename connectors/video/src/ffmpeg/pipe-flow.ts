@@ -20,8 +20,8 @@ export class PipeFlow {
   constructor(
     private readonly stream: Readable,
     private readonly owner: PipeOwner,
-    subscribe: (handler: (chunk: Buffer) => void) => void,
-    onChunk: (chunk: Buffer) => void,
+    subscribe: (handler: (chunk: Uint8Array) => void) => void,
+    onChunk: (chunk: Uint8Array) => void,
   ) {
     owner.watchdog.addReader();
     this.ended = new Promise<void>((resolve, reject) => {
@@ -29,7 +29,7 @@ export class PipeFlow {
         this.finish();
         reject(asError(reason));
       });
-      subscribe((chunk: Buffer) => {
+      subscribe((chunk: Uint8Array) => {
         owner.watchdog.touch();
         onChunk(chunk);
       });

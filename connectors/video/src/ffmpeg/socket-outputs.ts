@@ -21,7 +21,13 @@ export interface SocketOutput {
   /** Our end, read with `onread`: pause()/resume() hold the output, 'close' ends it. */
   readonly socket: net.Socket;
   /** Sets who gets the chunks (views of the reused buffer, valid during the call only). */
-  subscribe(onChunk: (chunk: Buffer) => void): void;
+  subscribe(onChunk: (chunk: Uint8Array) => void): void;
+  /**
+   * Lets the consumer offer memory to read into directly (the rest of a raw frame whose size
+   * it knows): what `target()` returns is filled by the next read, and `onChunk` then gets a
+   * view of it, which it need not copy. Null: the reused buffer.
+   */
+  readInto(target: () => Uint8Array | null): void;
 }
 
 /**
@@ -54,15 +60,17 @@ async function socketPair(): Promise<{ childEnd: net.Socket; output: SocketOutpu
   server.listen(path);
   try {
     await once(server, 'listening');
-    let handler: (chunk: Buffer) => void = () => undefined;
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    let handler: (chunk: Uint8Array) => void = () => undefined;
+    let target: () => Uint8Array | null = () => null;
+    const reused = Buffer.allocUnsafe(READ_BYTES);
     const accepted = once(server, 'connection') as Promise<[net.Socket]>;
     const socket = net.connect({
       path,
       onread: {
-        buffer,
+        // Asked before each read: the consumer's memory when it offers some, else the reused buffer.
+        buffer: () => target() ?? reused,
         callback: (bytes: number, into: Uint8Array) => {
-          handler((into as Buffer).subarray(0, bytes));
+          handler(into.subarray(0, bytes));
           // Reading goes on (false would pause the socket; the consumer pauses it itself).
           return true;
         },
@@ -70,7 +78,12 @@ async function socketPair(): Promise<{ childEnd: net.Socket; output: SocketOutpu
     });
     socket.pause();
     const [childEnd] = await accepted;
-    return { childEnd, output: { socket, subscribe: (onChunk) => (handler = onChunk) } };
+    const output: SocketOutput = {
+      socket,
+      subscribe: (onChunk) => (handler = onChunk),
+      readInto: (offer) => (target = offer),
+    };
+    return { childEnd, output };
   } finally {
     server.close();
     if (process.platform !== 'win32') await rm(path, { force: true });

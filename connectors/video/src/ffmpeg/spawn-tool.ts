@@ -154,12 +154,14 @@ export class ToolProcess {
   /**
    * Feeds one of this process's pipes to `onChunk` as it comes, in flowing mode (see PipeFlow):
    * for high-rate output (raw frames), where a promise per chunk would cost more than the chunk.
+   * On a socket output, `readInto` may offer memory for the next read (see SocketOutput.readInto).
    */
-  flow(stream: Readable, onChunk: (chunk: Buffer) => void): PipeFlow {
+  flow(stream: Readable, onChunk: (chunk: Uint8Array) => void, readInto?: () => Uint8Array | null): PipeFlow {
     const socket = this.socketOutputs.get(stream);
+    if (socket && readInto) socket.readInto(readInto);
     const subscribe = socket
-      ? (handler: (chunk: Buffer) => void) => socket.subscribe(handler)
-      : (handler: (chunk: Buffer) => void) => stream.on('data', handler);
+      ? (handler: (chunk: Uint8Array) => void) => socket.subscribe(handler)
+      : (handler: (chunk: Uint8Array) => void) => stream.on('data', handler);
     return new PipeFlow(stream, this.pipeOwner(), subscribe, onChunk);
   }
 

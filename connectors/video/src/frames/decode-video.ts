@@ -44,7 +44,7 @@ export async function* decodeVideo(
   });
   const out = new DecodedQueue();
   // A chunk that cannot be cut (a malformed image) ends the decode with the error: nothing may throw from a pipe's event.
-  const cut = (cutChunk: (chunk: Buffer) => Decoded[]) => (chunk: Buffer) => {
+  const cut = (cutChunk: (chunk: Uint8Array) => Decoded[]) => (chunk: Uint8Array) => {
     try {
       out.add(cutChunk(chunk));
     } catch (error) {
@@ -52,10 +52,12 @@ export async function* decodeVideo(
       void tool.kill();
     }
   };
+  // Raw frames are read straight into their own memory once their size is known.
   const flows = [
     tool.flow(
       tool.stdout,
       cut((chunk) => pairing.push(chunk).map((frame) => ({ kind: 'frame', frame }))),
+      () => pairing.readTarget(),
     ),
   ];
   if (segmenter)

@@ -61,6 +61,20 @@ export class FramePairing {
   }
 
   /**
+   * Where the next output bytes may be read to directly: the rest of the raw frame being
+   * filled (its size known from its line), or null (encoded images, or a size not yet known).
+   */
+  readTarget(): Uint8Array | null {
+    if (this.format !== 'rgb' && this.format !== 'gray') return null;
+    if (this.raw === null) {
+      const info = this.infos[0];
+      if (info === undefined || this.bytes.length > 0) return null;
+      this.raw = { data: Buffer.allocUnsafeSlow(info.width * info.height * (this.format === 'rgb' ? 3 : 1)), filled: 0 };
+    }
+    return this.raw.data.subarray(this.raw.filled);
+  }
+
+  /**
    * Raw bytes go straight into the frame they belong to, once its showinfo line says its size;
    * bytes that come before their line wait in the queue.
    */
@@ -79,7 +93,9 @@ export class FramePairing {
       }
       const raw = this.raw;
       const count = Math.min(chunk.length - at, raw.data.length - raw.filled);
-      raw.data.set(chunk.subarray(at, at + count), raw.filled);
+      // Bytes read straight into the frame (readTarget) are where they belong already.
+      const inPlace = chunk.buffer === raw.data.buffer && chunk.byteOffset + at === raw.data.byteOffset + raw.filled;
+      if (!inPlace) raw.data.set(chunk.subarray(at, at + count), raw.filled);
       raw.filled += count;
       at += count;
       if (raw.filled < raw.data.length) return;
