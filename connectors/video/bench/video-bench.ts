@@ -37,7 +37,6 @@ const TTFF_RUNS = envInt('VIDEO_TTFF_RUNS', 5);
 const CPUS = 2;
 const EXEC = { cpus: CPUS, progress: 'off' } as const;
 /** Rows per arrow batch: raw 1080p frames are 6 MB each. */
-const BATCH_ROWS = 16;
 /** readVideos' default JPEG quality (90) as its quantiser (read-videos.ts, jpegQuantiser): 31 - (q - 1) * 29 / 99, rounded. */
 const JPEG_Q = Math.round(31 - ((90 - 1) * 29) / 99);
 const SELF = fileURLToPath(import.meta.url);
@@ -133,7 +132,8 @@ class ChildMemory {
 async function sluiceRead(files: string[], options: ReadVideosOptions): Promise<{ frames: number; bytes: number }> {
   let frames = 0;
   let bytes = 0;
-  const batches = readVideos(files, options).iterBatches({ ...EXEC, batchFormat: 'arrow', batchSize: BATCH_ROWS });
+  // Blocks as they come (batchSize null, Ray's batch_size=None): re-cutting 6 MB frames into batches would copy them.
+  const batches = readVideos(files, options).iterBatches({ ...EXEC, batchFormat: 'arrow', batchSize: null });
   for await (const table of batches) {
     frames += table.numRows;
     // A batch's column may be a slice of a block's: its offsets are sliced with it.
@@ -412,7 +412,7 @@ async function main(): Promise<void> {
       `1 clip 1920x1080 30 fps ${LONG_S} s h264 veryfast -g 60 (${fmt(sizes.at(-1)! / 1024 ** 2, 1)} MiB)`,
   );
   console.log(
-    `method:   every run in its own child process; ${REPS} interleaved rounds, best round per contender; sluice jobs { cpus: ${CPUS} }, arrow batches of ${BATCH_ROWS} rows\n`,
+    `method:   every run in its own child process; ${REPS} interleaved rounds, best round per contender; sluice jobs { cpus: ${CPUS} }, blocks as they come (iterBatches batchSize null)\n`,
   );
 
   // (a) 1 fps JPEG.
