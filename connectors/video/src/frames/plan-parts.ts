@@ -1,6 +1,6 @@
 import { runToolToEnd } from '../ffmpeg/run-tool.js';
 import type { FrameArgs } from './frame-args.js';
-import type { VideoPart } from './video-part.js';
+import { WHOLE_FILE, type VideoPart } from './video-part.js';
 
 /** Parts begin this much before their keyframe: less than any frame's duration, so the keyframe is theirs however times round. */
 const BEFORE_KEYFRAME_S = 0.0001;
@@ -24,16 +24,7 @@ export async function planParts(path: string, args: FrameArgs): Promise<VideoPar
   // Past it the file is decoded whole, where the read's own limit applies.
   const signal = AbortSignal.timeout(args.planTimeoutMs);
   const info = await probeTimes(path, signal);
-  const whole: VideoPart = {
-    from: null,
-    until: null,
-    seekTo: null,
-    seekFloor: null,
-    firstIndex: 0,
-    prevTime: null,
-    hasAudio: info.hasAudio,
-    fileStart: info.start,
-  };
+  const whole: VideoPart = { ...WHOLE_FILE, hasAudio: info.hasAudio, fileStart: info.start };
   const splits = args.audio === null && args.sampling.kind !== 'scene' && info.duration > 1.5 * args.secondsPerTask;
   if (!splits && args.start === null) return [whole];
   const packets = await videoPackets(path, signal);
