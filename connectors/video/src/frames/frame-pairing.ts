@@ -24,7 +24,7 @@ export interface DecodedFrame {
 export class FramePairing {
   private readonly bytes = new ByteQueue();
   private readonly infos: ShowinfoFrame[] = [];
-  private readonly windowIndexes = new Map<bigint, number>();
+  private readonly windowIndexes = new Map<number, number>();
   private timeBase: { num: number; den: number } | null = null;
   private scan: ScanState = SCAN_START;
   /** A raw frame being filled as its bytes come (raw frames skip the queue: one copy, from the pipe's chunk). */

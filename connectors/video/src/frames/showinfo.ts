@@ -10,7 +10,8 @@ export interface ShowinfoFrame {
   readonly instance: string;
   /** The frame's index among those this instance saw. */
   readonly n: number;
-  readonly pts: bigint;
+  /** In the instance's time base; a double holds it exactly (2^53 ticks of 1/90000 s are 3,000 years). */
+  readonly pts: number;
   readonly width: number;
   readonly height: number;
 }
@@ -33,7 +34,7 @@ export function parseShowinfo(line: string): ShowinfoLine | null {
   if (frame !== null) {
     return {
       kind: 'frame',
-      frame: { instance, n: Number(frame[1]), pts: BigInt(frame[2]), width: Number(frame[3]), height: Number(frame[4]) },
+      frame: { instance, n: Number(frame[1]), pts: Number(frame[2]), width: Number(frame[3]), height: Number(frame[4]) },
     };
   }
   const timeBase = TIME_BASE.exec(rest);
@@ -41,11 +42,7 @@ export function parseShowinfo(line: string): ShowinfoLine | null {
   return { kind: 'other' };
 }
 
-/** Milliseconds of a pts in a time base, exact to the microsecond for any length of video. */
-export function ptsToMs(pts: bigint, num: number, den: number): number {
-  // Integer microseconds first: pts * num can pass 2^53 in a long file with a fine time base.
-  const scaled = pts * BigInt(num) * 1_000_000n;
-  const d = BigInt(den);
-  const micros = (scaled >= 0n ? scaled + d / 2n : scaled - d / 2n) / d;
-  return Number(micros) / 1000;
+/** Milliseconds of a pts in a time base, rounded to the microsecond. */
+export function ptsToMs(pts: number, num: number, den: number): number {
+  return Math.round((pts * num * 1_000_000) / den) / 1000;
 }
