@@ -94,7 +94,9 @@ export function readVideos<const O extends ReadVideosOptions = ReadVideosOptions
   const given: ReadVideosOptions = options ?? {};
   // The sampling options are read from `given` by sampling(); the rest are the reading options.
   const { size, format, quality, start, end, secondsPerTask, threads, audio, ...rest } = given;
-  const read = Object.fromEntries(Object.entries(rest).filter(([k]) => !SAMPLING_OPTIONS.includes(k))) as ReadOptions;
+  const read = Object.fromEntries(
+    Object.entries(rest).filter(([k]) => !(SAMPLING_OPTIONS as readonly string[]).includes(k)),
+  ) as ReadOptions;
   const args: FrameArgs = {
     sampling: sampling(given),
     size: frameSize(size),
@@ -123,12 +125,10 @@ export function readVideos<const O extends ReadVideosOptions = ReadVideosOptions
   );
 }
 
-const SAMPLING_OPTIONS: readonly string[] = ['fps', 'everyNth', 'keyframesOnly', 'sceneThreshold'];
+const SAMPLING_OPTIONS = ['fps', 'everyNth', 'keyframesOnly', 'sceneThreshold'] as const;
 
 function sampling(options: ReadVideosOptions): Sampling {
-  const given = (['fps', 'everyNth', 'keyframesOnly', 'sceneThreshold'] as const).filter(
-    (k) => options[k] !== undefined && options[k] !== false,
-  );
+  const given = SAMPLING_OPTIONS.filter((k) => options[k] !== undefined && options[k] !== false);
   if (given.length > 1)
     throw new InvalidOptionError(given[1], options[given[1]], `one sampling option at a time (${given.join(' and ')} were given)`);
   if (options.fps !== undefined) return { kind: 'fps', fps: positiveNumber('fps', options.fps, 1000) };

@@ -107,7 +107,7 @@ class DecodedQueue {
   add(items: readonly Decoded[]): void {
     for (const item of items) {
       this.items.push(item);
-      this.bytes += sizeOf(item);
+      this.bytes += decodedBytes(item);
     }
     if (!this.full && this.bytes > HOLD_BYTES) this.setFull(true);
     if (items.length) this.notify();
@@ -124,7 +124,7 @@ class DecodedQueue {
     for (;;) {
       const item = this.items.shift();
       if (item !== undefined) {
-        this.bytes -= sizeOf(item);
+        this.bytes -= decodedBytes(item);
         // Flowing again only once it is all taken: fewer pause/resume turns of the sockets, which cost V8 collections.
         if (this.full && this.bytes === 0) this.setFull(false);
         yield item;
@@ -150,6 +150,7 @@ class DecodedQueue {
   }
 }
 
-function sizeOf(item: Decoded): number {
+/** Bytes a decoded item holds (a frame's image, a segment's samples). */
+export function decodedBytes(item: Decoded): number {
   return item.kind === 'frame' ? item.frame.data.length : item.segment.samples.byteLength;
 }

@@ -1,7 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { FilePart, ReadTask, StreamingFormatModule } from 'sluice';
 import { batchItems } from '../block-batches.js';
-import { decodeVideo, type Decoded } from './decode-video.js';
+import { decodedBytes, decodeVideo, type Decoded } from './decode-video.js';
 import type { FrameArgs } from './frame-args.js';
 import { planParts } from './plan-parts.js';
 import { audioBlock, frameBlock } from './video-blocks.js';
@@ -31,7 +31,7 @@ export const videoFormat: StreamingFormatModule<FrameArgs> = {
       maxBytes: BLOCK_BYTES,
       maxItems: BLOCK_ROWS,
       maxWaitMs: BLOCK_WAIT_MS,
-      bytesOf: (item: Decoded) => (item.kind === 'frame' ? item.frame.data.length : item.segment.samples.byteLength),
+      bytesOf: decodedBytes,
       keyOf: (item: Decoded) => item.kind,
     });
     for await (const { items } of batches) {
