@@ -36,6 +36,8 @@ const TTFF_RUNS = envInt('VIDEO_TTFF_RUNS', 5);
 /** CPU slots of every sluice job (its ffmpeg processes hold them), as the machine the goals were set on has. */
 const CPUS = 2;
 const EXEC = { cpus: CPUS, progress: 'off' } as const;
+/** A node flag (not allowed in NODE_OPTIONS) that starts V8's old generation at 256 MB. */
+const OLD_SPACE_FLAG = '--initial-old-space-size=256';
 /** Rows per arrow batch: raw 1080p frames are 6 MB each. */
 /** readVideos' default JPEG quality (90) as its quantiser (read-videos.ts, jpegQuantiser): 31 - (q - 1) * 29 / 99, rounded. */
 const JPEG_Q = Math.round(31 - ((90 - 1) * 29) / 99);
@@ -79,7 +81,13 @@ interface FirstFrames {
 }
 
 type Case =
-  | { readonly kind: 'sluice'; readonly files: string[]; readonly options: ReadVideosOptions }
+  | {
+      readonly kind: 'sluice';
+      readonly files: string[];
+      readonly options: ReadVideosOptions;
+      /** V8 flags for the child's node, for the row that shows what V8's heap sizing costs. */
+      readonly nodeFlags?: readonly string[];
+    }
   | { readonly kind: 'ffmpeg-jpeg'; readonly files: string[]; readonly lanes: number }
   | { readonly kind: 'ffmpeg-rgb'; readonly file: string }
   | { readonly kind: 'ttff-jpeg'; readonly file: string }
@@ -299,7 +307,8 @@ const RESULT = 'RESULT ';
 /** Runs a case in a child process of this script and returns what it reports. */
 function inChild<T>(c: Case): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, '--case', JSON.stringify(c)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const flags = c.kind === 'sluice' ? (c.nodeFlags ?? []) : [];
+    const child = spawn(process.execPath, [...flags, SELF, '--case', JSON.stringify(c)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (s: string) => (out += s));
@@ -435,13 +444,17 @@ async function main(): Promise<void> {
   const raw = await rounds([
     ['sluice {format: rgb} (parts in parallel)', { kind: 'sluice', files: [long], options: { format: 'rgb' } }],
     ['sluice, 1 process, threads: 2', { kind: 'sluice', files: [long], options: { format: 'rgb', threads: 2, secondsPerTask: 1e9 } }],
+    // V8 sizes the old generation from the live heap (~10 MB here), so frames that outlive a
+    // scavenge start a full collection every few frames; a larger first size shows that cost.
+    [`sluice parts, ${OLD_SPACE_FLAG}`, { kind: 'sluice', files: [long], options: { format: 'rgb' }, nodeFlags: [OLD_SPACE_FLAG] }],
     ['ffmpeg, 1 process, default threads', { kind: 'ffmpeg-rgb', file: long }],
   ]);
   printRuns(raw, 'fps');
   checkFrames(raw);
-  const [rParts, rThreads, rBase] = [...raw.values()].map((m) => rate(best(m)));
+  const [rParts, rThreads, rOldSpace, rBase] = [...raw.values()].map((m) => rate(best(m)));
   console.log(
-    `  sluice parts / ffmpeg: ${fmt(rParts / rBase, 2)}x; sluice 1 process 2 threads / ffmpeg: ${fmt(rThreads / rBase, 2)}x (goal >= 0.9)`,
+    `  sluice parts / ffmpeg: ${fmt(rParts / rBase, 2)}x; sluice 1 process 2 threads / ffmpeg: ${fmt(rThreads / rBase, 2)}x (goal >= 0.9); ` +
+      `sluice parts with ${OLD_SPACE_FLAG} / ffmpeg: ${fmt(rOldSpace / rBase, 2)}x`,
   );
   console.log('  peak memory (highest of the rounds): Node maxRSS + the sum of its ffmpeg processes resident at once (100 ms samples)');
   for (const [name, measured] of raw) {
@@ -471,6 +484,7 @@ async function main(): Promise<void> {
     ['(a) 720p 1 fps JPEG, frames/s', fmt(jSluice, 1), fmt(jBase, 1), `${fmt(jSluice / jBase, 2)}x`],
     ['(b) 1080p raw RGB, parts, frames/s', fmt(rParts, 1), fmt(rBase, 1), `${fmt(rParts / rBase, 2)}x`],
     ['(b) 1080p raw RGB, 1 proc 2 thr, frames/s', fmt(rThreads, 1), fmt(rBase, 1), `${fmt(rThreads / rBase, 2)}x`],
+    [`(b) the same, parts, ${OLD_SPACE_FLAG}`, fmt(rOldSpace, 1), fmt(rBase, 1), `${fmt(rOldSpace / rBase, 2)}x`],
     ...ttff.map(([name, t]): [string, string, string, string] => {
       const [s, f] = [median(t.sluiceMs), median(t.ffmpegMs)];
       return [`(c) first frame, ${name}, ms`, fmt(s, 1), fmt(f, 1), `${fmt(s / f, 2)}x`];
