@@ -318,9 +318,9 @@ export function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value === null || typeof value !== 'object') return value;
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (v) => plain(v));
-  const arrowLike = value as { toJSON?: () => unknown; toArray?: () => ArrayLike<unknown> };
-  if (typeof arrowLike.toArray === 'function' && !Array.isArray(value)) return Array.from(arrowLike.toArray(), (v) => plain(v));
   if (Array.isArray(value)) return value.map((v) => plain(v));
+  // Arrow's vectors (lists) and struct rows turn into arrays and objects of JS values.
+  const arrowLike = value as { toJSON?: () => unknown };
   if (typeof arrowLike.toJSON === 'function') return plain(arrowLike.toJSON());
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }
