@@ -22,3 +22,8 @@ export class ImportJobError extends SluiceError {
     super(`import job ${jobId} into collection '${collection}' failed: ${reason} (files: ${shown})`);
   }
 }
+
+/** A rerun that cannot tell from its manifest whether a job was submitted; says what to check. */
+export class ImportResumeError extends SluiceError {
+  override name = 'ImportResumeError';
+}
