@@ -31,7 +31,16 @@ export {
   type ReadBinaryOptions,
   type WithPath,
 } from './api/read.js';
-export type { FileFormatModule, FilePart, Fragment, ModuleFormat, ReadTask, StreamingFormatModule } from './io/read/index.js';
+export type { FileFormatModule, FilePart, Fragment, ModuleFormat, PlanContext, ReadTask, StreamingFormatModule } from './io/read/index.js';
+export {
+  objectStoreFor,
+  readFileBytes,
+  type ListedFile,
+  type ObjectStore,
+  type PathInfo,
+  type StorageCredentials,
+  type StorageOptions,
+} from './io/storage/index.js';
 export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './api/write-options.js';
 export type {
   Datasink,

@@ -199,7 +199,14 @@ function allExecutionOptions(root: string): Required<ExecutionOptions> {
 test('every documented option of the writes and consumers is accepted', async () => {
   await withTempDir(async (root) => {
     const execution = allExecutionOptions(root);
-    const file: Required<FileWriteOptions> = { ...execution, targetRowsPerFile: 5, targetBytesPerFile: 1024 ** 2, types: { id: 'int64' } };
+    const file: Required<FileWriteOptions> = {
+      ...execution,
+      targetRowsPerFile: 5,
+      targetBytesPerFile: 1024 ** 2,
+      types: { id: 'int64' },
+      // Used only by s3:// directories.
+      storage: { region: 'eu-west-1' },
+    };
     const parquet: Required<ParquetWriteOptions> = { ...file, compression: 'zstd', rowGroupSize: 2 };
     const sinkOptions: Required<SinkWriteOptions> = { ...execution, concurrency: 2 };
     const dataset = range(10);

@@ -1,13 +1,14 @@
 import { Schema } from 'apache-arrow';
 import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { readOperatorName, schemaToIpc, type FileFormat, type FilesSpec, type ModuleFormat } from '../io/read/index.js';
+import { checkStorageOptions, type StorageOptions } from '../io/storage/index.js';
 import { logical, type Compute, type ReadTransform } from '../plan/logical.js';
 import type { OnError } from '../tasks/transform.js';
 import { Dataset } from './dataset.js';
 import { DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import type { Row } from './types.js';
 
-/** A file, a directory (read recursively), a glob, or an array of them. */
+/** A file, a directory (read recursively), a glob, or an array of them; local, or on S3 (`s3://bucket/prefix`). */
 export type Paths = string | readonly string[];
 
 /** Options every reader takes. */
@@ -26,6 +27,8 @@ export interface ReadOptions {
    * ended (and replaced) once its task's files' limits have passed. Default: no limit.
    */
   timeoutMs?: number;
+  /** How `s3://` paths are reached: endpoint, region, path style, credentials. Default: the AWS environment and config (README, "Object storage"). */
+  storage?: StorageOptions;
 }
 
 export interface ReadParquetOptions extends ReadOptions {
@@ -62,7 +65,7 @@ export type ReadBinaryOptions = Omit<ReadOptions, 'includePaths'>;
 export type WithPath<T, O> = O extends { includePaths: true } ? T & { path: string } : T;
 
 const DEFAULT_FRAGMENT_BYTES = 32 * 1024 * 1024;
-const COMMON = ['onError', 'includePaths', 'fileExtensions', 'concurrency', 'timeoutMs'];
+const COMMON = ['onError', 'includePaths', 'fileExtensions', 'concurrency', 'timeoutMs', 'storage'];
 
 /** Parquet files, read a row group per task. Give the row type to have it: `readParquet<{id: bigint}>(dir)`. */
 export function readParquet<T extends object = Row>(paths: Paths, options: ReadParquetOptions = {}): Dataset<T> {
@@ -139,6 +142,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
     throw new InvalidOptionError('onError', options.onError, "'fail' or 'skip'");
   if (options.includePaths !== undefined && typeof options.includePaths !== 'boolean')
     throw new InvalidOptionError('includePaths', options.includePaths, 'true or false');
+  const storage = checkStorageOptions(options.storage);
   const spec: FilesSpec = {
     kind: 'files',
     format,
@@ -148,6 +152,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
         ? undefined
         : stringList('fileExtensions', options.fileExtensions).map((e) => e.replace(/^\./, '')),
     fragmentBytes: extra.fragmentBytes === undefined ? DEFAULT_FRAGMENT_BYTES : positiveInteger('fragmentBytes', extra.fragmentBytes),
+    storage,
   };
   const read: ReadTransform = {
     op: 'read',
@@ -163,6 +168,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
       schemaIpc: extra.schema,
       delimiter: extra.delimiter ?? ',',
       dropEmptyLines: extra.dropEmptyLines ?? true,
+      storage,
     },
   };
   const concurrency = options.concurrency === undefined ? undefined : positiveInteger('concurrency', options.concurrency);

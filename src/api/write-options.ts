@@ -1,6 +1,7 @@
 import type { Schema } from 'apache-arrow';
 import type { ColumnTypes } from '../blocks/column-types.js';
 import { InvalidOptionError } from '../errors.js';
+import type { StorageOptions } from '../io/storage/index.js';
 import type { ParquetCompression, ParquetEncoding, WriteFormat } from '../io/write/index.js';
 import { positiveInteger } from './map-options.js';
 import { checkExecutionOptions, resolveSettings, type ExecutionOptions } from '../exec/settings.js';
@@ -23,6 +24,8 @@ export interface FileWriteOptions extends ExecutionOptions {
    * and a value that would change (0.5 in an int32 column) is a SchemaError that names this option.
    */
   types?: ColumnTypes | Schema;
+  /** How an `s3://` directory is reached: endpoint, region, path style, credentials. Default: the AWS environment and config. */
+  storage?: StorageOptions;
 }
 
 export interface ParquetWriteOptions extends FileWriteOptions {
@@ -43,7 +46,7 @@ export const DEFAULT_SINK_CONCURRENCY = 4;
 
 // Each write's own option names, besides the execution options; the records' types keep them in step with the interfaces.
 type Own<O> = Record<Exclude<keyof O, keyof ExecutionOptions>, true>;
-const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true, types: true };
+const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true, types: true, storage: true };
 const PARQUET_OPTIONS: Own<ParquetWriteOptions> = { ...FILE_OPTIONS, compression: true, rowGroupSize: true };
 const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true };
 const WRITE_OPTIONS: Readonly<Record<WriteFormat, { method: string; own: object }>> = {
@@ -75,7 +78,7 @@ export interface FileTargets {
 const WRITE_COPIES = 4;
 
 /** The file-size options, checked against the run's memory budget, and the rest: the execution options of the run. */
-export function fileTargets(options: Omit<FileWriteOptions, 'types'>): { targets: FileTargets; execution: ExecutionOptions } {
+export function fileTargets(options: Omit<FileWriteOptions, 'types' | 'storage'>): { targets: FileTargets; execution: ExecutionOptions } {
   const { targetRowsPerFile, targetBytesPerFile, ...execution } = options;
   const { memoryBudget } = resolveSettings(execution);
   const maxRows = targetRowsPerFile === undefined ? Infinity : positiveInteger('targetRowsPerFile', targetRowsPerFile);

@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-format.js';
 import { blockBytes, type Block } from '../blocks/block.js';
 import { bundleBySize } from '../blocks/bundler.js';
 import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
 import { whileInterruptible } from '../exec/interrupt.js';
+import { checkStorageOptions, isS3Url, objectStoreFor, type ObjectStore } from '../io/storage/index.js';
 import {
   markComplete,
   newWriteId,
@@ -40,7 +39,7 @@ import {
 const OPERATORS: Readonly<Record<WriteFormat, string>> = { parquet: 'WriteParquet', json: 'WriteJson', csv: 'WriteCsv' };
 
 /**
- * Writes a plan's rows as files into `dir`. The write is one more task-pool step of the plan
+ * Writes a plan's rows as files into `dir` (a local directory, or an `s3://bucket/prefix`). The write is one more task-pool step of the plan
  * (it fuses with the task-pool maps before it): each task encodes its bundle and commits
  * files under names carrying the write id, and answers one row per file. All or nothing:
  * when the run fails, the main thread removes every file of this write id, committed or not.
@@ -57,14 +56,16 @@ export async function writeFiles(
   if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`${OPERATORS[format]} dir`, dir, 'a directory path');
   checkFileWriteOptions(format, options);
   const { encoding, rest } = format === 'parquet' ? parquetEncoding(options) : { encoding: {}, rest: options as FileWriteOptions };
-  const { types, ...sizes } = rest;
+  const { types, storage: given, ...sizes } = rest;
   const { targets, execution } = fileTargets(sizes);
   const oneSchema = types === undefined ? {} : checkedColumnTypes('types', types);
-  const absolute = resolve(dir);
+  const storage = checkStorageOptions(given);
+  const store = objectStoreFor(dir, storage);
+  const absolute = store.normalize(dir);
   const writeId = newWriteId();
   const name = `${OPERATORS[format]}(${dir})`;
   const spec = WRITE_FORMATS[format];
-  const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding } };
+  const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding }, storage };
   const transform: Transform = {
     op: 'blocks',
     name,
@@ -92,30 +93,34 @@ export async function writeFiles(
   // A worker importing the user's script for its UDFs reaches this write: it must not touch the directory (nor its _SUCCESS).
   if (insideSluiceWorker()) await parkJobInWorker();
   return whileInterruptible(async (interrupt) => {
-    await mkdir(absolute, { recursive: true }).catch((error: unknown) => {
-      throw new WriteError(name, `cannot create the directory ${absolute}; check the path and its permissions`, error);
+    await store.prepareDir(absolute).catch((error: unknown) => {
+      const what = isS3Url(absolute) ? `cannot write under ${absolute}` : `cannot create the directory ${absolute}; check the path and its permissions`;
+      throw new WriteError(name, what, error);
     });
+    const marker = store.join(absolute, SUCCESS_MARKER);
     // Files are about to be added: an earlier write's marker goes until this write is complete (a rollback puts it back).
-    const hadMarker = await unmarkComplete(absolute).catch((error: unknown) => {
-      throw new WriteError(name, `cannot remove ${join(absolute, SUCCESS_MARKER)} before writing; check its permissions`, error);
+    const hadMarker = await unmarkComplete(store, absolute).catch((error: unknown) => {
+      throw new WriteError(name, `cannot remove ${marker} before writing; check its permissions`, error);
     });
     const files: WrittenFile[] = [];
     try {
       for await (const file of iterRows<WrittenFile>(blocks)) files.push(file);
       // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
-      await removeWriteFiles(absolute, writeId, { committed: false });
+      await removeWriteFiles(store, absolute, writeId, { committed: false });
       // Interrupted before its marker: not complete, so rolled back like a failed write.
       if (interrupt.interrupted) throw interrupt.interrupted;
-      await markComplete(absolute).catch((error: unknown) => {
-        throw new WriteError(name, `cannot write ${join(absolute, SUCCESS_MARKER)}, the mark of a complete write`, error);
+      await markComplete(store, absolute).catch((error: unknown) => {
+        throw new WriteError(name, `cannot write ${marker}, the mark of a complete write`, error);
       });
     } catch (error) {
-      await rollBack(name, absolute, writeId, error, hadMarker);
+      await rollBack(name, store, absolute, writeId, error, hadMarker);
       throw error instanceof UdfError && error.operator === name
         ? new WriteError(
             name,
             `task ${error.input.taskIndex} could not write its files into ${absolute}; ` +
-              'check that the directory is writable and has room (nothing of this write was kept)',
+              (isS3Url(absolute)
+                ? 'check the bucket, the storage option and the credentials'
+                : 'check that the directory is writable and has room') + ' (nothing of this write was kept)',
             error.cause,
           )
         : error;
@@ -133,15 +138,17 @@ export async function writeFiles(
 }
 
 /** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
-async function rollBack(name: string, dir: string, writeId: string, failure: unknown, hadMarker: boolean): Promise<void> {
+async function rollBack(name: string, store: ObjectStore, dir: string, writeId: string, failure: unknown, hadMarker: boolean): Promise<void> {
   try {
-    await removeWriteFiles(dir, writeId, { committed: true });
-    if (hadMarker) await markComplete(dir);
+    await removeWriteFiles(store, dir, writeId, { committed: true });
+    if (hadMarker) await markComplete(store, dir);
   } catch (error) {
     throw new WriteError(
       name,
       `the write failed (${causeMessage(failure)}) and its files could not all be removed; ` +
-        `delete the files named ${writeId}_* and .sluice-tmp-${writeId}_* in ${dir}`,
+        (isS3Url(dir)
+          ? `delete the objects named ${store.join(dir, `${writeId}_*`)} and abort the multipart uploads of those keys`
+          : `delete the files named ${writeId}_* and .sluice-tmp-${writeId}_* in ${dir}`),
       error,
     );
   }

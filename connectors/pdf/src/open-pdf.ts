@@ -1,17 +1,22 @@
-import { readFile } from 'node:fs/promises';
 import { getDocument, InvalidPDFException, PasswordResponses, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { readFileBytes, type StorageOptions } from 'sluice';
 import { pdfjsDocumentOptions } from './pdfjs-options.js';
 
 /** How far from its end a complete PDF has its `%%EOF` marker (the spec says within the last 1024 bytes). */
 const EOF_WINDOW = 1024;
 
 /**
- * A PDF file opened with pdfjs. What is wrong with a file that cannot be opened is said in
+ * A PDF file (local, or on S3 reached with `storage`) opened with pdfjs. What is wrong with a file that cannot be opened is said in
  * the error's message (empty, not a PDF, cut short, encrypted, damaged); the read step adds
  * the file and the fix.
  */
-export async function openPdf(path: string, password: string | null, signal?: AbortSignal): Promise<PDFDocumentProxy> {
-  const data = new Uint8Array(await readFile(path));
+export async function openPdf(
+  path: string,
+  password: string | null,
+  storage: StorageOptions | undefined,
+  signal?: AbortSignal,
+): Promise<PDFDocumentProxy> {
+  const data = new Uint8Array(await readFileBytes(path, storage));
   checkFraming(data);
   const task = getDocument(pdfjsDocumentOptions(data, password ?? undefined));
   // Given up on (its time is out): pdfjs stops parsing once its loading task is destroyed.

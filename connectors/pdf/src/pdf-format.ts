@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import type { FileFormatModule, FilePart, Fragment, ReadTask } from 'sluice';
+import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } from 'sluice';
 import { pageText } from './page-text.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
@@ -21,9 +20,9 @@ const PLAN_TIMEOUT_MS = 10_000;
 
 /** readPdfs' format: page ranges planned on the main thread, pages parsed on the workers. */
 export const pdfFormat: FileFormatModule<PdfReadArgs> = {
-  async plan(path, args) {
-    if (args.mode === 'document' || (await stat(path)).size <= PLAN_BYTES) return [];
-    const numPages = await countPages(path, args.password);
+  async plan(path, args, { size, storage }) {
+    if (args.mode === 'document' || size <= PLAN_BYTES) return [];
+    const numPages = await countPages(path, args.password, storage);
     const [first, last] = clip(args.pages, numPages);
     const parts: FilePart[] = [];
     for (let start = first; start <= last; start += args.pagesPerTask)
@@ -33,7 +32,7 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const doc = await (await loadOpenPdf())(fragment.path, args.password, task.signal);
+    const doc = await (await loadOpenPdf())(fragment.path, args.password, task.read.options.storage, task.signal);
     // Given up on (its time is out): destroying the document stops pdfjs's work on it.
     const stop = () => void doc.destroy();
     task.signal.addEventListener('abort', stop, { once: true });
@@ -56,8 +55,8 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
  * A file's page count. Opening it gives up after PLAN_TIMEOUT_MS (the main thread must not
  * wait on one file): the file is then read whole by one task, where the read's limit applies.
  */
-async function countPages(path: string, password: string | null): Promise<number> {
-  const doc = await (await loadOpenPdf())(path, password, AbortSignal.timeout(PLAN_TIMEOUT_MS));
+async function countPages(path: string, password: string | null, storage: StorageOptions | undefined): Promise<number> {
+  const doc = await (await loadOpenPdf())(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
   const numPages = doc.numPages;
   await doc.destroy();
   return numPages;

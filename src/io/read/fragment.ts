@@ -1,3 +1,4 @@
+import type { StorageOptions } from '../storage/index.js';
 import type { FileFormat } from './read-spec.js';
 
 /** One read task's share of a file, as a connector's format describes it: e.g. `{first: 1, last: 50}` pages. */
@@ -11,6 +12,8 @@ export interface FilesSpec {
   readonly fileExtensions: readonly string[] | undefined;
   /** Most bytes of a JSON Lines or text file that one read task reads. */
   readonly fragmentBytes: number;
+  /** How `s3://` paths are reached. */
+  readonly storage: StorageOptions | undefined;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { FilesSpec } from './fragment.js';
 
 export type { FilePart, FilesSpec, Fragment } from './fragment.js';
 export type { FileFormatModule } from './formats/file-format-module.js';
+export type { PlanContext } from './formats/plan-context.js';
 export type { StreamingFormatModule } from './formats/streaming-format-module.js';
 export type { FormatReader, ReadTask } from './formats/format-reader.js';
 export {

@@ -1,6 +1,6 @@
-import { open, stat } from 'node:fs/promises';
 import { blockFromRows, type Block } from '../../blocks/block.js';
-import { listFiles } from './file-listing.js';
+import { objectStoreFor, type ObjectStore } from '../storage/index.js';
+import { listFiles, type FileToRead } from './file-listing.js';
 import { loadFormatModule } from './formats/load-format-module.js';
 import type { FilePart, FilesSpec, Fragment } from './fragment.js';
 import { readOperator, type ModuleFormat } from './read-spec.js';
@@ -11,18 +11,24 @@ import { readOperator, type ModuleFormat } from './read-spec.js';
  * listing's last footer is read.
  */
 export async function* listFragmentBlocks(spec: FilesSpec): AsyncGenerator<Block> {
-  const files = await listFiles(spec.paths, { operator: readOperator(spec.format), fileExtensions: spec.fileExtensions });
-  for (const path of files) {
-    for (const fragment of await fragmentsOfFile(path, spec)) {
-      yield blockFromRows([{ path, fragment: JSON.stringify(fragment) }]);
+  const files = await listFiles(spec.paths, {
+    operator: readOperator(spec.format),
+    fileExtensions: spec.fileExtensions,
+    storage: spec.storage,
+  });
+  for (const file of files) {
+    for (const fragment of await fragmentsOfFile(file, spec)) {
+      yield blockFromRows([{ path: file.path, fragment: JSON.stringify(fragment) }]);
     }
   }
 }
 
-async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[]> {
+async function fragmentsOfFile(file: FileToRead, spec: FilesSpec): Promise<Fragment[]> {
+  const { path } = file;
+  const store = objectStoreFor(path, spec.storage);
   const whole: Fragment[] = [{ kind: 'file', path }];
   if (typeof spec.format !== 'string') {
-    const parts = await planParts(spec.format, path);
+    const parts = await planParts(spec, spec.format, store, file);
     return parts.length ? parts.map((part) => ({ kind: 'part', path, part })) : whole;
   }
   switch (spec.format) {
@@ -30,15 +36,15 @@ async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[
       // Footers are read here, on the main thread, to know the row groups; parquet-wasm
       // is loaded only by jobs that read Parquet.
       const { rowGroupCount } = await import('./formats/parquet-reader.js');
-      const count = await rowGroupCount(path).catch(() => null);
+      const count = await rowGroupCount(store, path).catch(() => null);
       // A file without row groups is read whole: its rows are none, but its schema is the dataset's.
       if (count === null || count === 0) return whole;
       return Array.from({ length: count }, (_, rowGroup) => ({ kind: 'rowGroup', path, rowGroup }));
     }
     case 'json':
-      return (await startsWithArray(path)) ? whole : lineFragments(path, spec.fragmentBytes);
+      return (await startsWithArray(store, path)) ? whole : lineFragments(store, file, spec.fragmentBytes);
     case 'text':
-      return lineFragments(path, spec.fragmentBytes);
+      return lineFragments(store, file, spec.fragmentBytes);
     case 'csv':
     case 'binary':
       return whole;
@@ -46,17 +52,17 @@ async function fragmentsOfFile(path: string, spec: FilesSpec): Promise<Fragment[
 }
 
 /** A connector format's parts of a file; a file it cannot plan is read whole, and its read task reports why. */
-async function planParts(format: ModuleFormat, path: string): Promise<readonly FilePart[]> {
+async function planParts(spec: FilesSpec, format: ModuleFormat, store: ObjectStore, file: FileToRead): Promise<readonly FilePart[]> {
+  const size = await sizeOf(store, file);
+  if (size === null) return [];
   const module = await loadFormatModule(format);
-  return (await module.plan?.(path, format.args).catch(() => null)) ?? [];
+  return (await module.plan?.(file.path, format.args, { size, storage: spec.storage }).catch(() => null)) ?? [];
 }
 
 /** Byte ranges of at most `fragmentBytes`; a file that cannot be read becomes one fragment that reports why. */
-async function lineFragments(path: string, fragmentBytes: number): Promise<Fragment[]> {
-  const size = await stat(path).then(
-    (info) => info.size,
-    () => null,
-  );
+async function lineFragments(store: ObjectStore, file: FileToRead, fragmentBytes: number): Promise<Fragment[]> {
+  const { path } = file;
+  const size = await sizeOf(store, file);
   if (size === null) return [{ kind: 'file', path }];
   const fragments: Fragment[] = [];
   for (let start = 0; start < size; start += fragmentBytes)
@@ -64,19 +70,21 @@ async function lineFragments(path: string, fragmentBytes: number): Promise<Fragm
   return fragments;
 }
 
+/** The file's size, from the listing or asked of the store; null when it cannot be known (its read task reports why). */
+async function sizeOf(store: ObjectStore, file: FileToRead): Promise<number | null> {
+  if (file.size !== undefined) return file.size;
+  const info = await store.stat(file.path).catch(() => null);
+  return info?.kind === 'file' ? info.size : null;
+}
+
 /** Whether a JSON file holds a top-level array (read whole) rather than JSON Lines (read by byte ranges). */
-async function startsWithArray(path: string): Promise<boolean> {
-  const file = await open(path, 'r').catch(() => null);
-  if (file === null) return true; // read whole, where the read task reports the error
-  try {
-    const head = Buffer.alloc(4096);
-    const { bytesRead } = await file.read(head, 0, head.length, 0);
-    const text = head
-      .toString('utf8', 0, bytesRead)
-      .replace(/^\uFEFF/, '')
-      .trimStart();
-    return text.startsWith('[');
-  } finally {
-    await file.close();
-  }
+async function startsWithArray(store: ObjectStore, path: string): Promise<boolean> {
+  // A file that cannot be read is read whole, where the read task reports the error.
+  const head = await store.readRange(path, 0, 4096).catch(() => null);
+  if (head === null) return true;
+  const text = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  return text.startsWith('[');
 }

@@ -1,4 +1,5 @@
 import type { OnError } from '../../tasks/transform.js';
+import type { StorageOptions } from '../storage/index.js';
 
 /** The file formats sluice reads, and the options a read step carries to a worker (plain, cloneable data). */
 export type BuiltinFormat = 'parquet' | 'json' | 'csv' | 'text' | 'binary';
@@ -39,6 +40,8 @@ export interface FileReadOptions {
   readonly delimiter: string;
   /** Text: whether empty lines become rows. */
   readonly dropEmptyLines: boolean;
+  /** How `s3://` paths are reached (a format module reads its files through `readFileBytes(path, storage)`). */
+  readonly storage: StorageOptions | undefined;
 }
 
 /**

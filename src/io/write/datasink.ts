@@ -61,6 +61,8 @@ export interface WrittenFile {
   readonly path: string;
   readonly rows: number;
   readonly bytes: number;
+  /** SHA-256 of the file's bytes, hex: a manifest can tell a file it has from a changed one without reading it again. */
+  readonly sha256: string;
 }
 
 /** What `writeParquet`, `writeJson` and `writeCsv` did: the committed files, sorted by name. */

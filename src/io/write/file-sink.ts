@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { blockFromRows, type Block } from '../../blocks/block.js';
 import type { BlockTask } from '../../tasks/block-task.js';
+import { objectStoreFor, type StorageOptions } from '../storage/index.js';
 import { commitFile, committedName } from './atomic-file.js';
 import type { WrittenFile } from './datasink.js';
 
@@ -7,8 +9,11 @@ export type WriteFormat = 'parquet' | 'json' | 'csv';
 
 /** What a file write hands each task: plain data, since it crosses to worker threads. */
 export interface FileSinkArgs {
+  /** An absolute local directory, or an `s3://bucket/prefix`. */
   readonly dir: string;
   readonly writeId: string;
+  /** How an `s3://` dir is reached. */
+  readonly storage: StorageOptions | undefined;
   /** The format's own options (Parquet's compression and row groups). */
   readonly encoding: Readonly<Record<string, unknown>>;
 }
@@ -32,10 +37,15 @@ export const WRITE_FORMATS: Readonly<
  */
 export function fileWriter<E>(format: WriteFormat, encode: (block: Block, encoding: E) => Uint8Array) {
   return async (block: Block, task: BlockTask<FileSinkArgs>): Promise<Block> => {
-    const { dir, writeId, encoding } = task.args;
+    const { dir, writeId, encoding, storage } = task.args;
     const bytes = encode(block, encoding as E);
     const name = committedName(writeId, task.taskIndex, 0, WRITE_FORMATS[format].extension);
-    const file: WrittenFile = { path: await commitFile(dir, name, bytes), rows: block.numRows, bytes: bytes.byteLength };
+    const file: WrittenFile = {
+      path: await commitFile(objectStoreFor(dir, storage), dir, name, bytes),
+      rows: block.numRows,
+      bytes: bytes.byteLength,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
     return blockFromRows([{ ...file }]);
   };
 }

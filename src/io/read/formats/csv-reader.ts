@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { Field, Schema, type DataType } from 'apache-arrow';
 import { parse, type CsvError } from 'csv-parse';
 import { blockFromData, type Block } from '../../../blocks/block.js';
@@ -7,6 +6,7 @@ import { causeMessage, fileError, missingColumnsProblem } from '../../../errors.
 import { schemaFromIpc } from '../schema-ipc.js';
 import { csvValue, inferCsvType } from './csv-values.js';
 import type { FormatReader, ReadTask } from './format-reader.js';
+import { taskStore } from './task-store.js';
 
 interface CsvRecord {
   readonly texts: string[];
@@ -47,7 +47,7 @@ export const readCsvFragment: FormatReader = async (task) => {
 async function parseFile(task: ReadTask): Promise<{ header: string[] | null; records: CsvRecord[] }> {
   const { fragment, read } = task;
   const limit = read.limit ?? Infinity;
-  const source = createReadStream(fragment.path);
+  const source = await taskStore(task).readStream(fragment.path);
   const parser = source.pipe(
     parse({
       bom: true,

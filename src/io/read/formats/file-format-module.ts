@@ -1,6 +1,7 @@
 import type { Block } from '../../../blocks/block.js';
 import type { FilePart } from '../fragment.js';
 import type { ReadTask } from './format-reader.js';
+import type { PlanContext } from './plan-context.js';
 
 /**
  * A file format added from outside the core (a connector's `readPdfs`), exported from a
@@ -10,6 +11,6 @@ import type { ReadTask } from './format-reader.js';
  */
 export interface FileFormatModule<Args extends object = Readonly<Record<string, unknown>>> {
   /** The parts of a file (plain data, given back to `read` as the fragment's `part`); default or `[]`: the whole file in one task. */
-  plan?(path: string, args: Args): Promise<readonly FilePart[]>;
+  plan?(path: string, args: Args, context: PlanContext): Promise<readonly FilePart[]>;
   read(task: ReadTask, args: Args): Promise<Block>;
 }

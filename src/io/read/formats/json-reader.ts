@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Type, type DataType, type Schema } from 'apache-arrow';
 import { blockFromRows, type Row } from '../../../blocks/block.js';
 import { valueKind } from '../../../blocks/infer-type.js';
@@ -7,6 +6,7 @@ import { SKIP_FILES_HINT } from '../read-errors.js';
 import { schemaFromIpc } from '../schema-ipc.js';
 import { FragmentLines } from './fragment-lines.js';
 import type { FormatReader, ReadTask } from './format-reader.js';
+import { taskStore } from './task-store.js';
 
 /**
  * JSON Lines (a byte range: one object per line, blank lines ignored) or a file holding a
@@ -33,7 +33,7 @@ export const readJsonFragment: FormatReader = async (task) => {
 async function readLines(task: ReadTask, schema: Schema | undefined): Promise<Row[]> {
   const rows: Row[] = [];
   const limit = task.read.limit ?? Infinity;
-  const lines = new FragmentLines(task.fragment);
+  const lines = new FragmentLines(task.fragment, taskStore(task));
   let index = -1;
   for await (const text of lines) {
     index++;
@@ -55,7 +55,8 @@ async function readLines(task: ReadTask, schema: Schema | undefined): Promise<Ro
 
 /** A file read whole: a top-level array (or a single object); anything else is read as JSON Lines. */
 async function readWhole(task: ReadTask, schema: Schema | undefined): Promise<Row[]> {
-  const text = (await readFile(task.fragment.path, 'utf8')).replace(/^\uFEFF/, '');
+  const bytes = await taskStore(task).read(task.fragment.path);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '');
   const head = text.trimStart();
   if (!head.startsWith('[') && !head.startsWith('{')) return readLines(task, schema);
   let parsed: unknown;

@@ -1,21 +1,22 @@
-import { openAsBlob } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm/node';
 import type { Block } from '../../../blocks/block.js';
 import { fileError, missingColumnsProblem } from '../../../errors.js';
+import type { ObjectStore } from '../../storage/index.js';
 import type { FormatReader } from './format-reader.js';
+import { taskStore } from './task-store.js';
 
 /**
  * Opens a Parquet file through a Blob: parquet-wasm reads the byte ranges it needs (the
- * footer, then the column chunks asked for), never the whole file.
+ * footer, then the column chunks asked for), never the whole file; on S3 each is a ranged GET.
  */
-async function openParquet(path: string): Promise<ParquetFile> {
-  return ParquetFile.fromFile(await openAsBlob(path));
+async function openParquet(store: ObjectStore, path: string): Promise<ParquetFile> {
+  return ParquetFile.fromFile(await store.blob(path));
 }
 
 /** Row groups of a file, from its footer (on the main thread, when planning read tasks). */
-export async function rowGroupCount(path: string): Promise<number> {
-  const file = await openParquet(path);
+export async function rowGroupCount(store: ObjectStore, path: string): Promise<number> {
+  const file = await openParquet(store, path);
   try {
     return file.metadata().numRowGroups();
   } finally {
@@ -26,7 +27,7 @@ export async function rowGroupCount(path: string): Promise<number> {
 /** Reads one row group (or, for a file whose footer could not be planned, the whole file) of the columns asked for. */
 export const readParquetFragment: FormatReader = async (task) => {
   const { fragment, read, fileColumns } = task;
-  const file = await openParquet(fragment.path);
+  const file = await openParquet(taskStore(task), fragment.path);
   try {
     if (fileColumns) checkColumns(file, fileColumns, read.name, fragment.path);
     const table = await file.read({

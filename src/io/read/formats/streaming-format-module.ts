@@ -1,6 +1,7 @@
 import type { Block } from '../../../blocks/block.js';
 import type { FilePart } from '../fragment.js';
 import type { ReadTask } from './format-reader.js';
+import type { PlanContext } from './plan-context.js';
 
 /**
  * A file format whose work another process does (ffmpeg decoding a video): `stream` runs on
@@ -16,6 +17,6 @@ import type { ReadTask } from './format-reader.js';
  * applies `task.read.timeoutMs` itself (only it can tell a hang from a pause downstream).
  */
 export interface StreamingFormatModule<Args extends object = Readonly<Record<string, unknown>>> {
-  plan?(path: string, args: Args): Promise<readonly FilePart[]>;
+  plan?(path: string, args: Args, context: PlanContext): Promise<readonly FilePart[]>;
   stream(task: ReadTask, args: Args): AsyncIterable<Block>;
 }

@@ -1,0 +1,122 @@
+import type { Dirent } from 'node:fs';
+import { createReadStream, openAsBlob } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { glob } from 'tinyglobby';
+import type { ListedFile, ObjectStore, PathInfo } from './object-store.js';
+
+const TEMP_PREFIX = '.sluice-tmp-';
+// Temporary files end in .tmp, not in the format's extension: readers glob `*.parquet` (DuckDB's
+// glob includes dotfiles) and must not pick up a file still being written.
+const TEMP_SUFFIX = '.tmp';
+/** Bytes per chunk of a read stream (fewer, larger chunks for the line readers). */
+const CHUNK_BYTES = 1 << 20;
+
+/** The local filesystem as an ObjectStore: a write goes to a hidden temporary name, then is renamed (atomic within a directory). */
+export class LocalStore implements ObjectStore {
+  async stat(path: string): Promise<PathInfo> {
+    try {
+      const info = await stat(path);
+      return info.isDirectory() ? { kind: 'dir' } : { kind: 'file', size: info.size };
+    } catch (error) {
+      return { kind: 'none', problem: `no file or directory at this path (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    }
+  }
+
+  async list(dir: string): Promise<ListedFile[]> {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    const files = await regularFiles(entries);
+    return files.map((path) => ({ path, relative: relative(dir, path).split(sep).join('/') })).sort(byPath);
+  }
+
+  async glob(base: string, pattern: string): Promise<ListedFile[]> {
+    const matches = await glob([pattern], { cwd: base, onlyFiles: true, dot: false });
+    return matches.map((match) => ({ path: resolve(base, match), relative: match })).sort(byPath);
+  }
+
+  async read(path: string): Promise<Uint8Array> {
+    const bytes = await readFile(path);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  async readRange(path: string, start: number, end: number): Promise<Uint8Array> {
+    const file = await open(path, 'r');
+    try {
+      const bytes = new Uint8Array(Math.max(0, end - start));
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      return bytes.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  }
+
+  async readStream(path: string, start = 0, end?: number): Promise<Readable> {
+    if (end !== undefined && end <= start) return Readable.from([]);
+    // Opened before it is handed out, so that a missing file fails here rather than mid-stream.
+    const file = await open(path, 'r');
+    return createReadStream('', { fd: file, start, highWaterMark: CHUNK_BYTES, ...(end === undefined ? {} : { end: end - 1 }) });
+  }
+
+  blob(path: string): Promise<Blob> {
+    return openAsBlob(path);
+  }
+
+  async write(path: string, bytes: Uint8Array): Promise<void> {
+    const at = path.lastIndexOf(sep);
+    const temp = join(path.slice(0, at), `${TEMP_PREFIX}${path.slice(at + 1)}${TEMP_SUFFIX}`);
+    await writeFile(temp, bytes);
+    await rename(temp, path);
+  }
+
+  async remove(path: string): Promise<boolean> {
+    try {
+      await unlink(path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  async removeByPrefix(dir: string, prefix: string, options: { finished: boolean }): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    const ours = names.filter((name) => name.startsWith(`${TEMP_PREFIX}${prefix}`) || (options.finished && name.startsWith(prefix)));
+    await Promise.all(ours.map((name) => rm(join(dir, name), { force: true })));
+  }
+
+  async prepareDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+  }
+
+  join(dir: string, name: string): string {
+    return join(dir, name);
+  }
+
+  normalize(path: string): string {
+    return resolve(path);
+  }
+}
+
+/** The paths of entries that are files, or links to files (followed as `stat` follows them; a broken link is left out). */
+async function regularFiles(entries: readonly Dirent[]): Promise<string[]> {
+  const paths = await Promise.all(
+    entries.map(async (e) => {
+      const path = join(e.parentPath, e.name);
+      if (e.isFile()) return path;
+      if (!e.isSymbolicLink()) return null;
+      return (await stat(path).catch(() => null))?.isFile() ? path : null;
+    }),
+  );
+  return paths.filter((p) => p !== null);
+}
+
+function byPath(a: ListedFile, b: ListedFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
