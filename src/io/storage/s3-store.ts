@@ -42,9 +42,10 @@ export class S3Store implements ObjectStore {
       }
     }
     // Not an object: a prefix holding some is a directory. A missing bucket shows here (HEAD says only 404).
+    // One page of keys (no MaxKeys: 1, which S3-compatible servers such as s3rver answer with an error).
     try {
-      const page = await (await this.client).send(new ListObjectsV2Command({ Bucket: at.bucket, Prefix: dirPrefix(at.key), MaxKeys: 1 }));
-      if ((page.KeyCount ?? 0) > 0) return { kind: 'dir' };
+      const page = await (await this.client).send(new ListObjectsV2Command({ Bucket: at.bucket, Prefix: dirPrefix(at.key) }));
+      if ((page.Contents?.length ?? 0) > 0) return { kind: 'dir' };
       return { kind: 'none', problem: at.key === '' ? 'the bucket holds no objects' : 'no object at this key, and no objects below it' };
     } catch (error) {
       if ((error as Error).name === 'NoSuchBucket') return { kind: 'none', problem: s3Problem(error, at.bucket) };
