@@ -168,7 +168,11 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  /** Aborts the multipart uploads left open under the prefix (a worker that died mid-upload leaves its parts). */
+  /**
+   * Aborts the multipart uploads left open under the prefix (a worker that died mid-upload leaves
+   * its parts). A server that cannot list uploads (NotImplemented: some S3-compatible ones) leaves
+   * them to its own expiry rules: the objects they would have made never appear.
+   */
   private async abortUploads(dir: string, at: S3Location, keyPrefix: string): Promise<void> {
     const client = await this.client;
     let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
@@ -176,8 +180,10 @@ export class S3Store implements ObjectStore {
       const page = await client
         .send(new ListMultipartUploadsCommand({ Bucket: at.bucket, Prefix: keyPrefix, ...markers }))
         .catch((error: unknown) => {
+          if ((error as Error).name === 'NotImplemented') return null;
           throw failure('LIST UPLOADS', dir, at, error);
         });
+      if (page === null) return;
       for (const upload of page.Uploads ?? []) {
         if (upload.Key === undefined || upload.UploadId === undefined) continue;
         await client
