@@ -28,7 +28,10 @@ before(async () => {
     `COPY (SELECT i::BIGINT AS id, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS payload, random() AS score FROM range(${BIG_ROWS}) t(i))
        TO '${join(dir, 'big.parquet')}' (FORMAT parquet, ROW_GROUP_SIZE 25000)`,
   );
-  writeFileSync(join(dir, 'docs.jsonl'), Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i, text: 't'.repeat(i % 41) })).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'docs.jsonl'),
+    Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i, text: 't'.repeat(i % 41) })).join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'table.csv'), 'id,name,ok\n1,one,true\n2,"two, quoted",false\n3,three,true\n');
   writeFileSync(join(dir, 'poem.txt'), '\uFEFFfirst line\r\n\r\nsecond line\nthird line');
   for (const name of ['a.parquet', 'b.parquet']) await s3.upload(`${root}/tables/${name}`, readFileSync(join(dir, name)));
@@ -50,7 +53,11 @@ const span = (from: number, to: number) => Array.from({ length: to - from }, (_,
 
 test('readParquet over an s3:// prefix: every object below it, hidden names and other extensions left out, a task per row group', async () => {
   for (const prefix of ['s3://data/tables', 's3://data/tables/']) {
-    const ds = readParquet<{ id: bigint; name: string; path: string }>(prefix, { storage, fileExtensions: ['parquet'], includePaths: true });
+    const ds = readParquet<{ id: bigint; name: string; path: string }>(prefix, {
+      storage,
+      fileExtensions: ['parquet'],
+      includePaths: true,
+    });
     const rows = await ds.takeAll();
     assert.deepEqual(ids(rows), span(0, 5000), prefix);
     assert.deepEqual([...new Set(rows.map((r) => r.path))].sort(), ['s3://data/tables/a.parquet', 's3://data/tables/b.parquet']);
@@ -134,7 +141,10 @@ test('a missing bucket, key or prefix is a FileReadError naming the s3:// path a
     });
   }
   // A key that vanished between listing and reading: the read task names it.
-  await assert.rejects(readBinaryFiles(['s3://data/bin/x.dat', 's3://data/bin/gone.dat'], { storage }).takeAll(), /s3:\/\/data\/bin\/gone\.dat/);
+  await assert.rejects(
+    readBinaryFiles(['s3://data/bin/x.dat', 's3://data/bin/gone.dat'], { storage }).takeAll(),
+    /s3:\/\/data\/bin\/gone\.dat/,
+  );
 });
 
 test('without a storage option the AWS environment is used (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); explicit options win over it', async () => {
@@ -153,7 +163,10 @@ test('without a storage option the AWS environment is used (AWS_ENDPOINT_URL, AW
     assert.equal(rows.length, 500);
     assert.ok(s3.requests.length > 0);
     // An explicit endpoint wins: a closed port fails, whatever the environment says.
-    await assert.rejects(readJson('s3://data/docs/', { storage: { endpoint: 'http://127.0.0.1:9' } }).takeAll(), /cannot reach the S3 endpoint/);
+    await assert.rejects(
+      readJson('s3://data/docs/', { storage: { endpoint: 'http://127.0.0.1:9' } }).takeAll(),
+      /cannot reach the S3 endpoint/,
+    );
   } finally {
     names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
   }

@@ -49,7 +49,9 @@ test('writeParquet to s3://: objects named by the write id, then _SUCCESS; DuckD
   assert.ok(result.returns.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)));
   assert.deepEqual(await s3.keys('out', 'parquet/'), [...result.files.map((f) => f.slice('s3://out/'.length)), 'parquet/_SUCCESS'].sort());
   const files = await downloaded(result.files, 'parquet');
-  const { rows } = await duckdb(`SELECT count(*)::INT AS n, sum(id)::BIGINT AS total, min(name) AS first FROM read_parquet(${list(files)})`);
+  const { rows } = await duckdb(
+    `SELECT count(*)::INT AS n, sum(id)::BIGINT AS total, min(name) AS first FROM read_parquet(${list(files)})`,
+  );
   assert.deepEqual(rows, [{ n: 1000, total: 499500n, first: 'doc 0' }]);
   // And sluice reads its own output back from the prefix, _SUCCESS left out.
   assert.equal(await readParquet('s3://out/parquet/', { storage }).count(), 1000);
@@ -81,8 +83,13 @@ test('a large file is uploaded in parts (multipart upload), and appears whole', 
   assert.equal(result.files.length, 1);
   assert.ok(result.bytes > 5 * 1024 * 1024, `${result.bytes} bytes`);
   const key = `/out/big/${result.writeId}_000000_000.parquet`;
-  const calls = s3.requests.filter((r) => r.path === key).map((r) => `${r.method} ${r.query.replace(/[?&]x-id=[^&]*/, '').replace(/uploadId=[0-9a-f]+/, 'uploadId')}`);
-  assert.ok(calls.some((c) => c.startsWith('POST ?uploads')), calls.join('; '));
+  const calls = s3.requests
+    .filter((r) => r.path === key)
+    .map((r) => `${r.method} ${r.query.replace(/[?&]x-id=[^&]*/, '').replace(/uploadId=[0-9a-f]+/, 'uploadId')}`);
+  assert.ok(
+    calls.some((c) => c.startsWith('POST ?uploads')),
+    calls.join('; '),
+  );
   assert.ok(calls.filter((c) => c.startsWith('PUT') && c.includes('partNumber=')).length >= 2, calls.join('; '));
   const [file] = await downloaded(result.files, 'parquet');
   const { rows } = await duckdb(`SELECT count(*)::INT AS n, max(id)::BIGINT AS top, sum(x)::DOUBLE AS x FROM read_parquet('${file}')`);
@@ -90,29 +97,18 @@ test('a large file is uploaded in parts (multipart upload), and appears whole', 
   assert.deepEqual(await s3.openUploads('out'), []);
 });
 
-/** The error of a write that the fixture UDFs make fail on row `failAt`. */
-async function failure(failAt: number, write: () => Promise<unknown>): Promise<unknown> {
-  process.env[S3_FAIL_AT_ENV] = String(failAt);
-  try {
-    await write();
-    return assert.fail('the write succeeded');
-  } catch (error) {
-    return error;
-  } finally {
-    delete process.env[S3_FAIL_AT_ENV];
-  }
-}
-
 test('a write that fails mid-way leaves no object of its write id and no open multipart upload', async () => {
   await s3.upload('s3://out/fails/kept-by-someone-else.parquet', 'not ours');
   s3.clearRequests();
-  const error = await failure(2_900_000, () =>
-    range(3_000_000)
+  process.env[S3_FAIL_AT_ENV] = '2900000';
+  try {
+    const write = range(3_000_000)
       .mapBatches(failOnRowUdf, { batchFormat: 'columns' })
-      .writeParquet('s3://out/fails', { storage, compression: 'none', targetRowsPerFile: 500_000, cpus: 2 }),
-  );
-  assert.ok(error instanceof UdfError, String(error));
-  assert.match(error.message, /^MapBatches\(failOnRow\) failed/);
+      .writeParquet('s3://out/fails', { storage, compression: 'none', targetRowsPerFile: 500_000, cpus: 2 });
+    await assert.rejects(write, (error: unknown) => error instanceof UdfError && /^MapBatches\(failOnRow\) failed/.test(error.message));
+  } finally {
+    delete process.env[S3_FAIL_AT_ENV];
+  }
   const committed = s3.requests.filter((r) => r.method === 'POST' && r.query.includes('uploadId=') && r.status === 200).length;
   assert.ok(committed >= 2, `multipart uploads were completed before the failure (${committed}), so the rollback removed some`);
   assert.deepEqual(await s3.keys('out', 'fails/'), ['fails/kept-by-someone-else.parquet']);
@@ -135,7 +131,7 @@ test('a worker that dies mid-upload: its task is retried, and the multipart uplo
     assert.equal(uploads.length, 2, 'the dead attempt and its retry each started an upload');
     assert.ok(
       held.requests.some((r) => r.method === 'DELETE' && r.query.includes('uploadId=')),
-      'the dead attempt\'s upload was aborted',
+      "the dead attempt's upload was aborted",
     );
     assert.deepEqual(await held.openUploads('out'), []);
     assert.deepEqual(await held.keys('out', 'dies/'), [result.files[0].slice('s3://out/'.length), 'dies/_SUCCESS']);
@@ -151,7 +147,10 @@ test('a worker that dies mid-upload: its task is retried, and the multipart uplo
 test('writing to a missing bucket is a WriteError naming the s3:// path before any task runs', async () => {
   await assert.rejects(range(10).writeJson('s3://no-such-bucket/x', { storage }), (error: unknown) => {
     assert.ok(error instanceof WriteError, String(error));
-    assert.match(error.message, /^WriteJson\(s3:\/\/no-such-bucket\/x\): cannot write under s3:\/\/no-such-bucket\/x: .*the bucket 'no-such-bucket' does not exist/);
+    assert.match(
+      error.message,
+      /^WriteJson\(s3:\/\/no-such-bucket\/x\): cannot write under s3:\/\/no-such-bucket\/x: .*the bucket 'no-such-bucket' does not exist/,
+    );
     return true;
   });
 });

@@ -94,7 +94,9 @@ export async function writeFiles(
   if (insideSluiceWorker()) await parkJobInWorker();
   return whileInterruptible(async (interrupt) => {
     await store.prepareDir(absolute).catch((error: unknown) => {
-      const what = isS3Url(absolute) ? `cannot write under ${absolute}` : `cannot create the directory ${absolute}; check the path and its permissions`;
+      const what = isS3Url(absolute)
+        ? `cannot write under ${absolute}`
+        : `cannot create the directory ${absolute}; check the path and its permissions`;
       throw new WriteError(name, what, error);
     });
     const marker = store.join(absolute, SUCCESS_MARKER);
@@ -120,7 +122,8 @@ export async function writeFiles(
             `task ${error.input.taskIndex} could not write its files into ${absolute}; ` +
               (isS3Url(absolute)
                 ? 'check the bucket, the storage option and the credentials'
-                : 'check that the directory is writable and has room') + ' (nothing of this write was kept)',
+                : 'check that the directory is writable and has room') +
+              ' (nothing of this write was kept)',
             error.cause,
           )
         : error;
@@ -138,7 +141,14 @@ export async function writeFiles(
 }
 
 /** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
-async function rollBack(name: string, store: ObjectStore, dir: string, writeId: string, failure: unknown, hadMarker: boolean): Promise<void> {
+async function rollBack(
+  name: string,
+  store: ObjectStore,
+  dir: string,
+  writeId: string,
+  failure: unknown,
+  hadMarker: boolean,
+): Promise<void> {
   try {
     await removeWriteFiles(store, dir, writeId, { committed: true });
     if (hadMarker) await markComplete(store, dir);

@@ -188,5 +188,8 @@ test('readPdfs refuses bad options by name, before anything runs', () => {
   const includePaths: object = { includePaths: true };
   const bogus: object = { bogus: 1 };
   assert.throws(() => readPdfs(dir, includePaths), /includePaths/);
-  assert.throws(() => readPdfs(dir, bogus), /'bogus' must be one of .*timeoutMs, storage, mode, pages, password, renderPages, pagesPerTask/);
+  assert.throws(
+    () => readPdfs(dir, bogus),
+    /'bogus' must be one of .*timeoutMs, storage, mode, pages, password, renderPages, pagesPerTask/,
+  );
 });

@@ -11,9 +11,7 @@ export interface ListedFile {
 
 /** What a path names: a file, a directory (on S3, a prefix that holds objects), or nothing (and why). */
 export type PathInfo =
-  | { readonly kind: 'file'; readonly size: number }
-  | { readonly kind: 'dir' }
-  | { readonly kind: 'none'; readonly problem: string };
+  { readonly kind: 'file'; readonly size: number } | { readonly kind: 'dir' } | { readonly kind: 'none'; readonly problem: string };
 
 /**
  * Where files are read from and written to: the local filesystem, or an object store (S3).

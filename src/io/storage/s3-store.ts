@@ -109,7 +109,8 @@ export class S3Store implements ObjectStore {
 
   async blob(url: string): Promise<Blob> {
     const info = await this.stat(url);
-    if (info.kind !== 'file') throw new Error(`cannot read ${url}: ${info.kind === 'none' ? info.problem : 'it is a directory (a prefix)'}`);
+    if (info.kind !== 'file')
+      throw new Error(`cannot read ${url}: ${info.kind === 'none' ? info.problem : 'it is a directory (a prefix)'}`);
     return new RangeBlob((start, end) => this.readRange(url, start, end), info.size).asBlob();
   }
 

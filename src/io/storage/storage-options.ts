@@ -50,7 +50,11 @@ function checkedCredentials(value: unknown): { credentials?: StorageCredentials 
   const text = (v: unknown) => typeof v === 'string' && v !== '';
   if (!(text(c.accessKeyId) && text(c.secretAccessKey) && (c.sessionToken === undefined || text(c.sessionToken)))) {
     // The value received is not shown: it may hold a secret.
-    throw new InvalidOptionError('storage.credentials', '(not shown)', '{accessKeyId, secretAccessKey, sessionToken?} of non-empty strings');
+    throw new InvalidOptionError(
+      'storage.credentials',
+      '(not shown)',
+      '{accessKeyId, secretAccessKey, sessionToken?} of non-empty strings',
+    );
   }
   const { accessKeyId, secretAccessKey, sessionToken } = c as unknown as StorageCredentials;
   return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) } };

@@ -56,7 +56,9 @@ async function readLines(task: ReadTask, schema: Schema | undefined): Promise<Ro
 /** A file read whole: a top-level array (or a single object); anything else is read as JSON Lines. */
 async function readWhole(task: ReadTask, schema: Schema | undefined): Promise<Row[]> {
   const bytes = await taskStore(task).read(task.fragment.path);
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8').replace(/^\uFEFF/, '');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const head = text.trimStart();
   if (!head.startsWith('[') && !head.startsWith('{')) return readLines(task, schema);
   let parsed: unknown;
