@@ -10,7 +10,7 @@ const floors = [
   { name: 'blocks', path: '^src/blocks/', what: 'Arrow blocks: build, slice, bundle, IPC' },
   { name: 'observe', path: '^src/observe/', what: 'events, stats and progress' },
   { name: 'tasks', path: '^src/tasks/', what: 'the worker runtime and its contract types' },
-  { name: 'io', path: '^src/io/', what: 'reading and writing files (io/read, io/write)' },
+  { name: 'io', path: '^src/io/', what: 'reading and writing files (io/read, io/write, io/storage)' },
   { name: 'plan', path: '^src/plan/', what: 'logical and physical plans, optimizer rules' },
   { name: 'pools', path: '^src/pools/', what: 'task pools and actor pools' },
   { name: 'exec', path: '^src/exec/', what: 'the streaming executor and its operators' },
@@ -111,7 +111,10 @@ const internalTests = [
   },
   {
     file: 'connectors/milvus/bench/milvus-bench.ts',
-    may: ['^connectors/milvus/dist/src/import/import-batch-udf\\.(js|d\\.ts)$', '^connectors/milvus/dist/src/import/import-fields\\.(js|d\\.ts)$'],
+    may: [
+      '^connectors/milvus/dist/src/import/import-batch-udf\\.(js|d\\.ts)$',
+      '^connectors/milvus/dist/src/import/import-fields\\.(js|d\\.ts)$',
+    ],
     why: "times the import-file encoder alone against the SDK's BulkWriter, without a Milvus to import into",
   },
   {
@@ -185,8 +188,8 @@ module.exports = {
       from: { path: '^src/' },
       to: { path: '^(test|bench|examples|connectors|dist)/' },
     },
-    // The two faces of io.
-    ...['read', 'write'].map((side) => ({
+    // The three faces of io.
+    ...['read', 'write', 'storage'].map((side) => ({
       name: `io-${side}-through-its-face`,
       comment:
         `src/io/${side}/ has one face, src/io/${side}/index.ts: a file outside src/io/${side}/ may import ` +
