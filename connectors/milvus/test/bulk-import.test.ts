@@ -1,0 +1,164 @@
+/**
+ * bulkImportMilvus against the stand-in, with the files in a real S3 server on loopback: every
+ * row imported once, across several jobs of a few files each; a rerun with the same run id
+ * skips the upload and the imports; a failed job reaches the user with Milvus's reason and the
+ * file, and a rerun resubmits only it; a run killed mid-import is finished by a rerun without a
+ * second import of any file.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { fromItems } from 'sluice';
+import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
+import { bulkImportMilvus, ImportJobError, type BulkImportOptions, type ImportManifest } from '../src/index.js';
+import { importFields, importRows } from './fixtures/import-rows.js';
+import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
+
+const { startS3Server } = (await import(
+  new URL('../../../../dist/test/fixtures/s3-server.js', import.meta.url).href
+)) as typeof import('../../../dist/test/fixtures/s3-server.js');
+
+const BUCKET = 'milvus-bucket';
+let s3: S3TestServer;
+let milvus: MilvusStandIn;
+
+before(async () => {
+  s3 = await startS3Server();
+  await s3.bucket(BUCKET);
+  milvus = await MilvusStandIn.start({
+    objectStore: { endpoint: s3.endpoint, bucket: BUCKET, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+  });
+});
+after(async () => {
+  await milvus.stop();
+  await s3.stop();
+});
+
+function options(collection: string, runId: string, extra: Partial<BulkImportOptions> = {}): BulkImportOptions {
+  return {
+    uri: milvus.uri,
+    collection,
+    runId,
+    storage: { ...s3.storage, bucket: BUCKET, prefix: 'imports' },
+    // Small files and two files a job: several jobs from a few thousand rows.
+    fileSize: 64 * 1024,
+    filesPerJob: 2,
+    pollMs: 10,
+    progress: 'off',
+    ...extra,
+  };
+}
+
+async function manifestOf(runId: string): Promise<ImportManifest> {
+  return JSON.parse(new TextDecoder().decode(await s3.download(`s3://${BUCKET}/imports/${runId}/_sluice-import.json`))) as ImportManifest;
+}
+
+/** Import calls the stand-in received for a collection, and the files each named. */
+function importedFiles(collection: string): string[] {
+  return milvus
+    .importJobs()
+    .filter((job) => job.collection === collection)
+    .flatMap((job) => job.files);
+}
+
+test('every row is imported once, in jobs of at most filesPerJob files, and the stand-in holds them exactly', async () => {
+  milvus.createCollection('docs', importFields);
+  const rows = importRows(3000);
+  const result = await bulkImportMilvus(fromItems(rows), options('docs', 'run-a'));
+  assert.equal(result.rows, 3000);
+  assert.equal(result.resumedUpload, false);
+  assert.ok(result.files.length >= 3, `several files (${result.files.length})`);
+  assert.ok(result.jobs.length >= 2 && result.jobs.every((job) => job.files.length <= 2));
+  assert.equal(
+    result.files.reduce((sum, f) => sum + f.rows, 0),
+    3000,
+  );
+  assert.ok(result.files.every((f) => f.path.startsWith('imports/run-a/files/') && /^[0-9a-f]{64}$/.test(f.sha256)));
+  assert.deepEqual(importedFiles('docs').sort(), result.files.map((f) => f.path).sort(), 'each file in exactly one job');
+
+  assert.equal(milvus.count('docs'), 3000);
+  const stored = new Map(milvus.rows('docs').map((r) => [Number(r.id), r]));
+  for (const row of [rows[0], rows[1234], rows[2999]]) {
+    const got = stored.get(row.id)!;
+    assert.deepEqual(got.vector, [...row.vector]);
+    assert.equal(got.title, row.title);
+    // Float16 as Milvus keeps it, decoded by the stand-in: 0.1 is 0.0999755859375 in half precision.
+    assert.deepEqual(got.half, [row.id % 100, 0.5, -2, 0.0999755859375]);
+  }
+  const manifest = await manifestOf('run-a');
+  assert.ok(manifest.jobs.every((job) => job.state === 'completed' && job.jobId !== null));
+  assert.equal(
+    manifest.jobs.reduce((sum, job) => sum + job.rows, 0),
+    3000,
+  );
+});
+
+test('a rerun with the same run id skips the upload and every completed job', async () => {
+  const importsBefore = milvus.callsOf('Import').length;
+  const result = await bulkImportMilvus(fromItems(importRows(3000)), options('docs', 'run-a'));
+  assert.equal(result.resumedUpload, true);
+  assert.equal(result.rows, 3000);
+  assert.equal(milvus.callsOf('Import').length, importsBefore, 'no import submitted again');
+  assert.equal(milvus.count('docs'), 3000);
+});
+
+test("a failed job rejects with Milvus's reason and its files; a rerun resubmits only that job", async () => {
+  milvus.createCollection('failing', importFields);
+  const reason = 'the vector of field vector in row 7 has 7 values, expected 8';
+  milvus.failNextImport(reason);
+  const error = await bulkImportMilvus(fromItems(importRows(1500)), options('failing', 'run-f', { jobsInFlight: 1 })).then(
+    () => assert.fail('the import should have failed'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ImportJobError, String(error));
+  // Milvus's reason as it sent it: the stand-in, as Milvus, adds its error's own words after the cause.
+  assert.equal(error.reason, `${reason}: importing data failed`);
+  assert.match(
+    error.message,
+    new RegExp(`^import job \\d+ into collection 'failing' failed: ${reason}: importing data failed \\(files: imports/run-f/files/`),
+  );
+  const failed = (await manifestOf('run-f')).jobs.find((job) => job.state === 'failed')!;
+  assert.deepEqual(failed.files, error.files);
+
+  const before = importedFiles('failing');
+  const result = await bulkImportMilvus(fromItems(importRows(1500)), options('failing', 'run-f'));
+  assert.equal(result.resumedUpload, true);
+  assert.equal(result.rows, 1500);
+  assert.equal(milvus.count('failing'), 1500, 'nothing doubled');
+  const again = importedFiles('failing').slice(before.length);
+  assert.deepEqual(again.sort(), [...error.files].sort(), 'only the failed job was submitted again');
+});
+
+test('a run killed mid-import is finished by a rerun, without importing any file twice', async () => {
+  milvus.createCollection('killed', importFields);
+  milvus.delay('GetImportState', 200);
+  const job = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./fixtures/bulk-import-job.js', import.meta.url)),
+      JSON.stringify(options('killed', 'run-k', { jobsInFlight: 1 })),
+      '2000',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise((resolve) => job.on('exit', resolve));
+  // Killed once its first job is recorded in the manifest with Milvus's id, while it polls.
+  for (;;) {
+    const manifest = await manifestOf('run-k').catch(() => null);
+    if (manifest?.jobs.some((j) => j.jobId !== null)) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  job.kill('SIGKILL');
+  await exited;
+  milvus.delay('GetImportState', 0);
+  const submitted = importedFiles('killed');
+  assert.ok(submitted.length > 0);
+
+  const result = await bulkImportMilvus(fromItems(importRows(2000)), options('killed', 'run-k'));
+  assert.equal(result.rows, 2000);
+  assert.equal(milvus.count('killed'), 2000);
+  const all = importedFiles('killed');
+  assert.equal(new Set(all).size, all.length, 'no file imported twice');
+  assert.deepEqual([...all].sort(), result.files.map((f) => f.path).sort());
+});
