@@ -6,12 +6,12 @@
  * retried with backoff, and the write ends with one flush.
  */
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { promisify } from '@zilliz/milvus2-sdk-node';
 import type { Table } from 'apache-arrow';
 import type { Datasink, Row, WriteContext } from 'sluice';
 import { MilvusPartialWriteError, MilvusRequestError } from '../errors.js';
 import { byteRuns } from './byte-runs.js';
 import type { SinkSchema } from './collection-schema.js';
+import { callWithEncodedTail } from './encoded-call.js';
 import { Limiter } from './limiter.js';
 import { collectionSchema, connect, flush } from './milvus-calls.js';
 import { prepareBatch, type PreparedBatch } from './prepared-batch.js';
@@ -159,11 +159,12 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
     if (this.#failed || !client) throw new Error(`${this.name}: the write was stopped`);
     const options = this.#options;
     const method = this.#method();
-    const request = {
+    const columns = batch.fieldsData(start, end);
+    const message = {
       collection_name: options.collection,
       db_name: options.database,
       partition_name: options.partition,
-      fields_data: batch.fieldsData(start, end),
+      fields_data: columns.messages,
       num_rows: end - start,
     };
     let result: { response: MutationResult; attempts: number };
@@ -172,7 +173,7 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
       result = await withRetries(
         { method, collection: options.collection },
         options,
-        async (timeout) => (await promisify(client.channelPool, method, request, timeout)) as MutationResult,
+        async (timeout) => (await callWithEncodedTail(client, method, message, columns.encoded, timeout)) as MutationResult,
         (r) => r.status,
       );
     } catch (error) {

@@ -8,6 +8,7 @@ import type { Table, Vector } from 'apache-arrow';
 import { MilvusSchemaError } from '../errors.js';
 import { column, listValues, plain, preview } from './arrow-values.js';
 import { isVectorType, type SinkField, type SinkSchema } from './collection-schema.js';
+import { fieldsDataEntry, floatBytes, vectorFieldData } from './field-bytes.js';
 import { halfFloatBytes } from './half-floats.js';
 
 /** One column of an Insert/Upsert request (milvus.proto.schema.FieldData), as the SDK's encoder takes it. */
@@ -20,17 +21,28 @@ export interface FieldDataMessage {
   readonly vectors?: Record<string, unknown>;
 }
 
+/** A column already encoded as `fields_data` entries of a request (vectors: see field-bytes.ts). */
+export interface EncodedFieldData {
+  readonly encoded: readonly Uint8Array[];
+}
+
+/** The columns of a run of rows: messages for the SDK's encoder, and encoded bytes to append. */
+export interface RequestColumns {
+  readonly messages: FieldDataMessage[];
+  readonly encoded: Uint8Array[];
+}
+
 export interface PreparedBatch {
   readonly rows: number;
   /** About how many bytes each row takes in a request. */
   readonly rowBytes: Float64Array;
   /** The request columns of rows [start, end). */
-  fieldsData(start: number, end: number): FieldDataMessage[];
+  fieldsData(start: number, end: number): RequestColumns;
   primaryKey(row: number): string | number | undefined;
 }
 
 interface Column {
-  fieldData(start: number, end: number): FieldDataMessage;
+  fieldData(start: number, end: number): FieldDataMessage | EncodedFieldData;
 }
 
 export interface BatchContext {
@@ -132,7 +144,16 @@ export function prepareBatch(table: Table, ctx: BatchContext): PreparedBatch {
     columns.push(prepare(field, vector, rows, rowBytes, fail));
   }
   if (schema.dynamic && extra.length) columns.push(dynamicColumn(table, extra, rows, rowBytes));
-  return { rows, rowBytes, fieldsData: (start, end) => columns.map((c) => c.fieldData(start, end)), primaryKey };
+  const fieldsData = (start: number, end: number): RequestColumns => {
+    const out: RequestColumns = { messages: [], encoded: [] };
+    for (const c of columns) {
+      const data = c.fieldData(start, end);
+      if ('encoded' in data) out.encoded.push(...data.encoded);
+      else out.messages.push(data);
+    }
+    return out;
+  };
+  return { rows, rowBytes, fieldsData, primaryKey };
 }
 
 type Fail = (field: string, row: number | null, problem: string, fix: string) => never;
@@ -365,31 +386,27 @@ function vectorColumn(field: SinkField, vector: Vector, rows: number, rowBytes: 
       if (!givenAsBytes[row]) bytes!.set(halfFloatBytes(floats.subarray(row * dim, (row + 1) * dim), type), row * rowSize);
     }
   }
-  const key = {
-    FloatVector: 'float_vector',
-    Float16Vector: 'float16_vector',
-    BFloat16Vector: 'bfloat16_vector',
-    BinaryVector: 'binary_vector',
-  }[type];
   return {
     fieldData(start, end) {
       const { flags, kept } = validRun(valid, start, end);
       const contiguous = kept.length === end - start;
-      let data: unknown;
-      if (type === 'FloatVector') {
-        const part = contiguous
-          ? floats!.subarray(start * dim, end * dim)
-          : Float32Array.from(kept.flatMap((i) => Array.from(floats!.subarray(i * dim, (i + 1) * dim))));
-        // The SDK's encoder takes a plain array of numbers for repeated floats.
-        data = { data: Array.from(part) };
-      } else {
-        data = contiguous
-          ? Buffer.from(bytes!.buffer, bytes!.byteOffset + start * rowSize, (end - start) * rowSize)
-          : Buffer.concat(kept.map((i) => bytes!.subarray(i * rowSize, (i + 1) * rowSize)));
-      }
-      return { type, field_name: field.name, is_dynamic: false, valid_data: flags, vectors: { dim, [key]: data } };
+      const data =
+        type === 'FloatVector'
+          ? floatBytes(
+              contiguous ? floats!.subarray(start * dim, end * dim) : compact(kept, dim, floats!, new Float32Array(kept.length * dim)),
+            )
+          : contiguous
+            ? bytes!.subarray(start * rowSize, end * rowSize)
+            : compact(kept, rowSize, bytes!, new Uint8Array(kept.length * rowSize));
+      return { encoded: fieldsDataEntry(vectorFieldData(type, field.name, dim, data, flags)) };
     },
   };
+}
+
+/** The rows `kept` of `source` (`size` values each), side by side in `out`. */
+function compact<A extends Float32Array | Uint8Array>(kept: readonly number[], size: number, source: A, out: A): A {
+  kept.forEach((row, j) => out.set(source.subarray(row * size, (row + 1) * size), j * size));
+  return out;
 }
 
 function dynamicColumn(table: Table, names: readonly string[], rows: number, rowBytes: Float64Array): Column {
