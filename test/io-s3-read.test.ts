@@ -125,6 +125,17 @@ test('readCsv, readText and readBinaryFiles over s3:// give the rows of the same
   );
 });
 
+test('a bucket named alone (s3://bucket or s3://bucket/) is read whole', async () => {
+  for (const path of ['s3://data', 's3://data/']) {
+    const files = await readBinaryFiles(path, { storage, fileExtensions: ['dat'] }).takeAll({ preserveOrder: true });
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['s3://data/bin/sub/y.dat', 's3://data/bin/x.dat'],
+      path,
+    );
+  }
+});
+
 test('a missing bucket, key or prefix is a FileReadError naming the s3:// path and saying what is wrong', async () => {
   const cases: [string, RegExp][] = [
     ['s3://no-such-bucket/x.parquet', /the bucket 'no-such-bucket' does not exist/],

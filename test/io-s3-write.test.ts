@@ -115,6 +115,22 @@ test('a write that fails mid-way leaves no object of its write id and no open mu
   assert.deepEqual(await s3.openUploads('out'), []);
 });
 
+test('a failed rerun into the same prefix keeps the first write whole, its _SUCCESS put back', async () => {
+  const first = await range(100).writeJson('s3://out/rerun', { storage, targetRowsPerFile: 40 });
+  const before = await s3.keys('out', 'rerun/');
+  assert.deepEqual(before, [...first.files.map((f) => f.slice('s3://out/'.length)), 'rerun/_SUCCESS'].sort());
+  process.env[S3_FAIL_AT_ENV] = '90';
+  try {
+    const rerun = range(100)
+      .mapBatches(failOnRowUdf, { batchFormat: 'columns', batchSize: 10 })
+      .writeJson('s3://out/rerun', { storage, targetRowsPerFile: 10 });
+    await assert.rejects(rerun, UdfError);
+  } finally {
+    delete process.env[S3_FAIL_AT_ENV];
+  }
+  assert.deepEqual(await s3.keys('out', 'rerun/'), before);
+});
+
 test('a worker that dies mid-upload: its task is retried, and the multipart upload it left open is aborted', async () => {
   const marker = join(dir, 'part-held');
   const held = await startS3Server({ partDelayMs: 2_000, onPartHeld: () => writeFileSync(marker, '') });
