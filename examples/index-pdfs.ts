@@ -3,19 +3,23 @@
  *
  *   read PDFs, a row per page (pdfjs on the task pool) → chunk the text (task pool) → embed
  *   the chunks with an ONNX model (actor pool) → write id, path, page, chunk and vector to
- *   Parquet; then read the vectors back and answer a nearest-neighbour query
+ *   Parquet, or to Milvus when MILVUS_URI is set; then answer a nearest-neighbour query
  *
  * Run: pnpm demo [folder of PDFs]. Without a folder it indexes a sample corpus that it
  * writes first (generated PDFs, no network). Output: $SLUICE_DEMO_OUT, default <tmp>/sluice-demo.
+ * With MILVUS_URI (and MILVUS_TOKEN, MILVUS_COLLECTION, default 'sluice_demo_chunks') the
+ * chunks are upserted into Milvus by their ids (a rerun replaces them) and Milvus answers the query.
  * The model is @sluice/onnx's hashed character n-gram embedding (384 dimensions), written,
  * not downloaded; README, "Running a real model", says how to use an exported one.
  */
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { milvusSink, type MilvusCollectionSpec } from '@sluice/milvus';
 import { OnnxTextEmbedder, textEmbedder, writeHashedNgramModel, type OnnxTextEmbedderOptions } from '@sluice/onnx';
 import { readPdfs, writeSampleCorpus } from '@sluice/pdf';
-import { chunkText, readParquet } from 'sluice';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { chunkText, readParquet, type Dataset, type DatasetStats } from 'sluice';
 
 interface IndexedChunk {
   id: string;
@@ -55,30 +59,85 @@ const chunks = readPdfs(corpus, { onError: 'skip' })
 chunks.explain();
 console.log();
 
-const started = performance.now();
-const written = await chunks.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000 });
-const seconds = (performance.now() - started) / 1000;
-console.log(`indexed ${written.rows} chunks in ${seconds.toFixed(2)} s (${Math.round(written.rows / seconds)} chunks/s)`);
-console.log(`wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}\n`);
-console.log(written.stats.toString());
-
-// The query is embedded with the same model, here on the main thread; the index is read back from Parquet.
 const question = 'the sailor steers the hull into the harbor against the tide';
+// The query is embedded with the same model, here on the main thread.
 const embedder = new OnnxTextEmbedder(embedding);
 const [queryVector] = (await embedder.call({ text: [question] })).vector as Float32Array[];
 await embedder.close();
-const best: { score: number; chunk: IndexedChunk }[] = [];
-for await (const batch of readParquet<IndexedChunk>(indexDir).iterBatches({ batchSize: 4096, progress: 'off' })) {
-  for (const chunk of batch) {
-    let score = 0;
-    for (let i = 0; i < queryVector.length; i++) score += chunk.vector[i] * queryVector[i];
-    best.push({ score, chunk });
-    best.sort((a, b) => b.score - a.score);
-    best.length = Math.min(best.length, 3);
-  }
-}
+
+const milvusUri = process.env.MILVUS_URI;
+const nearest = milvusUri === undefined ? await toParquet(chunks) : await toMilvus(chunks, milvusUri);
 console.log(`\nnearest chunks to "${question}":`);
-for (const { score, chunk } of best) {
+for (const { score, chunk } of nearest) {
   const preview = chunk.text.replace(/\s+/g, ' ').slice(0, 90);
   console.log(`  ${score.toFixed(3)}  ${chunk.path.split('/').pop()} p.${chunk.page} #${chunk.chunkIndex}  ${preview}…`);
+}
+
+interface Nearest {
+  score: number;
+  chunk: Omit<IndexedChunk, 'vector' | 'id'>;
+}
+
+function report(rows: number, seconds: number, stats: DatasetStats): void {
+  console.log(`indexed ${rows} chunks in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} chunks/s)`);
+  console.log(stats.toString());
+}
+
+/** Writes the index as Parquet, then scans it for the chunks nearest the query. */
+async function toParquet(ds: Dataset<IndexedChunk>): Promise<Nearest[]> {
+  const started = performance.now();
+  const written = await ds.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000 });
+  console.log(`wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}`);
+  console.log('(set MILVUS_URI=http://localhost:19530 to load the chunks into Milvus instead: README, "Milvus")\n');
+  report(written.rows, (performance.now() - started) / 1000, written.stats);
+  const best: Nearest[] = [];
+  for await (const batch of readParquet<IndexedChunk>(indexDir).iterBatches({ batchSize: 4096, progress: 'off' })) {
+    for (const chunk of batch) {
+      let score = 0;
+      for (let i = 0; i < queryVector.length; i++) score += chunk.vector[i] * queryVector[i];
+      best.push({ score, chunk });
+      best.sort((a, b) => b.score - a.score);
+      best.length = Math.min(best.length, 3);
+    }
+  }
+  return best;
+}
+
+/** Upserts the index into a Milvus collection (created when missing), then asks Milvus for the nearest chunks. */
+async function toMilvus(ds: Dataset<IndexedChunk>, uri: string): Promise<Nearest[]> {
+  const token = process.env.MILVUS_TOKEN;
+  const collection = process.env.MILVUS_COLLECTION ?? 'sluice_demo_chunks';
+  const spec: MilvusCollectionSpec = {
+    fields: [
+      { name: 'id', type: 'VarChar', primaryKey: true, maxLength: 64 },
+      { name: 'path', type: 'VarChar', maxLength: 1024 },
+      { name: 'page', type: 'Int32' },
+      { name: 'chunkIndex', type: 'Int32' },
+      { name: 'text', type: 'VarChar', maxLength: 8192 },
+      { name: 'vector', type: 'FloatVector', dim: 384 },
+    ],
+    indexes: [{ field: 'vector', metricType: 'IP' }],
+  };
+  const started = performance.now();
+  const written = await ds.write(milvusSink({ uri, token, collection, createCollection: spec }), {
+    errorLog: join(outDir, 'errors.jsonl'),
+    progressIntervalMs: 1000,
+  });
+  console.log(`upserted ${written.rows} chunks into Milvus collection '${collection}' at ${uri}\n`);
+  report(written.rows, (performance.now() - started) / 1000, written.stats);
+  const client = new MilvusClient({ address: uri, token });
+  try {
+    const found = await client.search({
+      collection_name: collection,
+      data: [Array.from(queryVector)],
+      limit: 3,
+      output_fields: ['path', 'page', 'chunkIndex', 'text'],
+    });
+    return found.results.map((hit) => ({
+      score: Number(hit.score),
+      chunk: { path: String(hit.path), page: Number(hit.page), chunkIndex: Number(hit.chunkIndex), text: String(hit.text) },
+    }));
+  } finally {
+    await client.closeConnection();
+  }
 }
