@@ -156,7 +156,7 @@ test('a partial err_index fails the write, naming the refused rows by key', asyn
       [17, 'doc-17'],
     ],
   );
-  assert.match(cause.message, /took 38 of 40 rows of a request; it refused 2: row 3 of batch -1, primary key "doc-3"/);
+  assert.match(cause.message, /took 38 of 40 rows of a request; it refused 2: row 3 of batch 0, primary key "doc-3"/);
 });
 
 for (const inFlight of [1, 4]) {

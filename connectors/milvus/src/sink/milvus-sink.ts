@@ -5,7 +5,7 @@
  * a request over the server's message limit is halved and sent again, transient failures are
  * retried with backoff, and the write ends with one flush.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
 import type { Table } from 'apache-arrow';
 import type { Datasink, Row, WriteContext } from 'sluice';
 import { MilvusPartialWriteError, MilvusRequestError } from '../errors.js';
@@ -40,7 +40,7 @@ export interface MilvusWriteSummary extends MilvusWriteReturn {
 }
 
 interface MutationResult {
-  status: Parameters<typeof withRetries>[3] extends (r: never) => infer S ? S : never;
+  status: ResStatus;
   err_index: number[];
   insert_cnt: string;
   upsert_cnt: string;
@@ -186,7 +186,7 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
     const written = Number(method === 'Upsert' ? response.upsert_cnt : response.insert_cnt);
     if (response.err_index.length || written !== rows) {
       this.#failed = true;
-      const refused = response.err_index.map((i) => ({ batch: -1, row: start + i, primaryKey: batch.primaryKey(start + i) }));
+      const refused = response.err_index.map((i) => ({ batch: batch.index, row: start + i, primaryKey: batch.primaryKey(start + i) }));
       throw new MilvusPartialWriteError(options.collection, refused, written, rows);
     }
     return {

@@ -33,6 +33,8 @@ export interface RequestColumns {
 }
 
 export interface PreparedBatch {
+  /** Index of the write call the batch came in. */
+  readonly index: number;
   readonly rows: number;
   /** About how many bytes each row takes in a request. */
   readonly rowBytes: Float64Array;
@@ -153,7 +155,7 @@ export function prepareBatch(table: Table, ctx: BatchContext): PreparedBatch {
     }
     return out;
   };
-  return { rows, rowBytes, fieldsData, primaryKey };
+  return { index: ctx.batch, rows, rowBytes, fieldsData, primaryKey };
 }
 
 type Fail = (field: string, row: number | null, problem: string, fix: string) => never;
