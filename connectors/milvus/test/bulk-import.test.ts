@@ -3,17 +3,21 @@
  * row imported once, across several jobs of a few files each; a rerun with the same run id
  * skips the upload and the imports; a failed job reaches the user with Milvus's reason and the
  * file, and a rerun resubmits only it; a run killed mid-import is finished by a rerun without a
- * second import of any file.
+ * second import of any file. With MILVUS_URI set, an import into that Milvus (through its MinIO:
+ * MILVUS_IMPORT_S3_ENDPOINT, MILVUS_IMPORT_BUCKET, MILVUS_IMPORT_S3_KEY/SECRET, defaults as the
+ * README's compose file) and its rerun.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { fromItems } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus, ImportJobError, type BulkImportOptions, type ImportManifest } from '../src/index.js';
 import { importFields, importRows } from './fixtures/import-rows.js';
 import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
+import { collectionName, REAL_MILVUS_SKIPPED, REAL_MILVUS_URI } from './fixtures/milvus-target.js';
 
 const { startS3Server } = (await import(
   new URL('../../../../dist/test/fixtures/s3-server.js', import.meta.url).href
@@ -162,3 +166,65 @@ test('a run killed mid-import is finished by a rerun, without importing any file
   assert.equal(new Set(all).size, all.length, 'no file imported twice');
   assert.deepEqual([...all].sort(), result.files.map((f) => f.path).sort());
 });
+
+/** The bucket a real Milvus imports from: its MinIO, as the README's compose file starts it. */
+const realImport = REAL_MILVUS_URI
+  ? {
+      endpoint: process.env.MILVUS_IMPORT_S3_ENDPOINT ?? 'http://localhost:9000',
+      bucket: process.env.MILVUS_IMPORT_BUCKET ?? 'a-bucket',
+      credentials: {
+        accessKeyId: process.env.MILVUS_IMPORT_S3_KEY ?? 'minioadmin',
+        secretAccessKey: process.env.MILVUS_IMPORT_S3_SECRET ?? 'minioadmin',
+      },
+    }
+  : null;
+
+test(
+  'against a real Milvus: every row imported once, and a rerun imports nothing again',
+  { skip: realImport === null ? REAL_MILVUS_SKIPPED : false },
+  async () => {
+    const { endpoint, bucket, credentials } = realImport!;
+    const collection = collectionName('import');
+    const client = new MilvusClient({ address: REAL_MILVUS_URI!, token: process.env.MILVUS_TOKEN, maxRetries: 0 });
+    try {
+      await client.createCollection({
+        collection_name: collection,
+        fields: [
+          { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+          { name: 'vector', data_type: DataType.FloatVector, dim: 8 },
+          { name: 'half', data_type: DataType.Float16Vector, dim: 4 },
+          { name: 'title', data_type: DataType.VarChar, max_length: 64 },
+        ],
+        index_params: [
+          { field_name: 'vector', index_type: 'AUTOINDEX', metric_type: 'COSINE' },
+          { field_name: 'half', index_type: 'AUTOINDEX', metric_type: 'COSINE' },
+        ],
+      });
+      const run = () =>
+        bulkImportMilvus(fromItems(importRows(3000)), {
+          uri: REAL_MILVUS_URI!,
+          token: process.env.MILVUS_TOKEN,
+          collection,
+          runId: collection,
+          storage: { endpoint, forcePathStyle: true, region: 'us-east-1', credentials, bucket, prefix: 'sluice-tests' },
+          fileSize: 64 * 1024,
+          filesPerJob: 2,
+          pollMs: 500,
+          progress: 'off',
+        });
+      assert.equal((await run()).rows, 3000);
+      const again = await run();
+      assert.equal(again.resumedUpload, true);
+      await client.loadCollectionSync({ collection_name: collection });
+      const counted = await client.query({
+        collection_name: collection,
+        output_fields: ['count(*)'],
+        consistency_level: ConsistencyLevelEnum.Strong,
+      });
+      assert.equal(Number(counted.data[0]['count(*)']), 3000);
+    } finally {
+      await client.dropCollection({ collection_name: collection });
+      await client.closeConnection();
+    }
+  },
+);
