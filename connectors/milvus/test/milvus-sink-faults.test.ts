@@ -161,9 +161,9 @@ test('a partial err_index fails the write, naming the refused rows by key', asyn
 
 for (const inFlight of [1, 4]) {
   test(`inFlight ${inFlight}: at most ${inFlight} requests reach the server at once, and that many do`, async () => {
-    const { collection, sink } = setUp({ inFlight, batchBytes: 4 * 1024 });
+    const { collection, sink } = setUp({ inFlight, batchBytes: 2 * 1024 });
     milvus.delay('Upsert', 40);
-    // 400 rows of about 100 bytes in requests of 4 KiB: 10+ requests, from 4 write calls at once.
+    // 400 rows of about 75 bytes in requests of 2 KiB: 14 requests, sent while the next blocks arrive.
     await fromItems(docRows(400)).write(sink, { concurrency: 4 });
     assert.equal(milvus.count(collection), 400);
     const upserts = milvus.callsOf('Upsert').filter((c) => c.collection === collection);

@@ -1,6 +1,7 @@
 /**
  * milvusSink against the stand-in, and against a real Milvus when MILVUS_URI is set: rows
- * arrive exactly (counts, values, vectors), an upsert rerun replaces instead of doubling, the
+ * arrive exactly (counts, values, vectors) in requests gathered across batches, an upsert
+ * rerun replaces instead of doubling, the
  * collection is created when asked, and rows that break the schema fail the write before
  * anything of their batch is sent, naming the row, its key and the field.
  */
@@ -56,8 +57,18 @@ function sinkBehaviour(open: () => Promise<MilvusTarget | null>): void {
     const sink = sinkFor(collection, { rowsPerWrite: 128 });
     const result = await fromItems(rows).write(sink);
     assert.equal(result.rows, 1000);
+    assert.equal(result.returns.length, 8);
     assert.equal(sum(result.returns, 'upserted'), 1000);
-    assert.deepEqual(sink.summary(), { ...sink.summary(), rows: 1000, upserted: 1000, inserted: 0, created: true, flushed: true });
+    // The eight batches of 128 rows (about 75 KB in all) travel in one request of up to batchBytes.
+    assert.deepEqual(sink.summary(), {
+      ...sink.summary(),
+      rows: 1000,
+      upserted: 1000,
+      inserted: 0,
+      requests: 1,
+      created: true,
+      flushed: true,
+    });
     assert.equal(await target.count(collection), 1000);
     const back = await target.query(collection, 'page >= 0');
     assert.equal(back.length, 1000);

@@ -1,25 +1,35 @@
 /**
  * `ds.write(milvusSink({...}))`: rows streamed into a Milvus collection by Upsert (the default)
- * or Insert. Each batch is checked against the collection's schema, cut into requests of at
- * most `batchBytes`, and sent with at most `inFlight` requests at once over the whole write;
+ * or Insert. Each batch is checked against the collection's schema when it arrives; its rows
+ * join those of earlier batches until they make a request of `batchBytes`, so small blocks
+ * still travel in large requests. At most `inFlight` requests run at once (and as many wait);
  * a request over the server's message limit is halved and sent again, transient failures are
- * retried with backoff, and the write ends with one flush.
+ * retried with backoff, and the write ends by sending what is left and one flush. A request
+ * that fails fails the next `write` (or the end of the write): the write as a whole rejects.
  */
 import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
 import type { Table } from 'apache-arrow';
 import type { Datasink, Row, WriteContext } from 'sluice';
 import { MilvusPartialWriteError, MilvusRequestError } from '../errors.js';
-import { byteRuns } from './byte-runs.js';
 import type { SinkSchema } from './collection-schema.js';
 import { callWithEncodedTail } from './encoded-call.js';
 import { Limiter } from './limiter.js';
 import { collectionSchema, connect, flush } from './milvus-calls.js';
-import { prepareBatch, type PreparedBatch } from './prepared-batch.js';
+import { prepareBatch } from './prepared-batch.js';
+import { halves, locate, requestColumns, segmentRows, type Segment } from './request-columns.js';
 import { OversizeRequest, withRetries } from './retry.js';
 import { resolveSinkOptions, type MilvusSinkOptions, type ResolvedSinkOptions } from './sink-options.js';
 
-/** What one `write` call did (`WriteResult.returns` holds one per batch). */
+/** What one `write` call handed to the sink (`WriteResult.returns` holds one per batch); the write resolves only once all of them are written. */
 export interface MilvusWriteReturn {
+  readonly rows: number;
+  readonly inserted: number;
+  readonly upserted: number;
+}
+
+/** The whole write, from `sink.summary()`: rows written, requests, retries and splits, whether the sink created the collection and flushed. */
+export interface MilvusWriteSummary {
+  readonly collection: string;
   readonly rows: number;
   readonly inserted: number;
   readonly upserted: number;
@@ -29,12 +39,6 @@ export interface MilvusWriteReturn {
   readonly retries: number;
   /** Requests halved because the server refused their size. */
   readonly splits: number;
-}
-
-/** The whole write, from `sink.summary()` once it is done. */
-export interface MilvusWriteSummary extends MilvusWriteReturn {
-  readonly collection: string;
-  /** Whether the sink created the collection. */
   readonly created: boolean;
   readonly flushed: boolean;
 }
@@ -46,17 +50,11 @@ interface MutationResult {
   upsert_cnt: string;
 }
 
-const ZERO: MilvusWriteReturn = { rows: 0, inserted: 0, upserted: 0, requests: 0, retries: 0, splits: 0 };
-
-function add(a: MilvusWriteReturn, b: MilvusWriteReturn): MilvusWriteReturn {
-  return {
-    rows: a.rows + b.rows,
-    inserted: a.inserted + b.inserted,
-    upserted: a.upserted + b.upserted,
-    requests: a.requests + b.requests,
-    retries: a.retries + b.retries,
-    splits: a.splits + b.splits,
-  };
+interface Totals {
+  rows: number;
+  requests: number;
+  retries: number;
+  splits: number;
 }
 
 export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWriteReturn, 'arrow'> {
@@ -71,8 +69,13 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
   #schema: SinkSchema | null = null;
   #created = false;
   #flushed = false;
-  #failed = false;
-  #totals: MilvusWriteReturn = ZERO;
+  #totals: Totals = { rows: 0, requests: 0, retries: 0, splits: 0 };
+  /** Rows waiting to fill a request, all with the same columns. */
+  #pending: Segment[] = [];
+  #pendingBytes = 0;
+  readonly #sending = new Set<Promise<void>>();
+  /** The first failure of a request; later writes rethrow it. */
+  #failure: { error: unknown } | null = null;
 
   constructor(options: MilvusSinkOptions) {
     this.#options = resolveSinkOptions(options);
@@ -84,9 +87,11 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
 
   async onWriteStart(): Promise<void> {
     // A sink may be used for several writes (a rerun): each starts afresh.
-    this.#failed = false;
+    this.#failure = null;
     this.#flushed = false;
-    this.#totals = ZERO;
+    this.#totals = { rows: 0, requests: 0, retries: 0, splits: 0 };
+    this.#pending = [];
+    this.#pendingBytes = 0;
     this.#client = await connect(this.#options, this.#token);
     const { schema, created } = await collectionSchema(this.#client, this.#options);
     this.#schema = schema;
@@ -94,19 +99,33 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
   }
 
   async write(table: Table, ctx: WriteContext): Promise<MilvusWriteReturn> {
+    this.#rethrow();
     const schema = this.#schema;
-    if (!schema || !this.#client) throw new Error(`${this.name}: write() was called before onWriteStart()`);
-    if (table.numRows === 0) return ZERO;
+    if (!schema) throw new Error(`${this.name}: write() was called before onWriteStart()`);
     const batch = prepareBatch(table, { schema, mode: this.#options.mode, batch: ctx.taskIndex });
-    const runs = byteRuns(batch.rowBytes, this.#options.batchBytes);
-    const results = await Promise.all(runs.map(([start, end]) => this.#send(batch, start, end)));
-    const done = results.reduce(add, ZERO);
-    this.#totals = add(this.#totals, done);
-    return done;
+    if (this.#pending.length && batch.signature !== this.#pending[0].batch.signature) this.#dispatch();
+    let start = 0;
+    for (let row = 0; row < batch.rows; row++) {
+      if (this.#pendingBytes + batch.rowBytes[row] > this.#options.batchBytes && (row > start || this.#pending.length)) {
+        if (row > start) this.#pending.push({ batch, start, end: row });
+        this.#dispatch();
+        start = row;
+      }
+      this.#pendingBytes += batch.rowBytes[row];
+    }
+    if (batch.rows > start) this.#pending.push({ batch, start, end: batch.rows });
+    // Backpressure: at most inFlight requests running and as many waiting for a slot.
+    while (this.#sending.size >= 2 * this.#options.inFlight) await Promise.race(this.#sending);
+    this.#rethrow();
+    const rows = batch.rows;
+    return { rows, inserted: this.#options.mode === 'insert' ? rows : 0, upserted: this.#options.mode === 'upsert' ? rows : 0 };
   }
 
   async onWriteComplete(): Promise<void> {
     try {
+      this.#dispatch();
+      await Promise.all(this.#sending);
+      this.#rethrow();
       if (this.#client) await flush(this.#client, this.#options);
       this.#flushed = true;
     } finally {
@@ -115,13 +134,32 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
   }
 
   async onWriteFailed(): Promise<void> {
-    this.#failed = true;
+    this.#failure ??= { error: new Error('the write failed elsewhere') };
+    this.#pending = [];
+    // Requests already sent finish (or fail) before the connection closes; the waiting ones are dropped.
+    await Promise.all(this.#sending);
     await this.#close();
   }
 
-  /** What the write did so far: rows, counts by mode, requests, retries, splits, and whether it created the collection and flushed. */
+  /** What the write did so far: rows written, by mode, requests, retries, splits, and whether it created the collection and flushed. */
   summary(): MilvusWriteSummary {
-    return { ...this.#totals, collection: this.#options.collection, created: this.#created, flushed: this.#flushed };
+    const { rows, requests, retries, splits } = this.#totals;
+    const upsert = this.#options.mode === 'upsert';
+    return {
+      collection: this.#options.collection,
+      rows,
+      inserted: upsert ? 0 : rows,
+      upserted: upsert ? rows : 0,
+      requests,
+      retries,
+      splits,
+      created: this.#created,
+      flushed: this.#flushed,
+    };
+  }
+
+  #rethrow(): void {
+    if (this.#failure) throw this.#failure.error;
   }
 
   async #close(): Promise<void> {
@@ -130,42 +168,55 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
     await client?.closeConnection();
   }
 
-  /** Sends rows [start, end) of a batch; when the server refuses the size, sends each half instead. */
-  async #send(batch: PreparedBatch, start: number, end: number): Promise<MilvusWriteReturn> {
-    const sent = await this.#limiter.run(() => this.#request(batch, start, end));
-    if (sent !== 'split') return sent;
-    if (end - start === 1) {
+  /** Sends the pending rows as one request (in the background). */
+  #dispatch(): void {
+    if (!this.#pending.length) return;
+    const segments = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const sending: Promise<void> = this.#send(segments)
+      .catch((error: unknown) => void (this.#failure ??= { error }))
+      .finally(() => this.#sending.delete(sending));
+    this.#sending.add(sending);
+  }
+
+  /** Sends rows; when the server refuses the size, sends each half instead. */
+  async #send(segments: Segment[]): Promise<void> {
+    const sent = await this.#limiter.run(() => this.#request(segments));
+    if (sent === 'done') return;
+    if (segmentRows(segments) === 1) {
+      const { batch, row } = locate(segments, 0);
       throw new MilvusRequestError(
         this.#method(),
         this.#options.collection,
         'RESOURCE_EXHAUSTED',
-        `row ${start} alone is larger than the server's gRPC message limit`,
+        `row ${row} of batch ${batch.index} alone is larger than the server's gRPC message limit`,
         1,
         "raise Milvus's proxy.grpc.serverMaxRecvSize, or make the row smaller",
       );
     }
-    const middle = start + Math.floor((end - start) / 2);
-    const halves = await Promise.all([this.#send(batch, start, middle), this.#send(batch, middle, end)]);
-    return { ...add(halves[0], halves[1]), splits: halves[0].splits + halves[1].splits + 1 };
+    this.#totals.splits += 1;
+    await Promise.all(halves(segments).map((half) => this.#send(half)));
   }
 
   #method(): 'Upsert' | 'Insert' {
     return this.#options.mode === 'upsert' ? 'Upsert' : 'Insert';
   }
 
-  async #request(batch: PreparedBatch, start: number, end: number): Promise<MilvusWriteReturn | 'split'> {
+  async #request(segments: Segment[]): Promise<'done' | 'split'> {
     const client = this.#client;
     // A failed write stops sending: requests still waiting for a slot are dropped.
-    if (this.#failed || !client) throw new Error(`${this.name}: the write was stopped`);
+    if (this.#failure || !client) return 'done';
     const options = this.#options;
     const method = this.#method();
-    const columns = batch.fieldsData(start, end);
+    const rows = segmentRows(segments);
+    const columns = requestColumns(segments);
     const message = {
       collection_name: options.collection,
       db_name: options.database,
       partition_name: options.partition,
       fields_data: columns.messages,
-      num_rows: end - start,
+      num_rows: rows,
     };
     let result: { response: MutationResult; attempts: number };
     try {
@@ -178,25 +229,21 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
       );
     } catch (error) {
       if (error instanceof OversizeRequest) return 'split';
-      this.#failed = true;
       throw error;
     }
     const { response, attempts } = result;
-    const rows = end - start;
     const written = Number(method === 'Upsert' ? response.upsert_cnt : response.insert_cnt);
     if (response.err_index.length || written !== rows) {
-      this.#failed = true;
-      const refused = response.err_index.map((i) => ({ batch: batch.index, row: start + i, primaryKey: batch.primaryKey(start + i) }));
+      const refused = response.err_index.map((i) => {
+        const { batch, row } = locate(segments, i);
+        return { batch: batch.index, row, primaryKey: batch.primaryKey(row) };
+      });
       throw new MilvusPartialWriteError(options.collection, refused, written, rows);
     }
-    return {
-      rows,
-      inserted: method === 'Insert' ? rows : 0,
-      upserted: method === 'Upsert' ? rows : 0,
-      requests: 1,
-      retries: attempts - 1,
-      splits: 0,
-    };
+    this.#totals.rows += rows;
+    this.#totals.requests += 1;
+    this.#totals.retries += attempts - 1;
+    return 'done';
   }
 }
 

@@ -8,29 +8,22 @@ import type { Table, Vector } from 'apache-arrow';
 import { MilvusSchemaError } from '../errors.js';
 import { column, listValues, plain, preview } from './arrow-values.js';
 import { isVectorType, type SinkField, type SinkSchema } from './collection-schema.js';
-import { fieldsDataEntry, floatBytes, vectorFieldData } from './field-bytes.js';
+import { floatBytes } from './field-bytes.js';
 import { halfFloatBytes } from './half-floats.js';
+import { DYNAMIC_FIELD, SCALAR_KEYS } from './scalar-keys.js';
 
-/** One column of an Insert/Upsert request (milvus.proto.schema.FieldData), as the SDK's encoder takes it. */
-export interface FieldDataMessage {
-  readonly type: string;
-  readonly field_name: string;
-  readonly is_dynamic: boolean;
-  readonly valid_data: boolean[];
-  readonly scalars?: Record<string, unknown>;
-  readonly vectors?: Record<string, unknown>;
-}
-
-/** A column already encoded as `fields_data` entries of a request (vectors: see field-bytes.ts). */
-export interface EncodedFieldData {
-  readonly encoded: readonly Uint8Array[];
-}
-
-/** The columns of a run of rows: messages for the SDK's encoder, and encoded bytes to append. */
-export interface RequestColumns {
-  readonly messages: FieldDataMessage[];
-  readonly encoded: Uint8Array[];
-}
+/** What a run of rows holds of one column, ready to be joined with the same column of other runs into a request. */
+export type ColumnPart =
+  | {
+      readonly kind: 'scalar';
+      readonly field: SinkField;
+      /** The values of the rows that hold one (nulls left out). */
+      readonly values: unknown[];
+      /** One flag per row for a nullable field (or one with a default); empty otherwise. */
+      readonly valid: boolean[];
+    }
+  | { readonly kind: 'vector'; readonly field: SinkField; readonly data: Uint8Array; readonly valid: boolean[] }
+  | { readonly kind: 'dynamic'; readonly values: Buffer[] };
 
 export interface PreparedBatch {
   /** Index of the write call the batch came in. */
@@ -38,13 +31,16 @@ export interface PreparedBatch {
   readonly rows: number;
   /** About how many bytes each row takes in a request. */
   readonly rowBytes: Float64Array;
-  /** The request columns of rows [start, end). */
-  fieldsData(start: number, end: number): RequestColumns;
+  /** The columns the batch sends, by name: batches with the same signature can share a request. */
+  readonly signature: string;
+  /** Rows [start, end), column by column. */
+  parts(start: number, end: number): ColumnPart[];
   primaryKey(row: number): string | number | undefined;
 }
 
 interface Column {
-  fieldData(start: number, end: number): FieldDataMessage | EncodedFieldData;
+  readonly name: string;
+  part(start: number, end: number): ColumnPart;
 }
 
 export interface BatchContext {
@@ -54,24 +50,11 @@ export interface BatchContext {
   readonly batch: number;
 }
 
-const DYNAMIC_FIELD = '$meta';
 const INT_RANGES: Readonly<Record<string, [number, number]>> = {
   Int8: [-128, 127],
   Int16: [-32768, 32767],
   Int32: [-(2 ** 31), 2 ** 31 - 1],
   Int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
-};
-const SCALAR_KEYS: Readonly<Record<string, string>> = {
-  Bool: 'bool_data',
-  Int8: 'int_data',
-  Int16: 'int_data',
-  Int32: 'int_data',
-  Int64: 'long_data',
-  Float: 'float_data',
-  Double: 'double_data',
-  VarChar: 'string_data',
-  String: 'string_data',
-  JSON: 'json_data',
 };
 
 export function prepareBatch(table: Table, ctx: BatchContext): PreparedBatch {
@@ -146,16 +129,14 @@ export function prepareBatch(table: Table, ctx: BatchContext): PreparedBatch {
     columns.push(prepare(field, vector, rows, rowBytes, fail));
   }
   if (schema.dynamic && extra.length) columns.push(dynamicColumn(table, extra, rows, rowBytes));
-  const fieldsData = (start: number, end: number): RequestColumns => {
-    const out: RequestColumns = { messages: [], encoded: [] };
-    for (const c of columns) {
-      const data = c.fieldData(start, end);
-      if ('encoded' in data) out.encoded.push(...data.encoded);
-      else out.messages.push(data);
-    }
-    return out;
+  return {
+    index: ctx.batch,
+    rows,
+    rowBytes,
+    signature: columns.map((c) => c.name).join('\u0000'),
+    parts: (start, end) => columns.map((c) => c.part(start, end)),
+    primaryKey,
   };
-  return { index: ctx.batch, rows, rowBytes, fieldsData, primaryKey };
 }
 
 type Fail = (field: string, row: number | null, problem: string, fix: string) => never;
@@ -217,12 +198,10 @@ function scalarColumn(field: SinkField, vector: Vector, rows: number, rowBytes: 
     },
   );
   return {
-    fieldData(start, end) {
+    name: field.name,
+    part(start, end) {
       const { flags, kept } = validRun(valid, start, end);
-      const data = kept.map((i) => values[i]);
-      const scalars =
-        field.type === 'Array' ? { array_data: { data, element_type: field.elementType } } : { [SCALAR_KEYS[field.type]]: { data } };
-      return { type: field.type, field_name: field.name, is_dynamic: false, valid_data: flags, scalars };
+      return { kind: 'scalar', field, values: kept.map((i) => values[i]), valid: flags };
     },
   };
 }
@@ -389,7 +368,8 @@ function vectorColumn(field: SinkField, vector: Vector, rows: number, rowBytes: 
     }
   }
   return {
-    fieldData(start, end) {
+    name: field.name,
+    part(start, end) {
       const { flags, kept } = validRun(valid, start, end);
       const contiguous = kept.length === end - start;
       const data =
@@ -400,7 +380,7 @@ function vectorColumn(field: SinkField, vector: Vector, rows: number, rowBytes: 
           : contiguous
             ? bytes!.subarray(start * rowSize, end * rowSize)
             : compact(kept, rowSize, bytes!, new Uint8Array(kept.length * rowSize));
-      return { encoded: fieldsDataEntry(vectorFieldData(type, field.name, dim, data, flags)) };
+      return { kind: 'vector', field, data, valid: flags };
     },
   };
 }
@@ -423,13 +403,5 @@ function dynamicColumn(table: Table, names: readonly string[], rows: number, row
     values[row] = Buffer.from(JSON.stringify(object));
     rowBytes[row] += values[row].length + 2;
   }
-  return {
-    fieldData: (start, end) => ({
-      type: 'JSON',
-      field_name: DYNAMIC_FIELD,
-      is_dynamic: true,
-      valid_data: [],
-      scalars: { json_data: { data: values.slice(start, end) } },
-    }),
-  };
+  return { name: DYNAMIC_FIELD, part: (start, end) => ({ kind: 'dynamic', values: values.slice(start, end) }) };
 }
