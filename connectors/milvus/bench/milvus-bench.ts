@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BulkWriter, DataType, MilvusClient, type FieldType, type RowData } from '@zilliz/milvus2-sdk-node';
-import { fromItems } from 'sluice';
+import { fromItems, seededRandom } from 'sluice';
 import { milvusSink } from '../dist/src/index.js';
 import { envInt, fmt, printMachine } from '../../../dist/bench/bench-utils.js';
 import { importEncoderUdf } from '../dist/src/import/import-batch-udf.js';
@@ -35,8 +35,8 @@ interface Doc {
 }
 
 function docs(): Doc[] {
-  let seed = 1;
-  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
+  const random = seededRandom(1);
+  const next = () => random() - 0.5;
   return Array.from({ length: ROWS }, (_, id) => ({
     id,
     vector: Float32Array.from({ length: DIM }, next),

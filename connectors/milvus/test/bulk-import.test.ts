@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { fromItems } from 'sluice';
+import { fromItems, seededRandom, WriteError } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus, ImportJobError, type BulkImportOptions, type ImportManifest } from '../src/index.js';
 import { importFields, importRows } from './fixtures/import-rows.js';
@@ -165,6 +165,64 @@ test('a run killed mid-import is finished by a rerun, without importing any file
   const all = importedFiles('killed');
   assert.equal(new Set(all).size, all.length, 'no file imported twice');
   assert.deepEqual([...all].sort(), result.files.map((f) => f.path).sort());
+});
+
+test('an upload cut off by the S3 server going down fails the run before any import; a rerun uploads again and imports every row once', async () => {
+  let heldOnce = false;
+  const flaky = await startS3Server({
+    partDelayMs: 50,
+    // Down at the first part of a multipart upload: the file being written is cut off mid-upload.
+    onPartHeld: () => {
+      if (heldOnce) return;
+      heldOnce = true;
+      flaky.goDown();
+    },
+  });
+  await flaky.bucket(BUCKET);
+  const importer = await MilvusStandIn.start({
+    objectStore: { endpoint: flaky.endpoint, bucket: BUCKET, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+  });
+  try {
+    importer.createCollection('cut', [
+      { name: 'id', type: 'Int64', primary: true },
+      { name: 'vector', type: 'FloatVector', dim: 384 },
+    ]);
+    const random = seededRandom(3);
+    // Random floats do not compress: files of 8 MiB of Arrow data are over the 5 MiB of one PUT.
+    const rows = Array.from({ length: 8000 }, (_, id) => ({ id, vector: Float32Array.from({ length: 384 }, random) }));
+    const run = () =>
+      bulkImportMilvus(fromItems(rows), {
+        uri: importer.uri,
+        collection: 'cut',
+        runId: 'run-cut',
+        storage: { ...flaky.storage, bucket: BUCKET, prefix: 'imports' },
+        fileSize: 8 * 1024 ** 2,
+        pollMs: 10,
+        progress: 'off',
+      });
+    await assert.rejects(
+      run(),
+      (error: unknown) => error instanceof WriteError && /s3:\/\/milvus-bucket\/imports\/run-cut\/files/.test(error.message),
+    );
+    assert.ok(heldOnce, 'the server went down during a multipart upload');
+    assert.equal(importer.callsOf('Import').length, 0, 'nothing imported from a cut-off upload');
+
+    flaky.comeBack();
+    const result = await run();
+    assert.equal(result.resumedUpload, false, 'the upload never completed, so it is done again');
+    assert.equal(result.rows, 8000);
+    assert.equal(importer.count('cut'), 8000);
+    const submitted = importer.importJobs().flatMap((job) => job.files);
+    assert.deepEqual([...submitted].sort(), result.files.map((f) => f.path).sort(), 'each file of the rerun imported once');
+    assert.deepEqual(
+      (await flaky.keys(BUCKET, 'imports/run-cut/files/')).sort(),
+      [...submitted, 'imports/run-cut/files/_SUCCESS'].sort(),
+      'no file of the cut-off upload left behind',
+    );
+  } finally {
+    await importer.stop();
+    await flaky.stop();
+  }
 });
 
 /** The bucket a real Milvus imports from: its MinIO, as the README's compose file starts it. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
+import { seededRandom } from 'sluice';
 import { bfloat16Bits, float16Bits, writeHalfFloats } from '../src/import/half-floats.js';
 
 /** Values that reach every branch: zeros, subnormals, the rounding boundaries, overflow, NaN, and a spread of ordinary numbers. */
@@ -31,8 +32,7 @@ function samples(): number[] {
     NaN,
     3.4e38,
   ];
-  let seed = 7;
-  const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const next = seededRandom(7);
   for (let i = 0; i < 20000; i++) values.push((next() - 0.5) * 2 ** Math.floor(next() * 60 - 30));
   // Exact halfway points between neighbouring float16 values, where ties-to-even decides.
   for (let m = 0; m < 2048; m += 7) values.push((1024 + m + 0.5) * 2 ** -10, (m + 0.5) * 2 ** -24);
