@@ -224,7 +224,11 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
       result = await withRetries(
         { method, collection: options.collection },
         options,
-        async (timeout) => (await callWithEncodedTail(client, method, message, columns.encoded, timeout)) as MutationResult,
+        async (timeout) => {
+          // Once another request has failed the write, no retry of this one is started.
+          if (this.#failure) throw new Error('the write failed in another request');
+          return (await callWithEncodedTail(client, method, message, columns.encoded, timeout)) as MutationResult;
+        },
         (r) => r.status,
       );
     } catch (error) {
