@@ -34,6 +34,8 @@ const GOAL = 2;
 
 interface Run extends IndexResult {
   readonly seconds: number;
+  /** CPU time of the job's process, all threads. */
+  readonly cpuSeconds: number;
 }
 
 /** Starts a child process running `script` and resolves to the last line it prints that matches `pattern`. */
@@ -93,13 +95,15 @@ async function bench(label: string, corpus: string, modelPath: string, uri: stri
     }
   }
   const best = (contender: Contender) => runs[contender].reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  console.log(`  ${'contender'.padEnd(60)}${'pages/s'.padStart(8)}${'chunks/s'.padStart(9)}${'rows'.padStart(7)}   rounds, s`);
+  console.log(
+    `  ${'contender'.padEnd(60)}${'pages/s'.padStart(8)}${'chunks/s'.padStart(9)}${'rows'.padStart(7)}${'CPU s'.padStart(7)}   rounds, s`,
+  );
   for (const contender of CONTENDERS) {
     const b = best(contender);
     const rounds = runs[contender].map((r) => r.seconds.toFixed(2)).join(', ');
     // Rows: the chunks the job wrote, which the stand-in's count(*) matched after every round.
     console.log(
-      `  ${NAMES[contender].padEnd(60)}${fmt(pages / b.seconds).padStart(8)}${fmt(b.chunks / b.seconds).padStart(9)}${fmt(b.chunks).padStart(7)}   ${rounds}`,
+      `  ${NAMES[contender].padEnd(60)}${fmt(pages / b.seconds).padStart(8)}${fmt(b.chunks / b.seconds).padStart(9)}${fmt(b.chunks).padStart(7)}${fmt(b.cpuSeconds, 1).padStart(7)}   ${rounds}`,
     );
   }
   const sl = best('sluice');
@@ -122,6 +126,13 @@ printMachine('bench/milvus (c): PDF index job into the Milvus stand-in, sluice v
 console.log(
   `job:      chunks of ${CHUNK.size} chars (overlap ${CHUNK.overlap}), hashed n-gram ONNX embedder (384-d, batch ${EMBED_BATCH}), a collection per run; ${REPS} interleaved rounds, each in its own process, best round each`,
 );
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => fmt(l, 2))
+    .join(' ');
+// Other processes on the machine slow the threaded contender most: the load is printed before and after.
+console.log(`load:     ${load()} (1, 5, 15 min) before`);
 const work = await mkdtemp(path.join(os.tmpdir(), 'sluice-pdf-index-bench-'));
 const standIn = await child('../dist/test/fixtures/stand-in-process.js', ['{}'], /URI (\S+)/);
 const uri = standIn.match[1];
@@ -135,6 +146,7 @@ try {
   if (REAL !== undefined) ratios.push(['real', await bench('real', path.resolve(REAL), modelPath, uri, client)]);
   console.log(`\n  sluice / LangChain.js (pdf-parse 2; pdf-parse 1), same pages, best rounds; goal >= ${GOAL}`);
   for (const [label, [v2, v1]] of ratios) console.log(`  ${label.padEnd(10)} ${fmt(v2, 2)}x; ${fmt(v1, 2)}x`);
+  console.log(`load:     ${load()} after`);
 } finally {
   await client.closeConnection();
   standIn.stop();
