@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import { seededRandom } from 'sluice';
-import { bfloat16Bits, float16Bits, writeHalfFloats } from '../src/import/half-floats.js';
+import { bfloat16Bits, float16Bits, writeHalfFloats } from '../src/half-floats.js';
 
 /** Values that reach every branch: zeros, subnormals, the rounding boundaries, overflow, NaN, and a spread of ordinary numbers. */
 function samples(): number[] {

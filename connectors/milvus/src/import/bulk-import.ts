@@ -1,5 +1,6 @@
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { fromItems, objectStoreFor, UdfError, type Dataset, type ExecutionOptions, type ObjectStore, type StorageOptions } from 'sluice';
+import { collectionSchema, connect } from '../sink/milvus-calls.js';
+import { resolveSinkOptions, type ResolvedSinkOptions } from '../sink/sink-options.js';
 import { importEncoderUdf } from './import-batch-udf.js';
 import { ImportJobError, ImportResumeError } from './import-errors.js';
 import { importSchemaOf } from './import-fields.js';
@@ -81,13 +82,11 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
   } = options;
   const { bucket, prefix = '', ...connection } = storage;
   const runId = givenRunId ?? newRunId();
-  const client = new MilvusClient({
-    address: uri,
-    ...(token === undefined ? {} : { token }),
-    ...(database === undefined ? {} : { database }),
-  });
+  // The sink's connection and retries (the SDK's own are off) serve the import's calls too.
+  const calls = resolveSinkOptions({ uri, database, collection, partition });
+  const client = await connect(calls, token);
   try {
-    const schema = importSchemaOf(await client.describeCollection({ collection_name: collection }));
+    const schema = importSchemaOf((await collectionSchema(client, calls)).schema);
     const keyPrefix = [prefix.replace(/^\/+|\/+$/g, ''), runId].filter(Boolean).join('/');
     const dir = `s3://${bucket}/${keyPrefix}`;
     const store = objectStoreFor(dir, connection);
@@ -115,7 +114,7 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
     const files = manifests.current.files ?? [];
     const groups = jobGroups(files, Math.min(filesPerJob ?? MAX_FILES_PER_JOB, MAX_FILES_PER_JOB));
     const jobs = await fromItems(groups.map((group, index) => ({ index, group })))
-      .map((item) => runJob(client, manifests, collection, partition ?? null, item.index, item.group, pollMs ?? 2000), {
+      .map((item) => runJob(client, calls, manifests, partition ?? null, item.index, item.group, pollMs ?? 2000), {
         name: `MilvusImport(${collection})`,
         concurrency: jobsInFlight ?? 2,
       })
@@ -141,13 +140,14 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
 /** One import request, from where the manifest says it stands: submitted once, then polled to its end. */
 async function runJob(
   client: ImportClient,
+  calls: ResolvedSinkOptions,
   manifests: ManifestWriter,
-  collection: string,
   partition: string | null,
   index: number,
   files: readonly string[],
   pollMs: number,
 ): Promise<{ index: number; jobId: string; files: readonly string[]; rows: number }> {
+  const { collection } = calls;
   let job: ManifestJob | undefined = manifests.current.jobs[index];
   if (job?.state === 'completed' && job.jobId !== null) return { index, jobId: job.jobId, files, rows: job.rows };
   if (job?.state === 'submitting')
@@ -158,13 +158,13 @@ async function runJob(
   if (job === undefined || job.jobId === null || job.state === 'failed') {
     // Recorded before the request: a crash from here on is seen by a rerun, which then does not submit these files again.
     await manifests.setJob(index, { files, jobId: null, state: 'submitting', rows: 0 });
-    const jobId = await submitImport(client, collection, partition, files);
+    const jobId = await submitImport(client, calls, partition, files);
     job = { files, jobId, state: 'running', rows: 0 };
     await manifests.setJob(index, job);
   }
   const jobId = job.jobId!;
   try {
-    const done = await waitForImport(client, { collection, jobId, files }, { pollMs });
+    const done = await waitForImport(client, calls, { jobId, files }, { pollMs });
     await manifests.setJob(index, { files, jobId, state: 'completed', rows: done.rows });
     return { index, jobId, files, rows: done.rows };
   } catch (error) {

@@ -18,12 +18,11 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow';
-import { writeHalfFloats } from './half-floats.js';
+import { plain } from '../arrow-values.js';
+import { writeHalfFloats } from '../half-floats.js';
+import { DYNAMIC_FIELD } from '../sink/scalar-keys.js';
 import { ImportRowsError } from './import-errors.js';
 import type { ImportField, ImportFieldType, ImportSchema } from './import-fields.js';
-
-/** The dynamic field's column in import files: one JSON object per row. */
-export const DYNAMIC_FIELD = '$meta';
 
 /**
  * A batch of the user's rows as the columns of a Milvus import file (internal/util/importutilv2/
@@ -311,16 +310,4 @@ function dynamicColumn(table: Table, names: readonly string[]): Vector {
     out[row] = JSON.stringify(object);
   }
   return vectorFromArray(out, new Utf8());
-}
-
-/** An Arrow value as plain JSON-able data: rows of structs as objects, lists and typed arrays as arrays, bigints as numbers when exact. */
-export function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value === null || typeof value !== 'object') return value;
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (v) => plain(v));
-  if (Array.isArray(value)) return value.map((v) => plain(v));
-  // Arrow's vectors (lists) and struct rows turn into arrays and objects of JS values.
-  const arrowLike = value as { toJSON?: () => unknown };
-  if (typeof arrowLike.toJSON === 'function') return plain(arrowLike.toJSON());
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
 }

@@ -1,23 +1,9 @@
-import type { DescribeCollectionResponse, FieldSchema } from '@zilliz/milvus2-sdk-node';
+import type { SinkSchema } from '../sink/collection-schema.js';
+import { DYNAMIC_FIELD } from '../sink/scalar-keys.js';
+import type { MilvusDataType } from '../sink/collection-spec.js';
 
-/** A Milvus field type an import file can carry, by the SDK's names. */
-export type ImportFieldType =
-  | 'Bool'
-  | 'Int8'
-  | 'Int16'
-  | 'Int32'
-  | 'Int64'
-  | 'Float'
-  | 'Double'
-  | 'VarChar'
-  | 'JSON'
-  | 'Array'
-  | 'FloatVector'
-  | 'Float16Vector'
-  | 'BFloat16Vector'
-  | 'BinaryVector'
-  | 'Int8Vector'
-  | 'SparseFloatVector';
+/** A Milvus field type an import file can carry: the sink's, and two vector types only import writes. */
+export type ImportFieldType = MilvusDataType | 'Int8Vector' | 'SparseFloatVector';
 
 /**
  * What the encoder needs of one field of the collection: plain data, since it travels to the
@@ -77,34 +63,28 @@ export class UnsupportedFieldError extends Error {
   }
 }
 
-/** The import schema of a described collection. */
-export function importSchemaOf(described: DescribeCollectionResponse): ImportSchema {
-  const collection = described.collection_name || described.schema.name;
+/** The import schema of a collection, from the schema the sink reads (DescribeCollection). */
+export function importSchemaOf(schema: SinkSchema): ImportSchema {
   const fields: ImportField[] = [];
   const generated: string[] = [];
-  for (const field of described.schema.fields) {
-    if (field.is_dynamic) continue;
-    if ((field.is_primary_key && field.autoID) || field.is_function_output) {
+  for (const field of schema.fields) {
+    if (field.name === DYNAMIC_FIELD) continue;
+    if (field.autoId || field.functionOutput) {
       generated.push(field.name);
       continue;
     }
-    fields.push(importFieldOf(collection, field));
+    const type = fieldType(schema.collection, field.name, field.type);
+    fields.push({
+      name: field.name,
+      type,
+      ...(field.dim > 0 ? { dim: field.dim } : {}),
+      ...(type === 'Array' ? { elementType: fieldType(schema.collection, field.name, field.elementType) } : {}),
+      nullable: field.nullable,
+      hasDefault: field.hasDefault,
+    });
   }
-  const primaryKey = described.schema.fields.find((f) => f.is_primary_key && !f.autoID)?.name ?? null;
-  return { collection, fields, generated, dynamic: described.schema.enable_dynamic_field, primaryKey };
-}
-
-function importFieldOf(collection: string, field: FieldSchema): ImportField {
-  const type = fieldType(collection, field.name, field.data_type);
-  const dim = field.dim ?? field.type_params.find((p) => p.key === 'dim')?.value;
-  return {
-    name: field.name,
-    type,
-    ...(dim !== undefined && dim !== '' ? { dim: Number(dim) } : {}),
-    ...(type === 'Array' && field.element_type ? { elementType: fieldType(collection, field.name, field.element_type) } : {}),
-    nullable: field.nullable === true,
-    hasDefault: field.default_value !== undefined && field.default_value !== null,
-  };
+  const primaryKey = schema.primary.autoId ? null : schema.primary.name;
+  return { collection: schema.collection, fields, generated, dynamic: schema.dynamic, primaryKey };
 }
 
 function fieldType(collection: string, name: string, type: string): ImportFieldType {

@@ -1,4 +1,6 @@
-import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { judgeStatus, withRetries } from '../sink/retry.js';
+import type { ResolvedSinkOptions } from '../sink/sink-options.js';
 import { ImportJobError } from './import-errors.js';
 
 /** The part of the SDK's client an import uses. */
@@ -10,31 +12,32 @@ export interface FinishedJob {
   readonly rows: number;
 }
 
-/** Thrown when Milvus answers an import call with a status other than success. */
+/** Thrown when Milvus answers an import request with a status other than success. */
 export class ImportCallError extends Error {
   override name = 'ImportCallError';
 }
 
-function checkStatus(call: string, collection: string, status: ResStatus | undefined): void {
-  const failed = status !== undefined && ((status.code ?? 0) !== 0 || (status.error_code !== 'Success' && status.error_code !== 0));
-  if (failed) throw new ImportCallError(`${call} for collection '${collection}' failed: ${status.reason || String(status.error_code)}`);
-}
-
-/** Submits one import request; resolves to its job id. */
+/**
+ * Submits one import request; resolves to its job id. Sent once, never retried: a request that
+ * timed out may have made a job, and a second one would import the files twice (the manifest
+ * records the request as submitting before it is sent, for a rerun to see).
+ */
 export async function submitImport(
   client: ImportClient,
-  collection: string,
+  calls: ResolvedSinkOptions,
   partition: string | null,
   files: readonly string[],
 ): Promise<string> {
   const response = await client.bulkInsert({
-    collection_name: collection,
+    collection_name: calls.collection,
     ...(partition === null ? {} : { partition_name: partition }),
     files: [...files],
+    timeout: calls.callTimeoutMs,
   });
-  checkStatus('Import', collection, response.status);
+  const verdict = judgeStatus(response.status);
+  if (verdict !== null) throw new ImportCallError(`Import into collection '${calls.collection}' failed: ${verdict.reason}`);
   const jobId = response.tasks[0];
-  if (jobId === undefined) throw new ImportCallError(`Import for collection '${collection}' answered without a job id`);
+  if (jobId === undefined) throw new ImportCallError(`Import into collection '${calls.collection}' answered without a job id`);
   return String(jobId);
 }
 
@@ -42,25 +45,28 @@ const DONE = new Set(['ImportCompleted']);
 const FAILED = new Set(['ImportFailed', 'ImportFailedAndCleaned']);
 
 /**
- * Polls a job every `pollMs` until Milvus says it completed (its rows) or failed (an
- * ImportJobError with Milvus's reason verbatim and the files). `onPoll` sees each state.
+ * Polls a job every `pollMs` (each poll with the sink's retries) until Milvus says it completed
+ * (its rows) or failed (an ImportJobError with Milvus's reason verbatim and the files).
  */
 export async function waitForImport(
   client: ImportClient,
-  job: { readonly collection: string; readonly jobId: string; readonly files: readonly string[] },
-  options: { readonly pollMs: number; readonly signal?: AbortSignal; readonly onPoll?: (state: string, rows: number) => void },
+  calls: ResolvedSinkOptions,
+  job: { readonly jobId: string; readonly files: readonly string[] },
+  options: { readonly pollMs: number },
 ): Promise<FinishedJob> {
   for (;;) {
-    options.signal?.throwIfAborted();
-    // The SDK types the id as a number; it travels as the int64 string Milvus gave, which a double could not hold.
-    const state = await client.getImportState({ task: job.jobId as unknown as number });
-    checkStatus('GetImportState', job.collection, state.status);
+    const { response: state } = await withRetries(
+      { method: 'GetImportState', collection: calls.collection },
+      calls,
+      // The SDK types the id as a number; it travels as the int64 string Milvus gave, which a double could not hold.
+      (timeout) => client.getImportState({ task: job.jobId as unknown as number, timeout }),
+      (r) => r.status,
+    );
     const rows = Number(state.row_count);
-    options.onPoll?.(String(state.state), rows);
     if (DONE.has(String(state.state))) return { jobId: job.jobId, rows };
     if (FAILED.has(String(state.state))) {
       const reason = state.infos.find((info) => info.key === 'failed_reason')?.value ?? state.status.reason;
-      throw new ImportJobError(job.collection, job.jobId, String(reason || state.state), job.files);
+      throw new ImportJobError(calls.collection, job.jobId, String(reason || state.state), job.files);
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
   }

@@ -6,10 +6,10 @@
  */
 import type { Table, Vector } from 'apache-arrow';
 import { MilvusSchemaError } from '../errors.js';
-import { column, listValues, plain, preview } from './arrow-values.js';
+import { column, listValues, plain, preview } from '../arrow-values.js';
 import { isVectorType, type SinkField, type SinkSchema } from './collection-schema.js';
 import { floatBytes } from './field-bytes.js';
-import { halfFloatBytes } from './half-floats.js';
+import { halfFloatBytes } from '../half-floats.js';
 import { DYNAMIC_FIELD, SCALAR_KEYS } from './scalar-keys.js';
 
 /** What a run of rows holds of one column, ready to be joined with the same column of other runs into a request. */

@@ -54,3 +54,10 @@ export function writeHalfFloats(values: ArrayLike<number>, kind: 'float16' | 'bf
     out[offset + 2 * i + 1] = bits >>> 8;
   }
 }
+
+/** `values` as the bytes of a Float16Vector or BFloat16Vector (2 per value). */
+export function halfFloatBytes(values: ArrayLike<number>, type: 'Float16Vector' | 'BFloat16Vector'): Uint8Array {
+  const out = new Uint8Array(values.length * 2);
+  writeHalfFloats(values, type === 'Float16Vector' ? 'float16' : 'bfloat16', out, 0);
+  return out;
+}
