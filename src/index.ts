@@ -52,6 +52,7 @@ export type {
   WrittenFile,
   ParquetCompression,
 } from './io/write/index.js';
+export { newWriteId } from './io/write/index.js';
 export { count, sum, mean, min, max, std, type AggregateFn } from './api/aggregate.js';
 export { seededRandom } from './exec/seeded-random.js';
 export { InterruptedError, type InterruptSignal } from './exec/interrupt.js';

@@ -1,4 +1,13 @@
-import { fromItems, objectStoreFor, UdfError, type Dataset, type ExecutionOptions, type ObjectStore, type StorageOptions } from 'sluice';
+import {
+  fromItems,
+  newWriteId,
+  objectStoreFor,
+  UdfError,
+  type Dataset,
+  type ExecutionOptions,
+  type ObjectStore,
+  type StorageOptions,
+} from 'sluice';
 import { collectionSchema, connect } from '../sink/milvus-calls.js';
 import { resolveSinkOptions, type ResolvedSinkOptions } from '../sink/sink-options.js';
 import { importEncoderUdf } from './import-batch-udf.js';
@@ -6,7 +15,6 @@ import { ImportJobError, ImportResumeError } from './import-errors.js';
 import { importSchemaOf } from './import-fields.js';
 import { submitImport, waitForImport, type ImportClient } from './import-jobs.js';
 import { jobGroups, loadManifest, saveManifest, type ImportManifest, type ManifestFile, type ManifestJob } from './import-manifest.js';
-import { newRunId } from './run-id.js';
 
 /** Milvus takes at most this many files in one import request. */
 export const MAX_FILES_PER_JOB = 1024;
@@ -81,7 +89,8 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
     ...execution
   } = options;
   const { bucket, prefix = '', ...connection } = storage;
-  const runId = givenRunId ?? newRunId();
+  // A write id's form: a UTC timestamp (runs sort by time) and a random part.
+  const runId = givenRunId ?? newWriteId();
   // The sink's connection and retries (the SDK's own are off) serve the import's calls too.
   const calls = resolveSinkOptions({ uri, database, collection, partition });
   const client = await connect(calls, token);
