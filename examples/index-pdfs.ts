@@ -78,8 +78,10 @@ interface Nearest {
   chunk: Omit<IndexedChunk, 'vector' | 'id'>;
 }
 
-function report(rows: number, seconds: number, stats: DatasetStats): void {
+function report(rows: number, started: number, stats: DatasetStats, where: string[]): void {
+  const seconds = (performance.now() - started) / 1000;
   console.log(`indexed ${rows} chunks in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} chunks/s)`);
+  console.log(`${where.join('\n')}\n`);
   console.log(stats.toString());
 }
 
@@ -87,9 +89,10 @@ function report(rows: number, seconds: number, stats: DatasetStats): void {
 async function toParquet(ds: Dataset<IndexedChunk>): Promise<Nearest[]> {
   const started = performance.now();
   const written = await ds.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000 });
-  console.log(`wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}`);
-  console.log('(set MILVUS_URI=http://localhost:19530 to load the chunks into Milvus instead: README, "Milvus")\n');
-  report(written.rows, (performance.now() - started) / 1000, written.stats);
+  report(written.rows, started, written.stats, [
+    `wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}`,
+    '(set MILVUS_URI=http://localhost:19530 to load the chunks into Milvus instead: README, "Milvus")',
+  ]);
   const best: Nearest[] = [];
   for await (const batch of readParquet<IndexedChunk>(indexDir).iterBatches({ batchSize: 4096, progress: 'off' })) {
     for (const chunk of batch) {
@@ -123,8 +126,7 @@ async function toMilvus(ds: Dataset<IndexedChunk>, uri: string): Promise<Nearest
     errorLog: join(outDir, 'errors.jsonl'),
     progressIntervalMs: 1000,
   });
-  console.log(`upserted ${written.rows} chunks into Milvus collection '${collection}' at ${uri}\n`);
-  report(written.rows, (performance.now() - started) / 1000, written.stats);
+  report(written.rows, started, written.stats, [`upserted them into Milvus collection '${collection}' at ${uri}`]);
   const client = new MilvusClient({ address: uri, token });
   try {
     const found = await client.search({
