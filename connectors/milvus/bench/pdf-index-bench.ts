@@ -42,15 +42,25 @@ interface Run extends IndexResult {
 function child(script: string, args: string[], pattern: RegExp): Promise<{ match: RegExpExecArray; stop: () => void }> {
   // stdin stays open: the stand-in stops when it closes.
   const proc = spawn(process.execPath, [new URL(script, import.meta.url).pathname, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let stopped = false;
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.setEncoding('utf8');
     proc.stdout.on('data', (s: string) => {
       out += s;
       const match = pattern.exec(out);
-      if (match) resolve({ match, stop: () => proc.stdin.end() });
+      const stop = () => {
+        stopped = true;
+        proc.stdin.end();
+      };
+      if (match) resolve({ match, stop });
     });
-    proc.on('exit', (code) => reject(new Error(`${script} ${args[0] ?? ''} exited with ${code}`)));
+    proc.on('exit', (code, signal) => {
+      const error = new Error(`${script} ${args[0] ?? ''} exited with ${code ?? signal}`);
+      // A failure before its line is the caller's error; after it (the stand-in dying mid-bench) it is said here.
+      if (!stopped && code !== 0 && pattern.test(out)) console.error(error.message);
+      reject(error);
+    });
   });
 }
 
