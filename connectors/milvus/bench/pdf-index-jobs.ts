@@ -18,14 +18,14 @@ import { OnnxEmbeddings } from './onnx-embeddings.js';
 /** examples/index-pdfs.ts's chunking and embedding batch. */
 export const CHUNK = { size: 600, overlap: 80 } as const;
 export const EMBED_BATCH = 128;
-export const DIM = 384;
+const DIM = 384;
 
 export interface IndexJob {
   readonly corpus: string;
   readonly uri: string;
   readonly collection: string;
   readonly modelPath: string;
-  /** CPUs the job may use. */
+  /** Cores the job may use (sluice counts its actors' CPU slots on top, see ACTOR_CPUS). */
   readonly cpus: number;
   /** Pages of the corpus. */
   readonly pages: number;
