@@ -286,3 +286,15 @@ test(
     }
   },
 );
+
+test('options that cannot work are refused before anything runs, naming the option', async () => {
+  const base = options('docs', 'run-options');
+  const cases: [Partial<BulkImportOptions>, RegExp][] = [
+    [{ storage: { ...s3.storage, bucket: '' } }, /option 'storage.bucket' must be the bucket Milvus imports from/],
+    [{ filesPerJob: 2000 }, /option 'filesPerJob' must be at most 1024/],
+    [{ fileSize: 0 }, /option 'fileSize' must be a whole number above 0/],
+  ];
+  const importsBefore = milvus.callsOf('Import').length;
+  for (const [given, message] of cases) await assert.rejects(bulkImportMilvus(fromItems(importRows(10)), { ...base, ...given }), message);
+  assert.equal(milvus.callsOf('Import').length, importsBefore);
+});

@@ -1,5 +1,6 @@
 import {
   fromItems,
+  InvalidOptionError,
   newWriteId,
   objectStoreFor,
   UdfError,
@@ -88,6 +89,7 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
     pollMs,
     ...execution
   } = options;
+  checkImportOptions(options);
   const { bucket, prefix = '', ...connection } = storage;
   // A write id's form: a UTC timestamp (runs sort by time) and a random part.
   const runId = givenRunId ?? newWriteId();
@@ -121,7 +123,7 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
       await manifests.update((m) => ({ ...m, files }));
     }
     const files = manifests.current.files ?? [];
-    const groups = jobGroups(files, Math.min(filesPerJob ?? MAX_FILES_PER_JOB, MAX_FILES_PER_JOB));
+    const groups = jobGroups(files, filesPerJob ?? MAX_FILES_PER_JOB);
     const jobs = await fromItems(groups.map((group, index) => ({ index, group })))
       .map((item) => runJob(client, calls, manifests, partition ?? null, item.index, item.group, pollMs ?? 2000), {
         name: `MilvusImport(${collection})`,
@@ -206,4 +208,28 @@ class ManifestWriter {
       return { ...m, jobs };
     });
   }
+}
+
+/** The import's own options, checked before anything runs (the execution options are checked by the write). */
+function checkImportOptions(options: BulkImportOptions): void {
+  if (typeof options.storage?.bucket !== 'string' || options.storage.bucket === '')
+    throw new InvalidOptionError(
+      'storage.bucket',
+      options.storage?.bucket,
+      "the bucket Milvus imports from (its MinIO or S3 bucket, such as 'a-bucket')",
+    );
+  const positive: [string, number | undefined][] = [
+    ['fileSize', options.fileSize],
+    ['filesPerJob', options.filesPerJob],
+    ['jobsInFlight', options.jobsInFlight],
+    ['pollMs', options.pollMs],
+  ];
+  for (const [name, value] of positive)
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new InvalidOptionError(name, value, 'a whole number above 0');
+  if (options.filesPerJob !== undefined && options.filesPerJob > MAX_FILES_PER_JOB)
+    throw new InvalidOptionError(
+      'filesPerJob',
+      options.filesPerJob,
+      `at most ${MAX_FILES_PER_JOB} (Milvus's limit of files per import request)`,
+    );
 }

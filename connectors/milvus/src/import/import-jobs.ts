@@ -1,4 +1,5 @@
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { MilvusRequestError } from '../errors.js';
 import { judgeStatus, withRetries } from '../sink/retry.js';
 import type { ResolvedSinkOptions } from '../sink/sink-options.js';
 import { ImportJobError } from './import-errors.js';
@@ -10,11 +11,6 @@ export type ImportClient = Pick<MilvusClient, 'bulkInsert' | 'getImportState'>;
 export interface FinishedJob {
   readonly jobId: string;
   readonly rows: number;
-}
-
-/** Thrown when Milvus answers an import request with a status other than success. */
-export class ImportCallError extends Error {
-  override name = 'ImportCallError';
 }
 
 /**
@@ -35,9 +31,25 @@ export async function submitImport(
     timeout: calls.callTimeoutMs,
   });
   const verdict = judgeStatus(response.status);
-  if (verdict !== null) throw new ImportCallError(`Import into collection '${calls.collection}' failed: ${verdict.reason}`);
+  if (verdict !== null)
+    throw new MilvusRequestError(
+      'Import',
+      calls.collection,
+      verdict.code,
+      verdict.reason,
+      1,
+      'fix what the reason names (the files, the collection or the partition), then rerun with the same runId',
+    );
   const jobId = response.tasks[0];
-  if (jobId === undefined) throw new ImportCallError(`Import into collection '${calls.collection}' answered without a job id`);
+  if (jobId === undefined)
+    throw new MilvusRequestError(
+      'Import',
+      calls.collection,
+      'no job id',
+      'Milvus answered without a job id',
+      1,
+      'check the server version: bulk import needs Milvus 2.3 or later',
+    );
   return String(jobId);
 }
 

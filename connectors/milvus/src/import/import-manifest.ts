@@ -1,4 +1,5 @@
 import type { ObjectStore } from 'sluice';
+import { ImportResumeError } from './import-errors.js';
 
 /** An import file as uploaded: its key in Milvus's bucket, rows, size and SHA-256. */
 export interface ManifestFile {
@@ -40,11 +41,6 @@ export interface ImportManifest {
 
 export const MANIFEST_NAME = '_sluice-import.json';
 
-/** Thrown when a manifest was written for another import (another collection or partition). */
-export class ManifestMismatchError extends Error {
-  override name = 'ManifestMismatchError';
-}
-
 /** The manifest of `runId` under `dir`, or a new one. */
 export async function loadManifest(
   store: ObjectStore,
@@ -55,7 +51,7 @@ export async function loadManifest(
   if ((await store.stat(path)).kind !== 'file') return { version: 1, ...fresh, files: null, jobs: [] };
   const manifest = JSON.parse(new TextDecoder().decode(await store.read(path))) as ImportManifest;
   if (manifest.collection !== fresh.collection || manifest.partition !== fresh.partition)
-    throw new ManifestMismatchError(
+    throw new ImportResumeError(
       `run ${fresh.runId} at ${path} imported into collection '${manifest.collection}'` +
         `${manifest.partition ? ` (partition '${manifest.partition}')` : ''}, not '${fresh.collection}'` +
         `${fresh.partition ? ` (partition '${fresh.partition}')` : ''}; give this import another runId`,
