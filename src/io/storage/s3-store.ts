@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import type { ListedFile, ObjectStore, PathInfo } from './object-store.js';
 import { RangeBlob } from './range-blob.js';
 import { isMissingKey, s3Problem } from './s3-problem.js';
-import { dirPrefix, parseS3Url, s3Url, type S3Location } from './s3-url.js';
+import { dirPrefix, joinS3, parseS3Url, s3Url, type S3Location } from './s3-url.js';
 
 /** Parts of a multipart upload: S3's least (5 MiB); a smaller file is one PUT. */
 const PART_BYTES = 5 * 1024 * 1024;
@@ -208,7 +208,7 @@ export class S3Store implements ObjectStore {
   }
 
   join(dir: string, name: string): string {
-    return `${dir.replace(/\/+$/, '')}/${name}`;
+    return joinS3(dir, name);
   }
 
   normalize(url: string): string {

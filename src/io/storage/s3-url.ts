@@ -28,3 +28,8 @@ export function s3Url(bucket: string, key: string): string {
 export function dirPrefix(key: string): string {
   return key === '' || key.endsWith('/') ? key : `${key}/`;
 }
+
+/** `dir` (an s3:// URL) joined with a name. */
+export function joinS3(dir: string, name: string): string {
+  return `${dir.replace(/\/+$/, '')}/${name}`;
+}
