@@ -1,9 +1,7 @@
 import { getDocument, InvalidPDFException, PasswordResponses, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { readFileBytes, type StorageOptions } from 'sluice';
+import { checkFraming } from './pdf-framing.js';
 import { pdfjsDocumentOptions } from './pdfjs-options.js';
-
-/** How far from its end a complete PDF has its `%%EOF` marker (the spec says within the last 1024 bytes). */
-const EOF_WINDOW = 1024;
 
 /**
  * A PDF file (local, or on S3 reached with `storage`) opened with pdfjs. What is wrong with a file that cannot be opened is said in
@@ -30,23 +28,6 @@ export async function openPdf(
   } finally {
     signal?.removeEventListener('abort', stop);
   }
-}
-
-/** Cheap checks first: pdfjs repairs what it can, and would read a truncated file's first pages as if nothing were missing. */
-function checkFraming(data: Uint8Array): void {
-  if (data.length === 0) throw new Error('the file is empty (0 bytes)');
-  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.length, EOF_WINDOW)).toString('latin1');
-  if (!head.includes('%PDF-'))
-    throw new Error(`not a PDF: it does not start with %PDF- (it starts with ${JSON.stringify(head.slice(0, 16))})`);
-  const tail = Buffer.from(
-    data.buffer,
-    data.byteOffset + Math.max(0, data.length - EOF_WINDOW),
-    Math.min(data.length, EOF_WINDOW),
-  ).toString('latin1');
-  if (!tail.includes('%%EOF'))
-    throw new Error(
-      `the PDF is truncated: no %%EOF marker in its last ${EOF_WINDOW} bytes (an interrupted download or copy; ${data.length} bytes are there)`,
-    );
 }
 
 function openProblem(error: unknown, password: string | null): string {

@@ -1,14 +1,14 @@
-import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } from 'sluice';
-import { pageText } from './page-text.js';
+import type { EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
 
-// pdfjs is imported when a file is opened and @napi-rs/canvas when a page is rendered: the main
-// thread, which plans small files by their size alone, and jobs without images load neither.
-const loadOpenPdf = async () => (await import('./open-pdf.js')).openPdf;
-const loadDocumentInfo = async () => (await import('./document-info.js')).documentInfo;
-const loadRenderPage = async () => (await import('./render-page.js')).renderPage;
+// An engine is imported when a file is opened: the main thread, which plans small files by their
+// size alone, loads neither, and a worker only the one its job asked for.
+const engines: Record<PdfEngineName, () => Promise<OpenEngineDocument>> = {
+  pdfium: async () => (await import('./engines/pdfium-engine.js')).openPdfiumDocument,
+  pdfjs: async () => (await import('./engines/pdfjs-engine.js')).openPdfjsDocument,
+};
 
 /**
  * Files up to this size are read whole by one task without being opened on the main thread
@@ -22,7 +22,7 @@ const PLAN_TIMEOUT_MS = 10_000;
 export const pdfFormat: FileFormatModule<PdfReadArgs> = {
   async plan(path, args, { size, storage }) {
     if (args.mode === 'document' || size <= PLAN_BYTES) return [];
-    const numPages = await countPages(path, args.password, storage);
+    const numPages = await countPages(args.engine, path, args.password, storage);
     const [first, last] = clip(args.pages, numPages);
     const parts: FilePart[] = [];
     for (let start = first; start <= last; start += args.pagesPerTask)
@@ -32,12 +32,12 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const doc = await (await loadOpenPdf())(fragment.path, args.password, task.read.options.storage, task.signal);
-    // Given up on (its time is out): destroying the document stops pdfjs's work on it.
+    const doc = await (await engines[args.engine]())(fragment.path, args.password, task.read.options.storage, task.signal);
+    // Given up on (its time is out): destroying the document stops the engine's work on it.
     const stop = () => void doc.destroy();
     task.signal.addEventListener('abort', stop, { once: true });
     try {
-      const info = await (await loadDocumentInfo())(doc);
+      const info = await doc.info();
       const rows = await readPages(doc, pagesOf(fragment, args, doc.numPages), task, args);
       if (args.mode === 'document') {
         const whole: PdfTextRow = { page: null, text: rows.map((r) => r.text).join('\n\n') };
@@ -55,8 +55,13 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
  * A file's page count. Opening it gives up after PLAN_TIMEOUT_MS (the main thread must not
  * wait on one file): the file is then read whole by one task, where the read's limit applies.
  */
-async function countPages(path: string, password: string | null, storage: StorageOptions | undefined): Promise<number> {
-  const doc = await (await loadOpenPdf())(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
+async function countPages(
+  engine: PdfEngineName,
+  path: string,
+  password: string | null,
+  storage: StorageOptions | undefined,
+): Promise<number> {
+  const doc = await (await engines[engine]())(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
   const numPages = doc.numPages;
   await doc.destroy();
   return numPages;
@@ -67,7 +72,7 @@ async function countPages(path: string, password: string | null, storage: Storag
  * that cannot be read is a bad record: it fails the file, or is skipped under onError 'skip'.
  */
 async function readPages(
-  doc: PDFDocumentProxy,
+  doc: EngineDocument,
   [first, last]: readonly [number, number],
   task: ReadTask,
   args: PdfReadArgs,
@@ -75,23 +80,16 @@ async function readPages(
   const limit = args.mode === 'document' ? Infinity : (task.read.limit ?? Infinity);
   const rows: PdfTextRow[] = [];
   for (let page = first; page <= last && rows.length < limit; page++) {
-    const proxy = await doc.getPage(page).catch((error: unknown) => error as Error);
-    // Pages fail once the document is destroyed for its time: that is not theirs to report.
-    task.signal.throwIfAborted();
-    if (proxy instanceof Error) {
-      task.badRecord({ page }, `page ${page} cannot be read (${proxy.message})`, proxy);
-      continue;
-    }
     try {
-      const text = pageText(await proxy.getTextContent());
-      const image = args.renderScale === null ? undefined : await (await loadRenderPage())(proxy, args.renderScale);
+      const { text, image } = await doc.readPage(page, args.renderScale);
       rows.push({ page, text, image });
     } catch (error) {
+      // Pages fail once the document is destroyed for its time: that is not theirs to report.
       task.signal.throwIfAborted();
       task.badRecord({ page }, `page ${page} cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
-    } finally {
-      proxy.cleanup();
     }
+    // PDFium reads a page without yielding: a read given up on stops here, between pages.
+    task.signal.throwIfAborted();
   }
   return rows;
 }

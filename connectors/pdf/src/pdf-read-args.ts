@@ -1,5 +1,8 @@
+import type { PdfEngineName } from './engines/pdf-engine.js';
+
 /** readPdfs' options as its read tasks get them (plain data, sent to the workers). */
 export interface PdfReadArgs {
+  readonly engine: PdfEngineName;
   readonly mode: 'page' | 'document';
   /** 1-based, inclusive. */
   readonly pages: readonly [number, number];

@@ -1,8 +1,14 @@
 import { InvalidOptionError, readFormat, type Dataset, type Paths, type ReadOptions } from 'sluice';
+import type { PdfEngineName } from './engines/pdf-engine.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import type { PdfDocumentRow, PdfPageRow } from './pdf-rows.js';
 
 export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
+  /**
+   * The parser: 'pdfjs' (pdfjs-dist, default) or 'pdfium' (PDFium compiled to WebAssembly,
+   * @embedpdf/pdfium). Both give the same rows, errors and page images; README compares them.
+   */
+  engine?: PdfEngineName;
   /** 'page' (default): a row per page; 'document': a row per file, its pages' texts joined by blank lines. */
   mode?: 'page' | 'document';
   /** Pages to read, 1-based and inclusive: `[3, 10]`; a range past the end stops at the last page. Default: all. */
@@ -26,6 +32,7 @@ export type PdfRowOf<O extends ReadPdfsOptions> = O extends { mode: 'document' }
     ? PdfPageRow & { image: Uint8Array }
     : PdfPageRow;
 
+const DEFAULT_ENGINE: PdfEngineName = 'pdfjs';
 const DEFAULT_PAGES_PER_TASK = 50;
 /**
  * A file or part that parses for longer is given up on and fails: nothing hangs on a hostile
@@ -42,8 +49,9 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  */
 export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(paths: Paths, options?: O): Dataset<PdfRowOf<O>> {
   const given: ReadPdfsOptions = options ?? {};
-  const { mode, pages, password, renderPages, pagesPerTask, ...read } = given;
+  const { engine, mode, pages, password, renderPages, pagesPerTask, ...read } = given;
   const args: PdfReadArgs = {
+    engine: oneOf('engine', engine ?? DEFAULT_ENGINE, ['pdfium', 'pdfjs']),
     mode: oneOf('mode', mode ?? 'page', ['page', 'document']),
     pages: pageRange(pages),
     password: optionalString('password', password),
@@ -63,7 +71,7 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
     },
     paths,
     { ...read, fileExtensions: read.fileExtensions ?? ['pdf'], timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-    ['mode', 'pages', 'password', 'renderPages', 'pagesPerTask'],
+    ['engine', 'mode', 'pages', 'password', 'renderPages', 'pagesPerTask'],
   );
 }
 

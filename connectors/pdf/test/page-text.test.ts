@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -21,9 +20,8 @@ import {
   writeNotAPdf,
   writeTruncatedPdf,
 } from './fixtures/pdf-files.js';
+import { pdfinfoPages, pdftotextPages, poppler, POPPLER_MISSING, wordOverlap } from './fixtures/poppler.js';
 
-const POPPLER_MISSING = 'poppler-utils not installed (.ci/run installs it)';
-const poppler = spawnSync('pdftotext', ['-v']).error === undefined && spawnSync('pdfinfo', ['-v']).error === undefined;
 const LIGATURES = /[\ufb00-\ufb06]/g;
 
 async function openPdf(file: string, password?: string): Promise<PDFDocumentProxy> {
@@ -63,37 +61,6 @@ async function extract(file: string): Promise<{ pages: string[]; printed: string
  * with its ligature characters expanded as pageText does (pdftotext prints U+FB01 as it is).
  * One run per document: its pages are what `-f N -l N` prints, separated by form feeds.
  */
-function pdftotextPages(file: string): string[] {
-  const out = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return out
-    .split('\f')
-    .slice(0, -1)
-    .map((page) => page.replace(/\n+$/, '').replace(LIGATURES, (c) => c.normalize('NFKC')));
-}
-
-function pdfinfoPages(file: string): number {
-  const match = /^Pages:\s+(\d+)$/m.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }));
-  assert.ok(match, `pdfinfo printed no Pages: for ${file}`);
-  return Number(match[1]);
-}
-
-/** Word overlap: the multiset intersection of whitespace-separated words over the larger word count (1 when both are empty). */
-function wordOverlap(a: string, b: string): number {
-  const wordsA = a.split(/\s+/).filter(Boolean);
-  const wordsB = b.split(/\s+/).filter(Boolean);
-  const counts = new Map<string, number>();
-  for (const w of wordsB) counts.set(w, (counts.get(w) ?? 0) + 1);
-  let common = 0;
-  for (const w of wordsA) {
-    const c = counts.get(w) ?? 0;
-    if (c > 0) {
-      common++;
-      counts.set(w, c - 1);
-    }
-  }
-  return wordsA.length + wordsB.length === 0 ? 1 : common / Math.max(wordsA.length, wordsB.length);
-}
-
 /**
  * The text pdftotext makes of a page writeTextPdf drew: the lines of a paragraph joined by line
  * breaks, a line ending in '-' joined to the next without it; paragraphs far enough apart (the

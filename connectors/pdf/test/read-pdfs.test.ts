@@ -190,6 +190,6 @@ test('readPdfs refuses bad options by name, before anything runs', () => {
   assert.throws(() => readPdfs(dir, includePaths), /includePaths/);
   assert.throws(
     () => readPdfs(dir, bogus),
-    /'bogus' must be one of .*timeoutMs, storage, mode, pages, password, renderPages, pagesPerTask/,
+    /'bogus' must be one of .*timeoutMs, storage, engine, mode, pages, password, renderPages, pagesPerTask/,
   );
 });

@@ -1,0 +1,31 @@
+import type { StorageOptions } from 'sluice';
+import type { DocumentInfo } from '../document-info.js';
+
+/** The libraries readPdfs can parse with: PDFium (WebAssembly) or pdfjs-dist. */
+export type PdfEngineName = 'pdfium' | 'pdfjs';
+
+/** One page as an engine gives it: the text laid out as pdftotext does, and the PNG when asked for. */
+export interface EnginePage {
+  readonly text: string;
+  readonly image?: Uint8Array;
+}
+
+/** An open document of either engine; destroy() frees what the engine holds for it. */
+export interface EngineDocument {
+  readonly numPages: number;
+  info(): Promise<DocumentInfo>;
+  /** Page `page` (1-based); the image only when `renderScale` is not null. Throws when that page cannot be read. */
+  readPage(page: number, renderScale: number | null): Promise<EnginePage>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * Opens a file (local, or on S3 with `storage`) or throws an Error whose message says what is
+ * wrong with it (empty, not a PDF, truncated, encrypted, damaged); the read step adds the file and the fix.
+ */
+export type OpenEngineDocument = (
+  path: string,
+  password: string | null,
+  storage: StorageOptions | undefined,
+  signal?: AbortSignal,
+) => Promise<EngineDocument>;

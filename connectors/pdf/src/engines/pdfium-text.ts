@@ -1,0 +1,74 @@
+import type { PdfiumHandle } from './pdfium-module.js';
+
+// pdftotext's word-break rules (poppler's TextOutputDev.cc), in fractions of the font size.
+/** A gap wider than this between two characters is a word space... */
+const MIN_WORD_BREAK_SPACE = 0.1;
+/** ...and one wider than this too where the font size changes (texinfo's "*ctx" in a smaller code font, then ","). */
+const MAX_CHAR_SPACING = 0.03;
+/** Characters whose baselines are closer than this are on one line. */
+const MAX_INTRA_LINE_DELTA = 0.5;
+
+const SPACE = 0x20;
+const CR = 0x0d;
+const LF = 0x0a;
+/**
+ * PDFium's code for a hyphen that ends a line (FPDFText_IsHyphen): the next line's first character
+ * follows it without a line break, so dropping it joins the word as pdftotext does. And its code
+ * for a character it could not map.
+ */
+const PDFIUM_HYPHEN = 0x02;
+const NON_CHARACTER = 0xfffe;
+
+/** What poppler removes at a line end (`isHyphenChar`, the soft hyphen). */
+const LINE_END_HYPHEN = /(\p{L})[-\u2010\u00ad\ufe63\uff0d]\n(?=\p{L})/gu;
+const LIGATURES = /[\ufb00-\ufb06]/g;
+
+/**
+ * A page's text from PDFium, made to read like pdftotext's. PDFium's own FPDFText_GetText puts
+ * characters in content order with '\r\n' where it sees a line break, and a space only where the
+ * PDF has one or a gap is wide; pdftotext also breaks words where the font size changes
+ * across a small gap. So the characters are walked here, with their boxes and font sizes: word
+ * overlap with pdftotext on Debian manuals 0.980 with GetText, 0.995 with this, ~15% slower.
+ * Then '\n' line ends, a word hyphenated across lines joined without its hyphen, the ligatures U+FB00–FB06
+ * expanded, no blank lines at the ends.
+ */
+export function pdfiumPageText({ fn, runtime, rect }: PdfiumHandle, textPage: number): string {
+  const count = fn.FPDFText_CountChars(textPage);
+  let box = new Float32Array(runtime.HEAPU8.buffer, rect, 4);
+  let text = '';
+  let previous = false;
+  let previousRight = 0;
+  let previousBottom = 0;
+  let previousSize = 0;
+  let object = -1;
+  let size = 0;
+  for (let i = 0; i < count; i++) {
+    const code = runtime._FPDFText_GetUnicode(textPage, i);
+    if (code === SPACE || code === CR || code === LF || code === PDFIUM_HYPHEN || code === NON_CHARACTER) {
+      if (code !== PDFIUM_HYPHEN && code !== NON_CHARACTER) text += String.fromCharCode(code);
+      previous = false;
+      continue;
+    }
+    runtime._FPDFText_GetLooseCharBox(textPage, i, rect);
+    // Memory growth replaces the heap's buffer: the view follows it.
+    if (box.buffer !== runtime.HEAPU8.buffer) box = new Float32Array(runtime.HEAPU8.buffer, rect, 4);
+    const [left, , right, bottom] = box;
+    const current = runtime._FPDFText_GetTextObject(textPage, i);
+    if (current !== object) {
+      object = current;
+      size = runtime._FPDFText_GetFontSize(textPage, i);
+    }
+    if (previous && Math.abs(bottom - previousBottom) < MAX_INTRA_LINE_DELTA * size) {
+      const gap = left - previousRight;
+      if (gap > MIN_WORD_BREAK_SPACE * size || (size !== previousSize && gap >= MAX_CHAR_SPACING * size)) text += ' ';
+    }
+    text += String.fromCodePoint(code);
+    previous = true;
+    previousRight = right;
+    previousBottom = bottom;
+    previousSize = size;
+  }
+  text = text.replace(/\r\n?/g, '\n').replace(LINE_END_HYPHEN, '$1');
+  if (text.search(LIGATURES) >= 0) text = text.replace(LIGATURES, (lig) => lig.normalize('NFKC'));
+  return text.trim();
+}
