@@ -118,9 +118,13 @@ const internalTests = [
     why: "times the import-file encoder alone against the SDK's BulkWriter, without a Milvus to import into",
   },
   {
-    file: 'connectors/pdf/bench/pdf-bench.ts',
-    may: ['^connectors/pdf/dist/src/page-text\\.(js|d\\.ts)$', '^connectors/pdf/dist/src/pdfjs-options\\.(js|d\\.ts)$'],
-    why: 'the raw pdfjs baseline uses the same document options and page-text assembly as readPdfs',
+    file: 'connectors/pdf/bench/pdf-contenders.ts',
+    may: [
+      '^connectors/pdf/dist/src/page-text\\.(js|d\\.ts)$',
+      '^connectors/pdf/dist/src/pdfjs-options\\.(js|d\\.ts)$',
+      '^connectors/pdf/dist/src/engines/pdfium-engine\\.(js|d\\.ts)$',
+    ],
+    why: 'the raw loops of each engine use the same document options, page-text assembly and PDFium engine as readPdfs',
   },
 ];
 const escape = (file) => `^${file.replace(/[.]/g, '\\.')}$`;

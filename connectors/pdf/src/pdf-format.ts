@@ -88,7 +88,9 @@ async function readPages(
       task.signal.throwIfAborted();
       task.badRecord({ page }, `page ${page} cannot be read (${error instanceof Error ? error.message : String(error)})`, error);
     }
-    // PDFium reads a page without yielding: a read given up on stops here, between pages.
+    // PDFium reads a page without yielding to the event loop: between pages its timers run (the
+    // read's time limit among them) and a read given up on stops here.
+    await new Promise((resolve) => setImmediate(resolve));
     task.signal.throwIfAborted();
   }
   return rows;

@@ -5,8 +5,9 @@ import type { PdfDocumentRow, PdfPageRow } from './pdf-rows.js';
 
 export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
   /**
-   * The parser: 'pdfjs' (pdfjs-dist, default) or 'pdfium' (PDFium compiled to WebAssembly,
-   * @embedpdf/pdfium). Both give the same rows, errors and page images; README compares them.
+   * The parser: 'pdfium' (default; PDFium compiled to WebAssembly, @embedpdf/pdfium: 2.5x the
+   * pages/s of pdfjs on real manuals, bench/RESULTS.md) or 'pdfjs' (pdfjs-dist). Both give the
+   * same rows, errors and page images; their texts differ a little in layout (README).
    */
   engine?: PdfEngineName;
   /** 'page' (default): a row per page; 'document': a row per file, its pages' texts joined by blank lines. */
@@ -32,7 +33,7 @@ export type PdfRowOf<O extends ReadPdfsOptions> = O extends { mode: 'document' }
     ? PdfPageRow & { image: Uint8Array }
     : PdfPageRow;
 
-const DEFAULT_ENGINE: PdfEngineName = 'pdfjs';
+const DEFAULT_ENGINE: PdfEngineName = 'pdfium';
 const DEFAULT_PAGES_PER_TASK = 50;
 /**
  * A file or part that parses for longer is given up on and fails: nothing hangs on a hostile
@@ -42,7 +43,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
  * PDF files as rows: `{path, page, numPages, text, title, author, producer, creationDate}`
- * per page, parsed with pdfjs-dist on the task pool, files (and page ranges of large files)
+ * per page, parsed with PDFium (or pdfjs-dist) on the task pool, files (and page ranges of large files)
  * spread over the workers. Directories and globs yield `.pdf` files unless `fileExtensions`
  * says otherwise. A file that cannot be read fails the job with a FileReadError naming it,
  * or is logged to errorLog and skipped under `onError: 'skip'`.

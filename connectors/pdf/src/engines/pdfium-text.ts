@@ -7,6 +7,8 @@ const MIN_WORD_BREAK_SPACE = 0.1;
 const MAX_CHAR_SPACING = 0.03;
 /** Characters whose baselines are closer than this are on one line. */
 const MAX_INTRA_LINE_DELTA = 0.5;
+/** A line this far below the one before it (between their boxes) starts a paragraph: a blank line. */
+const MAX_BLOCK_SPACING = 2.5;
 
 const SPACE = 0x20;
 const CR = 0x0d;
@@ -27,9 +29,9 @@ const LIGATURES = /[\ufb00-\ufb06]/g;
  * A page's text from PDFium, made to read like pdftotext's. PDFium's own FPDFText_GetText puts
  * characters in content order with '\r\n' where it sees a line break, and a space only where the
  * PDF has one or a gap is wide; pdftotext also breaks words where the font size changes
- * across a small gap. So the characters are walked here, with their boxes and font sizes: word
- * overlap with pdftotext on Debian manuals 0.980 with GetText, 0.995 with this, ~15% slower.
- * Then '\n' line ends, a word hyphenated across lines joined without its hyphen, the ligatures U+FB00–FB06
+ * across a small gap, and sets paragraphs apart by a blank line. So the characters are walked
+ * here, with their boxes and font sizes: word overlap with pdftotext on Debian manuals 0.980
+ * with GetText, 0.995 with this, ~15% slower. Then '\n' line ends, a word hyphenated across lines joined without its hyphen, the ligatures U+FB00–FB06
  * expanded, no blank lines at the ends.
  */
 export function pdfiumPageText({ fn, runtime, rect }: PdfiumHandle, textPage: number): string {
@@ -37,6 +39,7 @@ export function pdfiumPageText({ fn, runtime, rect }: PdfiumHandle, textPage: nu
   let box = new Float32Array(runtime.HEAPU8.buffer, rect, 4);
   let text = '';
   let previous = false;
+  let lineStart = false;
   let previousRight = 0;
   let previousBottom = 0;
   let previousSize = 0;
@@ -46,18 +49,24 @@ export function pdfiumPageText({ fn, runtime, rect }: PdfiumHandle, textPage: nu
     const code = runtime._FPDFText_GetUnicode(textPage, i);
     if (code === SPACE || code === CR || code === LF || code === PDFIUM_HYPHEN || code === NON_CHARACTER) {
       if (code !== PDFIUM_HYPHEN && code !== NON_CHARACTER) text += String.fromCharCode(code);
+      if (code === LF) lineStart = true;
       previous = false;
       continue;
     }
     runtime._FPDFText_GetLooseCharBox(textPage, i, rect);
     // Memory growth replaces the heap's buffer: the view follows it.
     if (box.buffer !== runtime.HEAPU8.buffer) box = new Float32Array(runtime.HEAPU8.buffer, rect, 4);
-    const [left, , right, bottom] = box;
+    const [left, top, right, bottom] = box;
     const current = runtime._FPDFText_GetTextObject(textPage, i);
     if (current !== object) {
       object = current;
       size = runtime._FPDFText_GetFontSize(textPage, i);
     }
+    // PDF space: y grows up the page. A line set well apart, or one above the last (another
+    // column), or in a larger font (a heading), starts a paragraph, as pdftotext's flows do.
+    if (lineStart && (previousBottom - top > MAX_BLOCK_SPACING * size || top > previousBottom + size || size > previousSize * 1.001))
+      text += '\n';
+    lineStart = false;
     if (previous && Math.abs(bottom - previousBottom) < MAX_INTRA_LINE_DELTA * size) {
       const gap = left - previousRight;
       if (gap > MIN_WORD_BREAK_SPACE * size || (size !== previousSize && gap >= MAX_CHAR_SPACING * size)) text += ' ';
