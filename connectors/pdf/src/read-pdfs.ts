@@ -5,7 +5,7 @@ import type { PdfDocumentRow, PdfPageRow } from './pdf-rows.js';
 
 export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
   /**
-   * The parser: 'pdfium' (default; PDFium compiled to WebAssembly, @embedpdf/pdfium: 2.5x the
+   * The parser: 'pdfium' (default; PDFium compiled to WebAssembly, @embedpdf/pdfium: 2.5-2.9x the
    * pages/s of pdfjs on real manuals, bench/RESULTS.md) or 'pdfjs' (pdfjs-dist). Both give the
    * same rows, errors and page images; their texts differ a little in layout (README).
    */
