@@ -75,7 +75,7 @@ async function countOf(client: MilvusClient, collection: string): Promise<number
 }
 
 const NAMES: Record<Contender, string> = {
-  sluice: `sluice (pdfjs 5.6, ${CPUS} task slots, ${CPUS} embed actors)`,
+  sluice: `sluice (readPdfs' default engine, pdfium, ${CPUS} task slots, ${CPUS} embed actors)`,
   langchain: 'LangChain.js (PDFLoader: pdf-parse 2.4.5 / pdfjs 5.4)',
   'langchain-pdf-parse-1': 'LangChain.js (PDFLoader: pdf-parse 1.1.4 / pdf.js 1.10)',
 };
@@ -85,7 +85,7 @@ async function bench(label: string, corpus: string, modelPath: string, uri: stri
   const texts = (await readPdfs(corpus).selectColumns(['text']).takeAll({ progress: 'off' })).map((row) => row.text);
   const pages = texts.length;
   console.log(`\n${label}: ${corpus}, ${fmt(pages)} pages`);
-  // The two splitters on the same text (pdfjs's), to tell their difference from the extractors'.
+  // The two splitters on the same text (readPdfs'), to tell their difference from the extractors'.
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: CHUNK.size, chunkOverlap: CHUNK.overlap });
   let [ours, theirs] = [0, 0];
   for (const text of texts) {
@@ -117,7 +117,7 @@ async function bench(label: string, corpus: string, modelPath: string, uri: stri
     );
   }
   const sl = best('sluice');
-  console.log(`  the splitters alone on pdfjs's text: chunkText ${fmt(ours)} chunks, RecursiveCharacterTextSplitter ${fmt(theirs)}`);
+  console.log(`  the splitters alone on readPdfs' text: chunkText ${fmt(ours)} chunks, RecursiveCharacterTextSplitter ${fmt(theirs)}`);
   return (['langchain', 'langchain-pdf-parse-1'] as const).map((contender) => {
     const lc = best(contender);
     const diff = lc.chunks - sl.chunks;
