@@ -26,8 +26,14 @@ class RecordingSink implements Datasink<IdRow, number> {
     private readonly failOnTask = -1,
   ) {}
 
-  onWriteStart(): void {
+  /** When set, onWriteStart fails with it after 100 ms. */
+  startFailure: string | null = null;
+
+  async onWriteStart(): Promise<void> {
     this.calls.push('start');
+    if (this.startFailure === null) return;
+    await sleep(100);
+    throw new Error(this.startFailure);
   }
 
   async write(batch: IdRow[], ctx: WriteContext): Promise<number> {
@@ -106,6 +112,61 @@ test('an upstream UDF error reaches onWriteFailed and rejects the write as it is
   });
   assert.equal(sink.calls.at(-1), 'failed');
   assert.ok(!sink.calls.includes('complete'));
+});
+
+test('onWriteStart runs while the plan starts, and no write comes before it has finished', async () => {
+  const events: string[] = [];
+  const sink: Datasink<IdRow, void> = {
+    onWriteStart: async () => {
+      events.push('start begins');
+      await sleep(300);
+      events.push('start ends');
+    },
+    write: () => void events.push('write'),
+  };
+  const slowFirstBlock = range(4).mapBatches(async (rows) => {
+    events.push('plan runs');
+    await sleep(300);
+    return rows;
+  });
+  const began = performance.now();
+  const result = await slowFirstBlock.write(sink);
+  const seconds = (performance.now() - began) / 1000;
+
+  assert.equal(result.rows, 4);
+  assert.deepEqual(events.slice(0, 3).toSorted(), ['plan runs', 'start begins', 'start ends'].toSorted());
+  assert.ok(events.indexOf('plan runs') < events.indexOf('start ends'), events.join(', '));
+  assert.ok(events.indexOf('write') > events.indexOf('start ends'), events.join(', '));
+  // Side by side, not one after the other (600 ms).
+  assert.ok(seconds < 0.55, `${seconds} s`);
+});
+
+test('an onWriteStart that fails stops the plan already running, and onWriteFailed gets its WriteError', async () => {
+  const sink = new RecordingSink(undefined);
+  sink.startFailure = 'no such database';
+  let blocksRun = 0;
+  const endless = range(1_000_000).mapBatches(
+    async (rows) => {
+      blocksRun++;
+      await sleep(20);
+      return rows;
+    },
+    { batchSize: 10 },
+  );
+  const began = performance.now();
+  await assert.rejects(endless.write(sink), (error: unknown) => {
+    assert.ok(error instanceof WriteError);
+    assert.match(error.message, /RecordingSink: onWriteStart failed.*no such database/s);
+    assert.equal(sink.failed, error);
+    return true;
+  });
+  const seconds = (performance.now() - began) / 1000;
+  assert.deepEqual(sink.calls, ['start', 'failed']);
+  // The plan (100,000 blocks of 20 ms, tens of seconds) had started, and stopped with the write.
+  const blocksWhenRejected = blocksRun;
+  await sleep(200);
+  assert.ok(blocksRun > 0 && blocksRun === blocksWhenRejected, `${blocksWhenRejected} blocks, then ${blocksRun}`);
+  assert.ok(seconds < 2, `${seconds} s`);
 });
 
 test('a sink can take Arrow batches, and a plain object literal is a Datasink', async () => {

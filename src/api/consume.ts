@@ -11,13 +11,14 @@ import { planJob } from '../plan/planner.js';
 import { bundleBlocks } from '../blocks/bundler.js';
 import { resolveSettings, type ExecutionOptions } from '../exec/settings.js';
 
-/** Plans and runs a logical plan, streaming its output blocks. */
+/** Plans and runs a logical plan, streaming its output blocks; `failWhen`, aborted, fails it with its reason. */
 export function execute(
   plan: LogicalNode,
   options: ExecutionOptions | undefined,
   onStats: (stats: DatasetStats) => void,
+  failWhen?: AbortSignal,
 ): AsyncGenerator<Block> {
-  return executePlan(planJob(plan).physical, resolveSettings(options), onStats);
+  return executePlan(planJob(plan).physical, resolveSettings(options), onStats, failWhen);
 }
 
 export async function collectRows<T>(blocks: AsyncIterable<Block>): Promise<T[]> {

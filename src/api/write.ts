@@ -165,9 +165,10 @@ async function rollBack(
 }
 
 /**
- * Runs a plan into a Datasink on the main thread: `onWriteStart`, then `write` per batch with
- * up to `concurrency` calls in flight, then `onWriteComplete`; on any failure, `onWriteFailed`
- * with the error the write rejects with (an InterruptedError after Ctrl-C or SIGTERM).
+ * Runs a plan into a Datasink on the main thread: `onWriteStart` (while the plan starts), then
+ * `write` per batch with up to `concurrency` calls in flight, then `onWriteComplete`; on any
+ * failure, `onWriteFailed` with the error the write rejects with (an InterruptedError after
+ * Ctrl-C or SIGTERM).
  */
 export async function writeToSink<T extends object, R, F extends BatchFormat>(
   plan: LogicalNode,
@@ -189,14 +190,27 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
   if (insideSluiceWorker()) await parkJobInWorker();
   // Ctrl-C (exec/interrupt.ts) fails the job: onWriteFailed gets the InterruptedError, then the process exits.
   return whileInterruptible(async (interrupt) => {
+    // The plan starts while the sink does (a connection, a collection to create): no batch is
+    // written before onWriteStart has finished, and one that fails fails the plan at once.
+    const startFailed = new AbortController();
+    const started = step(name, 'onWriteStart', () => sink.onWriteStart?.({ writeId }));
+    const startSettled = started.then(
+      () => undefined,
+      (error: unknown) => startFailed.abort(error),
+    );
     try {
-      await step(name, 'onWriteStart', () => sink.onWriteStart?.({ writeId }));
-      const blocks = execute(plan, execution, (s) => {
-        stats = s;
-        onStats(s);
-      });
+      const blocks = execute(
+        plan,
+        execution,
+        (s) => {
+          stats = s;
+          onStats(s);
+        },
+        startFailed.signal,
+      );
       const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
       await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
+        await started;
         const batch = blockToBatch(block, format) as SinkBatch<T, F>;
         returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
           sink.write(batch, { writeId, taskIndex }),
@@ -204,6 +218,7 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
         rows += block.numRows;
         bytes += blockBytes(block);
       });
+      await started;
       // Interrupted after the last batch but before onWriteComplete: a failure too.
       if (interrupt.interrupted) throw interrupt.interrupted;
       const result: WriteResult<R> = { writeId, rows, bytes, returns, stats: stats! };
@@ -211,6 +226,8 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
       return result;
     } catch (error) {
       const failure = error instanceof Error ? error : new WriteError(name, 'the write failed', error);
+      // onWriteFailed follows onWriteStart, never runs beside it.
+      await startSettled;
       await step(name, `onWriteFailed (called for: ${failure.message})`, () => sink.onWriteFailed?.(failure));
       throw failure;
     }

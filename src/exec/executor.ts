@@ -27,11 +27,14 @@ import { runUnionOp } from './operators/union-op.js';
  * queue. Leaving the loop early (a `break`, a limit, an error) cancels the queues upstream,
  * aborts tasks in flight and stops the worker threads, so the process can exit by itself.
  * Progress runs while the job does; `job-end` is the last event, after the stats are final.
+ * `failWhen`, aborted, fails the job with its reason as a failing operator would (a write whose
+ * sink could not start, while the plan was already starting).
  */
 export async function* executePlan(
   root: PhysicalOp,
   settings: ExecutionSettings,
   onStats: (stats: DatasetStats) => void,
+  failWhen?: AbortSignal,
 ): AsyncGenerator<Block> {
   // A worker is importing a user script to find its UDFs: the script's own job must not run there.
   if (insideSluiceWorker()) await parkJobInWorker();
@@ -67,10 +70,14 @@ export async function* executePlan(
         (error: unknown) => ({ error }),
       );
     })());
-  const interrupt = trackJob((error) => {
+  const failAndStop = (error: unknown) => {
     job.fail(error);
     return stop();
-  });
+  };
+  const interrupt = trackJob(failAndStop);
+  const failedFromOutside = () => void failAndStop(failWhen?.reason);
+  if (failWhen?.aborted) failedFromOutside();
+  else failWhen?.addEventListener('abort', failedFromOutside, { once: true });
   // Ran to its end unless the consumer stopped early; a failure is the first operator error, or one the output queue raised.
   let reachedEnd = false;
   let raised: { error: unknown } | null = null;
@@ -82,6 +89,7 @@ export async function* executePlan(
     raised = { error };
     throw error;
   } finally {
+    failWhen?.removeEventListener('abort', failedFromOutside);
     const closing = await stop();
     const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.memory.peak);
     const failure = job.error ?? raised ?? closing;

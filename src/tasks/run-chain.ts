@@ -8,7 +8,7 @@ import { keysInOrder } from '../blocks/infer-type.js';
 import { rowsOfBlock } from '../blocks/read-values.js';
 import { preview } from '../blocks/row-preview.js';
 import { sliceIntoBatches } from '../blocks/slice.js';
-import { causeMessage, missingColumnsProblem, SchemaError, UdfError, type InputLocation } from '../errors.js';
+import { CancelledError, causeMessage, missingColumnsProblem, SchemaError, UdfError, type InputLocation } from '../errors.js';
 import type { BlockTask } from './block-task.js';
 import { thrownError, type SkippedInput, type TaskOutcome } from './task-outcome.js';
 import type { BlocksTransform, FnRef, Transform } from './transform.js';
@@ -23,6 +23,11 @@ export interface ChainContext {
   /** Most calls of an async row function in flight at once. */
   readonly concurrency: number;
   resolve(ref: FnRef): Udf | Promise<Udf>;
+  /**
+   * Aborted when the job stops: a chain on the main thread then stops at its next await, not
+   * after its last batch. (A worker's task is ended with its thread instead.)
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -145,7 +150,10 @@ async function applyPerRow(
       );
       const tracked = settled.finally(() => pending.delete(tracked));
       pending.add(tracked);
-      if (pending.size >= ctx.concurrency) await Promise.race(pending);
+      if (pending.size >= ctx.concurrency) {
+        await Promise.race(pending);
+        if (ctx.signal?.aborted) throw new CancelledError();
+      }
     } else {
       results[i] = result;
     }
@@ -218,7 +226,9 @@ async function applyPerBatch(
     offset += batch.numRows;
     try {
       outputs.push(batchResultToBlock(await fn(blockToBatch(batch, t.batchFormat)), t.name));
+      if (ctx.signal?.aborted) throw new CancelledError();
     } catch (error) {
+      if (error instanceof CancelledError) throw error;
       if (t.onError !== 'skip') throw new UdfError(t.name, input, error);
       skipped.push({ operator: t.name, input, message: causeMessage(error), rows: batch.numRows, error: thrownError(error) });
     }

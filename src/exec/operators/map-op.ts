@@ -207,7 +207,7 @@ async function* batchesOf(bundles: AsyncIterable<Block>, batchSize: number | und
 async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<TaskOutcome> {
   if (op.compute.kind === 'main' || op.compute.kind === 'any') {
     const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_ROW_CONCURRENCY;
-    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal });
+    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal, signal: ctx.signal });
   }
   const { resources } = ctx.job;
   await resources.acquireTaskCpus(cpus, ctx.signal);

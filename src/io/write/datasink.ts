@@ -36,6 +36,11 @@ export interface Datasink<T extends object = Row, R = unknown, F extends BatchFo
   readonly batchFormat?: F;
   /** Rows per `write` call, exact except for the last. Default: each block as it comes. */
   readonly rowsPerWrite?: number;
+  /**
+   * Called once, while the plan starts (its pools, its first tasks): a slow start, such as a
+   * connection or a collection to create, costs no time of the job's. No `write` comes before it
+   * has finished, and if it fails the job stops.
+   */
   onWriteStart?(ctx: WriteStartContext): void | Promise<void>;
   write(batch: SinkBatch<T, F>, ctx: WriteContext): R | Promise<R>;
   onWriteComplete?(result: WriteResult<R>): void | Promise<void>;
