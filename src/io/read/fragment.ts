@@ -10,7 +10,10 @@ export interface FilesSpec {
   readonly format: FileFormat;
   readonly paths: readonly string[];
   readonly fileExtensions: readonly string[] | undefined;
-  /** Most bytes of a JSON Lines or text file that one read task reads. */
+  /**
+   * Most bytes of a JSON Lines or text file that one read task reads; for Parquet, most
+   * uncompressed bytes of a row group (with a page index) that one read task reads.
+   */
   readonly fragmentBytes: number;
   /** How `s3://` paths are reached. */
   readonly storage: StorageOptions | undefined;
@@ -19,11 +22,17 @@ export interface FilesSpec {
 /**
  * One read task: a whole file (binary, CSV, a JSON array, or a file that could not be
  * planned, whose read task then reports why), a byte range of a line-based file (JSON
- * Lines, text), or one Parquet row group.
+ * Lines, text), or one Parquet row group, or a range of its rows (read by their pages).
  */
 export type Fragment =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'lines'; readonly path: string; readonly start: number; readonly end: number }
-  | { readonly kind: 'rowGroup'; readonly path: string; readonly rowGroup: number }
+  | {
+      readonly kind: 'rowGroup';
+      readonly path: string;
+      readonly rowGroup: number;
+      /** Rows [offset, offset + length) of the row group; the whole row group when absent. */
+      readonly rows?: { readonly offset: number; readonly length: number };
+    }
   /** A part of a file as a connector's format planned it (page ranges of a PDF). */
   | { readonly kind: 'part'; readonly path: string; readonly part: FilePart };

@@ -2,6 +2,7 @@ import { blockFromRows, type Block } from '../../blocks/block.js';
 import { objectStoreFor, type ObjectStore } from '../storage/index.js';
 import { listFiles, type FileToRead } from './file-listing.js';
 import { loadFormatModule } from './formats/load-format-module.js';
+import { readRowGroupFacts } from './formats/parquet-footer.js';
 import type { FilePart, FilesSpec, Fragment } from './fragment.js';
 import { readOperator, type ModuleFormat } from './read-spec.js';
 
@@ -32,15 +33,8 @@ async function fragmentsOfFile(file: FileToRead, spec: FilesSpec): Promise<Fragm
     return parts.length ? parts.map((part) => ({ kind: 'part', path, part })) : whole;
   }
   switch (spec.format) {
-    case 'parquet': {
-      // Footers are read here, on the main thread, to know the row groups; parquet-wasm
-      // is loaded only by jobs that read Parquet.
-      const { rowGroupCount } = await import('./formats/parquet-reader.js');
-      const count = await rowGroupCount(store, path).catch(() => null);
-      // A file without row groups is read whole: its rows are none, but its schema is the dataset's.
-      if (count === null || count === 0) return whole;
-      return Array.from({ length: count }, (_, rowGroup) => ({ kind: 'rowGroup', path, rowGroup }));
-    }
+    case 'parquet':
+      return parquetFragments(store, file, spec.fragmentBytes);
     case 'json':
       return (await startsWithArray(store, path)) ? whole : lineFragments(store, file, spec.fragmentBytes);
     case 'text':
@@ -49,6 +43,31 @@ async function fragmentsOfFile(file: FileToRead, spec: FilesSpec): Promise<Fragm
     case 'binary':
       return whole;
   }
+}
+
+/**
+ * Row groups, a task each, from the footer (read here, on the main thread). A row group of
+ * more than `fragmentBytes` uncompressed whose pages are indexed is split into ranges of rows,
+ * a task each, that read only their own pages: the tasks of a few large row groups then keep
+ * every worker busy. A file whose footer cannot be read is one fragment, whose task reports
+ * why; so is a file without row groups (its rows are none, but its schema is the dataset's).
+ */
+async function parquetFragments(store: ObjectStore, file: FileToRead, fragmentBytes: number): Promise<Fragment[]> {
+  const { path } = file;
+  const size = await sizeOf(store, file);
+  const groups = size === null ? null : await readRowGroupFacts(store, path, size).catch(() => null);
+  if (groups === null || groups.length === 0) return [{ kind: 'file', path }];
+  return groups.flatMap((group, rowGroup): Fragment[] => {
+    const parts = group.pageIndexed ? Math.min(group.rows, Math.ceil(group.bytes / fragmentBytes)) : 1;
+    if (parts <= 1) return [{ kind: 'rowGroup', path, rowGroup }];
+    const per = Math.ceil(group.rows / parts);
+    return Array.from({ length: Math.ceil(group.rows / per) }, (_, i) => ({
+      kind: 'rowGroup',
+      path,
+      rowGroup,
+      rows: { offset: i * per, length: Math.min(per, group.rows - i * per) },
+    }));
+  });
 }
 
 /** A connector format's parts of a file; a file it cannot plan is read whole, and its read task reports why. */

@@ -1,10 +1,11 @@
 import type { Dirent } from 'node:fs';
-import { createReadStream, openAsBlob } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { glob } from 'tinyglobby';
 import type { ListedFile, ObjectStore, PathInfo } from './object-store.js';
+import { RangeBlob } from './range-blob.js';
 
 const TEMP_PREFIX = '.sluice-tmp-';
 // Temporary files end in .tmp, not in the format's extension: readers glob `*.parquet` (DuckDB's
@@ -44,8 +45,13 @@ export class LocalStore implements ObjectStore {
     const file = await open(path, 'r');
     try {
       const bytes = new Uint8Array(Math.max(0, end - start));
-      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
-      return bytes.subarray(0, bytesRead);
+      let at = 0;
+      while (at < bytes.length) {
+        const { bytesRead } = await file.read(bytes, at, bytes.length - at, start + at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return at === bytes.length ? bytes : bytes.subarray(0, at);
     } finally {
       await file.close();
     }
@@ -58,8 +64,17 @@ export class LocalStore implements ObjectStore {
     return createReadStream('', { fd: file, start, highWaterMark: CHUNK_BYTES, ...(end === undefined ? {} : { end: end - 1 }) });
   }
 
-  blob(path: string): Promise<Blob> {
-    return openAsBlob(path);
+  /**
+   * A Blob whose slices are each read by positioned reads into a buffer of their size, on the
+   * calling thread: Node's own file Blob (`openAsBlob`) reads a slice in 64 KiB chunks on the
+   * thread pool and joins them, ~2.5x the CPU for the 100 MiB column chunk of a Parquet row
+   * group. Blobs are what Parquet read tasks open, on worker threads, where a read that
+   * blocks the thread costs nothing that waiting for it would not.
+   */
+  async blob(path: string): Promise<Blob> {
+    const info = await stat(path);
+    if (!info.isFile()) throw new Error(`cannot read ${path}: it is not a file`);
+    return new RangeBlob((start, end) => Promise.resolve(readRangeSync(path, start, end)), info.size).asBlob();
   }
 
   async write(path: string, bytes: Uint8Array): Promise<void> {
@@ -101,6 +116,23 @@ export class LocalStore implements ObjectStore {
 
   normalize(path: string): string {
     return resolve(path);
+  }
+}
+
+/** Bytes [start, end) of a file, fewer when it ends first. */
+function readRangeSync(path: string, start: number, end: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = new Uint8Array(Math.max(0, end - start));
+    let at = 0;
+    while (at < bytes.length) {
+      const read = readSync(fd, bytes, at, bytes.length - at, start + at);
+      if (read === 0) break;
+      at += read;
+    }
+    return at === bytes.length ? bytes : bytes.subarray(0, at);
+  } finally {
+    closeSync(fd);
   }
 }
 

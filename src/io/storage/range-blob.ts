@@ -1,5 +1,5 @@
 /**
- * A Blob-shaped view of a remote file: `size` is known up front, and the bytes of a slice are
+ * A Blob-shaped view of a file (on S3, or local): `size` is known up front, and the bytes of a slice are
  * fetched only when its `arrayBuffer()` is called. parquet-wasm's `ParquetFile.fromFile` uses
  * no more of a Blob than that (size, slice, arrayBuffer), so it reads a Parquet file on S3 by
  * ranged GETs: the footer, then the column chunks of the row groups asked for.
@@ -19,6 +19,8 @@ export class RangeBlob {
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const bytes = await this.readRange(this.offset, this.offset + this.size);
+    // The bytes' own buffer when they fill it (a local read): a copy of 100 MiB is not free.
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 

@@ -1,10 +1,10 @@
 import { tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm/node';
-import type { Block } from '../../../blocks/block.js';
 import { fileError, missingColumnsProblem } from '../../../errors.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { FormatReader } from './format-reader.js';
 import { taskStore } from './task-store.js';
+import { blockFromWasm } from './wasm-table.js';
 
 /**
  * Opens a Parquet file through a Blob: parquet-wasm reads the byte ranges it needs (the
@@ -14,28 +14,22 @@ async function openParquet(store: ObjectStore, path: string): Promise<ParquetFil
   return ParquetFile.fromFile(await store.blob(path));
 }
 
-/** Row groups of a file, from its footer (on the main thread, when planning read tasks). */
-export async function rowGroupCount(store: ObjectStore, path: string): Promise<number> {
-  const file = await openParquet(store, path);
-  try {
-    return file.metadata().numRowGroups();
-  } finally {
-    file.free();
-  }
-}
-
-/** Reads one row group (or, for a file whose footer could not be planned, the whole file) of the columns asked for. */
+/** Reads one row group, or a range of its rows (or, for a file whose footer could not be planned, the whole file) of the columns asked for. */
 export const readParquetFragment: FormatReader = async (task) => {
   const { fragment, read, fileColumns } = task;
   const file = await openParquet(taskStore(task), fragment.path);
   try {
     if (fileColumns) checkColumns(file, fileColumns, read.name, fragment.path);
+    const rows = fragment.kind === 'rowGroup' ? fragment.rows : undefined;
+    const limit = Math.min(rows?.length ?? Infinity, read.limit ?? Infinity);
     const table = await file.read({
       ...(fragment.kind === 'rowGroup' ? { rowGroups: [fragment.rowGroup] } : {}),
       ...(fileColumns ? { columns: [...fileColumns] } : {}),
-      ...(read.limit !== undefined ? { limit: read.limit } : {}),
+      // A range of rows is read by the pages that hold it (the file's offset index says which).
+      ...(rows ? { offset: rows.offset } : {}),
+      ...(limit !== Infinity ? { limit } : {}),
     });
-    const block: Block = tableFromIPC(table.intoIPCStream());
+    const block = blockFromWasm(table);
     return fileColumns ? block.select([...fileColumns]) : block;
   } finally {
     file.free();
