@@ -131,10 +131,12 @@ class CMemory {
     return Number(this.view.getBigInt64(address, true));
   }
 
-  /** A copy of `length` bytes at `address`. */
+  /** A copy of `length` bytes at `address`, in an ArrayBuffer of its own that is not zeroed before the copy fills it. */
   private bytes(address: number, length: number): Uint8Array {
     if (length === 0) return new Uint8Array(0);
     if (address === 0 || address + length > this.buffer.byteLength) throw new NotCopied();
-    return new Uint8Array(this.buffer, address, length).slice();
+    const copy = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+    copy.set(new Uint8Array(this.buffer, address, length));
+    return copy;
   }
 }
