@@ -66,7 +66,10 @@ export interface ActorPoolOptions {
   maxRestarts?: number;
   /** Batches an actor is given before it is closed and replaced by a fresh one (to contain leaks). Default: no limit. */
   maxTasksPerWorker?: number;
-  /** Batches sent to an actor ahead of its answers: 2 keeps the next batch waiting while one computes. Default 2. */
+  /**
+   * Batches sent to an actor ahead of its answers (those sent in one turn travel in one message).
+   * Default: enough for two messages of about 1,024 rows, between 2 and 32 (2 for a class `map`).
+   */
   maxTasksInFlightPerActor?: number;
   /** An autoscaling pool stops an actor above its minimum that has been idle this long. Default 10000. */
   actorIdleTimeoutMs?: number;
@@ -102,7 +105,10 @@ const ACTOR_OPTIONS = [
 export const DEFAULT_BATCH_SIZE = 1024;
 export const DEFAULT_MAX_RETRIES = 3;
 const DEFAULT_MAX_RESTARTS = 3;
-const DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR = 2;
+/** Rows an actor has in flight by default: two messages of about 1,024 rows, as batches of batchSize (2 to 32 of them). */
+const ROWS_IN_FLIGHT_PER_ACTOR = 2048;
+const MAX_DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR = 32;
+const MIN_TASKS_IN_FLIGHT_PER_ACTOR = 2;
 const DEFAULT_ACTOR_IDLE_TIMEOUT_MS = 10_000;
 
 export interface CompiledUdf {
@@ -198,11 +204,23 @@ function actorCompute(name: string, cls: Target, options: AnyMapOptions): ActorC
     numGpus: options.numGpus ?? 0,
     maxRestarts: options.maxRestarts ?? DEFAULT_MAX_RESTARTS,
     maxTasksPerWorker: options.maxTasksPerWorker ?? null,
-    maxTasksInFlightPerActor: options.maxTasksInFlightPerActor ?? DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR,
+    maxTasksInFlightPerActor: options.maxTasksInFlightPerActor ?? defaultTasksInFlightPerActor(options.batchSize),
     idleTimeoutMs: options.actorIdleTimeoutMs ?? DEFAULT_ACTOR_IDLE_TIMEOUT_MS,
     heapMb: options.workerHeapMb ?? null,
     constructorArgs: options.constructorArgs ?? [],
   };
+}
+
+/**
+ * Batches of a few rows cost an actor more in messages and encoding than in work: it gets more
+ * of them at once. A class `map` (one row per call, in blocks of any size) keeps 2.
+ */
+function defaultTasksInFlightPerActor(batchSize: number | null | undefined): number {
+  if (batchSize === undefined || batchSize === null) return MIN_TASKS_IN_FLIGHT_PER_ACTOR;
+  return Math.min(
+    MAX_DEFAULT_TASKS_IN_FLIGHT_PER_ACTOR,
+    Math.max(MIN_TASKS_IN_FLIGHT_PER_ACTOR, Math.ceil(ROWS_IN_FLIGHT_PER_ACTOR / batchSize)),
+  );
 }
 
 /**

@@ -16,8 +16,7 @@ import type { Block } from './block.js';
  * writer leaves out the placeholder batch of an empty table), go through the writer.
  */
 export function blockToIpc(block: Block): ArrayBuffer {
-  if (block.batches.length === 0 || block.batches.some((batch) => batch.numRows === 0) || hasDictionary(block.schema))
-    return ownBuffer(tableToIPC(block, 'stream'));
+  if (!ipcKeepsBatches(block)) return ownBuffer(tableToIPC(block, 'stream'));
   const schema = Message.encode(Message.from(block.schema));
   const batches = block.batches.map((batch) => {
     const body = VectorAssembler.assemble(batch);
@@ -38,6 +37,15 @@ export function blockToIpc(block: Block): ArrayBuffer {
   }
   new DataView(bytes.buffer).setInt32(at, -1, true);
   return bytes.buffer;
+}
+
+/**
+ * Whether blockToIpc writes the block's record batches one for one, so that blockFromIpc gives
+ * them back as they were: true unless the block has no rows in a batch (or no batch) or a
+ * dictionary column.
+ */
+export function ipcKeepsBatches(block: Block): boolean {
+  return block.batches.length > 0 && block.batches.every((batch) => batch.numRows > 0) && !hasDictionary(block.schema);
 }
 
 /**

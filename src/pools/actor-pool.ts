@@ -38,13 +38,21 @@ interface Slot {
   idleTimer: NodeJS.Timeout | null;
 }
 
+/** Batches in flight per actor while the pool may still grow or its actors start: waiting batches, not full actors, make it grow. */
+const IN_FLIGHT_WHILE_GROWING = 2;
+/** Past 2 batches, an actor takes more only while its batches in flight hold less than this. */
+const MAX_IN_FLIGHT_BYTES_PER_ACTOR = 64 * 1024 * 1024;
+
 /**
  * Long-lived actors for one operator. A batch goes to the ready actor with the fewest
- * batches in flight, up to `maxTasksInFlightPerActor` each, so that every actor has its next
- * batch waiting while it computes. When every actor is full and the pool is below its
- * maximum, it grows by one actor at a time within the resources free; an actor above the
- * minimum that stays idle is stopped. A crashed actor is restarted in its place up to
- * `maxRestarts` times and its batches run again on whichever actor is free.
+ * batches in flight, up to `maxTasksInFlightPerActor` each (and 64 MiB past two), so that every
+ * actor has its next batches waiting while it computes; the batches sent to an actor in one
+ * turn travel in one message. While the pool is below its maximum and resources were free at
+ * its last try, or some of its actors are starting, each actor takes 2 (the first actor up
+ * would take every batch otherwise): when they are all full, it grows by one actor at a time
+ * within the resources free; an actor above the minimum that stays idle is stopped. A crashed
+ * actor is restarted in its place up to `maxRestarts` times and its batches run again on
+ * whichever actor is free.
  */
 export class ActorPool {
   private readonly slots = new Map<number, Slot>();
@@ -57,6 +65,8 @@ export class ActorPool {
   private closeError: ActorError | null = null;
   /** Batches waiting for room at an actor: the demand that makes the pool grow. */
   private queued = 0;
+  /** The last try to grow found no resources free: the actors there are take their full share. */
+  private growthRefused = false;
 
   constructor(
     private readonly spec: ActorPoolSpec,
@@ -85,7 +95,8 @@ export class ActorPool {
       if (slot === null) {
         this.queued++;
         try {
-          this.grow();
+          // Refused now: the actors there are take more, which may leave room at one at once.
+          if (this.grow()) continue;
           await this.changed(signal);
         } finally {
           this.queued--;
@@ -187,12 +198,18 @@ export class ActorPool {
   }
 
   private leastLoaded(): Slot | null {
+    // While the pool may grow, or some of its actors are still starting, batches wait rather than pile up at the first actors up.
+    const settled =
+      (this.slots.size >= this.spec.max || this.growthRefused) &&
+      [...this.slots.values()].every((s) => s.actor === null || s.actor.isReady);
+    const limit = settled ? this.spec.maxTasksInFlightPerActor : Math.min(IN_FLIGHT_WHILE_GROWING, this.spec.maxTasksInFlightPerActor);
     let best: Slot | null = null;
     for (const slot of this.slots.values()) {
       const actor = slot.actor;
       if (
         !actor?.isReady ||
-        actor.inFlight >= this.spec.maxTasksInFlightPerActor ||
+        actor.inFlight >= limit ||
+        (actor.inFlight >= IN_FLIGHT_WHILE_GROWING && actor.inFlightBytes >= MAX_IN_FLIGHT_BYTES_PER_ACTOR) ||
         actor.tasksStarted >= (this.spec.maxTasksPerWorker ?? Infinity)
       )
         continue;
@@ -201,19 +218,32 @@ export class ActorPool {
     return best;
   }
 
-  /** Every actor is full: start one more, in a retired actor's place first, else in resources free now. */
-  private grow(): void {
+  /**
+   * Every actor is full: start one more, in a retired actor's place first, else in resources
+   * free now. True when this try found none free where the last one had: the actors there are
+   * then take their full share (see leastLoaded), so the caller looks again at once.
+   */
+  private grow(): boolean {
     const slots = [...this.slots.values()];
     const vacant = slots.find((s) => s.actor === null);
-    if (vacant) return this.spawn(vacant);
+    if (vacant) {
+      this.spawn(vacant);
+      return false;
+    }
     // Actors starting (a few hundred ms each) will take batches too: start more only for batches beyond theirs.
     const starting = slots.filter((s) => !s.actor!.isReady).length;
-    if (starting * this.spec.maxTasksInFlightPerActor >= this.queued || slots.length >= this.spec.max) return;
+    if (starting * Math.min(IN_FLIGHT_WHILE_GROWING, this.spec.maxTasksInFlightPerActor) >= this.queued || slots.length >= this.spec.max)
+      return false;
     const placement = this.resources.tryAcquireActor(this.spec.numCpus, this.spec.numGpus);
-    if (placement === null) return;
+    if (placement === null) {
+      const refusedNow = !this.growthRefused;
+      this.growthRefused = true;
+      return refusedNow;
+    }
     let index = 0;
     while (this.slots.has(index)) index++;
     this.addSlot(index, placement);
+    return false;
   }
 
   private afterCall(slot: Slot, actor: Actor): void {
@@ -249,7 +279,10 @@ export class ActorPool {
     const actor = slot.actor;
     slot.actor = null;
     const keepsPlace = reason === 'maxTasksPerWorker' || reason === 'timeout';
-    if (!keepsPlace) this.slots.delete(slot.index);
+    if (!keepsPlace) {
+      this.slots.delete(slot.index);
+      this.growthRefused = false;
+    }
     // Only an actor whose start was reported gets a stop: events come in pairs.
     if (actor !== null && this.announced.delete(actor)) this.listener.stopped(slot.index, reason, actor.tasksStarted);
     const ending = (async () => {

@@ -1,3 +1,5 @@
+import type { PackedPart } from '../blocks/packed-blocks.js';
+import type { SkippedInput } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import type { SerializedError, TaskReply } from './task-protocol.js';
 
@@ -18,14 +20,37 @@ export interface ActorInit {
   readonly heapMb: number;
 }
 
-/** Main thread → actor. A call's block moves (its buffer is in the transfer list). */
+/** One call of a message: its id, its batch's task index, and where its block is in the message's streams. */
+export interface ActorCallHead {
+  readonly id: number;
+  readonly taskIndex: number;
+  readonly part: PackedPart;
+}
+
+/**
+ * Main thread → actor. A message carries the calls sent to the actor in one turn of the main
+ * thread's event loop, their blocks packed into as few IPC streams as their schemas allow
+ * (moved, in the transfer list); the actor answers them all in one 'results' message.
+ */
 export type ActorRequest =
-  { readonly type: 'call'; readonly id: number; readonly ipc: ArrayBuffer; readonly taskIndex: number } | { readonly type: 'close' };
+  { readonly type: 'calls'; readonly calls: readonly ActorCallHead[]; readonly streams: ArrayBuffer[] } | { readonly type: 'close' };
+
+/** A call's answer: its result block's place in the 'results' message's streams, or its error. */
+export type ActorReply = { readonly id: number } & (
+  | {
+      readonly ok: true;
+      readonly part: PackedPart;
+      readonly skipped: SkippedInput[];
+      readonly udfMs: number;
+      readonly blockedAtJob: boolean;
+    }
+  | Extract<TaskReply, { ok: false }>
+);
 
 /** Actor → main thread. */
 export type ActorMessage =
   | { readonly type: 'ready' }
   /** The module could not be loaded or the constructor threw: the actor cannot serve at all. */
   | { readonly type: 'start-failed'; readonly error: SerializedError }
-  | { readonly type: 'result'; readonly id: number; readonly reply: TaskReply }
+  | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: ArrayBuffer[] }
   | { readonly type: 'closed'; readonly error: SerializedError | null };

@@ -1,8 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FnRef } from '../tasks/transform.js';
 import { setActorContext } from './actor-context.js';
-import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
-import { runChainReply } from './chain-reply.js';
+import type { Block } from '../blocks/block.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import type { ActorCallHead, ActorInit, ActorMessage, ActorReply, ActorRequest } from './actor-protocol.js';
+import { failedAnswer, runChainAnswer, type ChainAnswer } from './chain-reply.js';
 import { serializeError } from './task-protocol.js';
 import { loadModuleFn, loadUdf } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
@@ -31,11 +33,12 @@ const instance = await construct();
 if (instance !== null) serve(instance);
 
 /**
- * Answers requests as they arrive, several at once: while one batch's call runs, the next
- * batch is decoded and waits at the call, and the previous one's result is encoded and sent,
- * so the instance goes from call to call with little in between. The calls themselves run
- * one at a time, in arrival order (an actor's state is the user's; Ray runs an actor's calls
- * one by one too). close() runs once the requests before it are answered.
+ * Answers messages as they arrive, several at once: while one message's calls run, the next
+ * message's blocks are decoded and wait at the instance, and the previous one's results are
+ * encoded and sent, so the instance goes from call to call with little in between. The calls
+ * themselves run one at a time, in arrival order (an actor's state is the user's; Ray runs an
+ * actor's calls one by one too). A message's results go back together, once its last call is
+ * done. close() runs once the messages before it are answered.
  */
 function serve(instance: Instance): void {
   let lastCall: Promise<unknown> = Promise.resolve();
@@ -45,8 +48,18 @@ function serve(instance: Instance): void {
       void Promise.all(pending).then(() => close(instance));
       return;
     }
+    const blocks = unpack(request);
+    const answers = request.calls.map((head, i) => runCall(head, blocks[i]));
+    const answered = Promise.all(answers).then((all) => postResults(request.calls, all));
+    pending.add(answered);
+    void answered.finally(() => pending.delete(answered));
+  });
+  post({ type: 'ready' });
+
+  /** One call's chain, its class step calling the instance in turn behind the calls before it. */
+  function runCall(head: ActorCallHead, block: Block | Error): Promise<ChainAnswer> {
     let waitedMs = 0;
-    // Each request's own view of `call`, queued behind the calls before it; the wait is not UDF time.
+    // Each call's own view of `call`, queued behind the calls before it; the wait is not UDF time.
     const call: Udf = (input) => {
       const queued = performance.now();
       const run = lastCall.then(() => {
@@ -61,16 +74,55 @@ function serve(instance: Instance): void {
       if (ref.moduleUrl === init.moduleUrl && ref.exportName === init.exportName && ref.args === undefined) return call;
       return (await loadModuleFn(ref)) as Udf;
     };
-    const answered = runChainReply(request.ipc, init.transforms, { taskIndex: request.taskIndex, concurrency: 1, resolve }).then(
-      (reply) => {
-        if (!reply.ok) return post({ type: 'result', id: request.id, reply });
-        post({ type: 'result', id: request.id, reply: { ...reply, udfMs: Math.max(0, reply.udfMs - waitedMs) } }, [reply.ipc]);
-      },
+    const input = () => {
+      if (block instanceof Error) throw block;
+      return block;
+    };
+    return runChainAnswer(input, init.transforms, { taskIndex: head.taskIndex, concurrency: 1, resolve }).then((answer) =>
+      answer.ok ? { ...answer, udfMs: Math.max(0, answer.udfMs - waitedMs) } : answer,
     );
-    pending.add(answered);
-    void answered.finally(() => pending.delete(answered));
+  }
+}
+
+/** The message's blocks, or for each call the error of decoding them. */
+function unpack(request: Extract<ActorRequest, { type: 'calls' }>): (Block | Error)[] {
+  try {
+    return unpackBlocks(
+      request.streams,
+      request.calls.map((c) => c.part),
+    );
+  } catch (error) {
+    return request.calls.map(() => (error instanceof Error ? error : new Error(String(error))));
+  }
+}
+
+/** A message's answers in one 'results' message, the result blocks packed into as few streams as they allow. */
+function postResults(heads: readonly ActorCallHead[], answers: readonly ChainAnswer[]): void {
+  let packed = tryPack(answers);
+  if (packed instanceof Error) {
+    // A result Arrow cannot encode fails its call, as on the task pool; the others go as they are.
+    answers = answers.map((a, i) =>
+      a.ok && tryPack([a]) instanceof Error ? failedAnswer(packed, init.transforms, heads[i].taskIndex) : a,
+    );
+    packed = packBlocks(answers.flatMap((a) => (a.ok ? [a.block] : [])));
+  }
+  const { streams, parts } = packed;
+  let at = 0;
+  const replies: ActorReply[] = answers.map((answer, i) => {
+    const id = heads[i].id;
+    if (!answer.ok) return { id, ...answer };
+    const { skipped, udfMs, blockedAtJob } = answer;
+    return { id, ok: true, part: parts[at++], skipped, udfMs, blockedAtJob };
   });
-  post({ type: 'ready' });
+  post({ type: 'results', replies, streams }, streams);
+}
+
+function tryPack(answers: readonly ChainAnswer[]): PackedBlocks | Error {
+  try {
+    return packBlocks(answers.flatMap((a) => (a.ok ? [a.block] : [])));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 async function construct(): Promise<Instance | null> {

@@ -1,13 +1,19 @@
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import type { Block } from '../blocks/block.js';
-import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
+import { blockBytes, type Block } from '../blocks/block.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
-import { deserializeError, replyToError, type SerializedError, type TaskReply } from './task-protocol.js';
+import { deserializeError, replyToError, type SerializedError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
+import { sizeWorkerHeaps } from './worker-heap.js';
 
 /** The actor's thread ended while it had calls in flight: they can run again on another actor. */
 export class ActorExitedError extends Error {
   override name = 'ActorExitedError';
+}
+
+interface PendingCall {
+  readonly resolve: (outcome: TaskOutcome) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** A `close()` that does not finish in this time is cut short: the thread is terminated. */
@@ -21,13 +27,18 @@ const CLOSE_TIMEOUT_MS = 30_000;
 export class Actor {
   /** Calls sent and not yet answered. */
   inFlight = 0;
+  /** Bytes of their blocks. */
+  inFlightBytes = 0;
   /** Calls ever sent (for maxTasksPerWorker). */
   tasksStarted = 0;
   isReady = false;
   /** Resolves when the instance is constructed; rejects when it cannot be. */
   readonly ready: Promise<void>;
   private readonly worker: Worker;
-  private readonly calls = new Map<number, { resolve: (reply: TaskReply) => void; reject: (error: unknown) => void }>();
+  /** Sent and not yet answered. */
+  private readonly calls = new Map<number, PendingCall>();
+  /** Made in this turn of the event loop, sent together at its end. */
+  private outbox: { readonly id: number; readonly taskIndex: number; readonly block: Block }[] = [];
   private nextId = 0;
   private stopping = false;
   private exited = false;
@@ -39,6 +50,7 @@ export class Actor {
     readonly init: ActorInit,
     private readonly onCrash: (message: string) => void,
   ) {
+    sizeWorkerHeaps();
     // SHARE_ENV: an actor sees process.env as it is, like the task pool's workers.
     this.worker = new Worker(new URL('./actor-worker.js', import.meta.url), {
       workerData: init,
@@ -60,12 +72,9 @@ export class Actor {
           settleStart.reject(deserializeError(message.error));
           void this.terminate();
           break;
-        case 'result': {
-          const call = this.calls.get(message.id);
-          this.calls.delete(message.id);
-          call?.resolve(message.reply);
+        case 'results':
+          this.answer(message);
           break;
-        }
         case 'closed':
           this.closedReply?.(message.error);
           break;
@@ -80,29 +89,81 @@ export class Actor {
       if (this.isReady && !this.stopping) this.onCrash(message);
       for (const call of this.calls.values()) call.reject(new ActorExitedError(message));
       this.calls.clear();
+      this.outbox = [];
     });
   }
 
-  /** Runs the operator's chain on `block` in this actor; the block's bytes move to the actor's thread. */
+  /**
+   * Runs the operator's chain on `block` in this actor. The calls made in one turn of the event
+   * loop go in one message, their blocks moved to the actor's thread in as few IPC streams as
+   * their schemas allow, and come back in one.
+   */
   async call(block: Block, taskIndex: number): Promise<TaskOutcome> {
     if (this.exited || this.stopping) throw new ActorExitedError('the actor has stopped');
-    const ipc = blockToIpc(block);
     const id = this.nextId++;
+    const bytes = blockBytes(block);
     this.inFlight++;
+    this.inFlightBytes += bytes;
     this.tasksStarted++;
     this.updateRef();
     try {
-      const reply = await new Promise<TaskReply>((resolve, reject) => {
+      return await new Promise<TaskOutcome>((resolve, reject) => {
         this.calls.set(id, { resolve, reject });
-        const request: ActorRequest = { type: 'call', id, ipc, taskIndex };
-        this.worker.postMessage(request, [ipc]);
+        if (this.outbox.length === 0) setImmediate(() => this.send());
+        this.outbox.push({ id, taskIndex, block });
       });
-      if (!reply.ok) throw replyToError(reply);
-      return { block: blockFromIpc(reply.ipc), skipped: reply.skipped, udfMs: reply.udfMs };
     } finally {
       this.inFlight--;
+      this.inFlightBytes -= bytes;
       this.updateRef();
     }
+  }
+
+  private send(): void {
+    const outbox = this.outbox;
+    this.outbox = [];
+    if (outbox.length === 0 || this.exited) return;
+    let packed: PackedBlocks;
+    try {
+      packed = packBlocks(outbox.map((c) => c.block));
+    } catch (error) {
+      for (const { id } of outbox) this.settle(id, (call) => call.reject(error));
+      return;
+    }
+    const request: ActorRequest = {
+      type: 'calls',
+      calls: outbox.map(({ id, taskIndex }, i) => ({ id, taskIndex, part: packed.parts[i] })),
+      streams: packed.streams,
+    };
+    this.worker.postMessage(request, packed.streams);
+  }
+
+  private answer(message: Extract<ActorMessage, { type: 'results' }>): void {
+    let blocks: Block[];
+    try {
+      blocks = unpackBlocks(
+        message.streams,
+        message.replies.flatMap((r) => (r.ok ? [r.part] : [])),
+      );
+    } catch (error) {
+      for (const { id } of message.replies) this.settle(id, (call) => call.reject(error));
+      return;
+    }
+    let at = 0;
+    for (const reply of message.replies) {
+      if (reply.ok) {
+        const block = blocks[at++];
+        this.settle(reply.id, (call) => call.resolve({ block, skipped: reply.skipped, udfMs: reply.udfMs }));
+      } else {
+        this.settle(reply.id, (call) => call.reject(replyToError(reply)));
+      }
+    }
+  }
+
+  private settle(id: number, how: (call: PendingCall) => void): void {
+    const call = this.calls.get(id);
+    this.calls.delete(id);
+    if (call) how(call);
   }
 
   /** Calls the instance's `close()` after the calls already sent, then ends the thread; resolves to the error close() threw, if any. */
@@ -110,6 +171,8 @@ export class Actor {
     // An actor still constructing is closed once constructed: every instance gets its close().
     await this.ready.catch(() => {});
     if (this.exited) return null;
+    // Calls made in this turn go first: close() follows every call sent.
+    this.send();
     this.stopping = true;
     this.worker.ref();
     const closed = new Promise<SerializedError | null>((resolve) => (this.closedReply = resolve));

@@ -1,31 +1,55 @@
+import type { Block } from '../blocks/block.js';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import { FileReadError, UdfError } from '../errors.js';
 import { runChain, type ChainContext } from '../tasks/run-chain.js';
+import type { SkippedInput } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import { serializeError, type TaskReply } from './task-protocol.js';
 import { isBlockedAtJob } from '../tasks/udf-registry.js';
 
+/** What a chain run in a worker gives: its result block, or its error as data (a failed TaskReply). */
+export type ChainAnswer =
+  | { readonly ok: true; readonly block: Block; readonly skipped: SkippedInput[]; readonly udfMs: number; readonly blockedAtJob: boolean }
+  | Extract<TaskReply, { ok: false }>;
+
 /**
- * Runs a fused chain over a block received as IPC bytes, in a worker, and answers as data:
- * the result block as IPC bytes, or the UDF's error (a rejected reply is kept for a worker
- * that itself failed). Shared by the task pool's and the actor pool's workers.
+ * Runs a fused chain over a block in a worker and answers as data: the result block, or the
+ * UDF's error (a rejected reply is kept for a worker that itself failed). Shared by the task
+ * pool's and the actor pool's workers; `input` decodes the block, and its failure is answered too.
  */
-export async function runChainReply(ipc: ArrayBuffer, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskReply> {
+export async function runChainAnswer(input: () => Block, transforms: readonly Transform[], ctx: ChainContext): Promise<ChainAnswer> {
   try {
-    const result = await runChain(blockFromIpc(ipc), transforms, ctx);
-    return { ok: true, ipc: blockToIpc(result.block), skipped: result.skipped, udfMs: result.udfMs, blockedAtJob: isBlockedAtJob() };
+    const result = await runChain(input(), transforms, ctx);
+    return { ok: true, block: result.block, skipped: result.skipped, udfMs: result.udfMs, blockedAtJob: isBlockedAtJob() };
   } catch (error) {
-    if (error instanceof UdfError) {
-      return {
-        ok: false,
-        operator: error.operator,
-        input: error.input,
-        cause: serializeError(error.cause),
-        fileError: error instanceof FileReadError,
-        blockedAtJob: isBlockedAtJob(),
-      };
-    }
-    const operator = transforms.map((t) => t.name).join('->');
-    return { ok: false, operator, input: { taskIndex: ctx.taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };
+    return failedAnswer(error, transforms, ctx.taskIndex);
+  }
+}
+
+/** An error of a chain as a failed reply: a UdfError as it is, anything else as the whole chain's. */
+export function failedAnswer(error: unknown, transforms: readonly Transform[], taskIndex: number): Extract<TaskReply, { ok: false }> {
+  if (error instanceof UdfError) {
+    return {
+      ok: false,
+      operator: error.operator,
+      input: error.input,
+      cause: serializeError(error.cause),
+      fileError: error instanceof FileReadError,
+      blockedAtJob: isBlockedAtJob(),
+    };
+  }
+  const operator = transforms.map((t) => t.name).join('->');
+  return { ok: false, operator, input: { taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };
+}
+
+/** runChainAnswer over a block received as IPC bytes, with the result block as IPC bytes: a task-pool worker's reply. */
+export async function runChainReply(ipc: ArrayBuffer, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskReply> {
+  const answer = await runChainAnswer(() => blockFromIpc(ipc), transforms, ctx);
+  if (!answer.ok) return answer;
+  const { block, ...rest } = answer;
+  try {
+    return { ...rest, ipc: blockToIpc(block) };
+  } catch (error) {
+    return failedAnswer(error, transforms, ctx.taskIndex);
   }
 }

@@ -6,6 +6,7 @@ import type { Block } from '../blocks/block.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
+import { sizeWorkerHeaps } from './worker-heap.js';
 
 /**
  * piscina, loaded when the first pool starts: importing sluice, and jobs of main-thread
@@ -33,6 +34,7 @@ export class TaskPool {
     readonly size: number,
     readonly heapMb: number,
   ) {
+    sizeWorkerHeaps();
     this.piscina = new (loadPiscina())({
       filename: new URL('./task-worker.js', import.meta.url).href,
       minThreads: size,
