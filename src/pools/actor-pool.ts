@@ -172,6 +172,8 @@ export class ActorPool {
         heapMb: spec.heapMb,
       },
       (message) => this.crashed(slot, actor, message),
+      // Half the batches an actor may hold: the next message waits there while one computes.
+      Math.max(1, Math.floor(spec.maxTasksInFlightPerActor / 2)),
     );
     slot.actor = actor;
     actor.ready.then(

@@ -45,10 +45,15 @@ export class Actor {
   private lastError: string | null = null;
   private closedReply: ((error: SerializedError | null) => void) | null = null;
 
-  /** `onCrash` is called when a ready actor's thread dies unasked, before its calls are rejected. */
+  /**
+   * `onCrash` is called when a ready actor's thread dies unasked, before its calls are
+   * rejected; `callsPerMessage` is the most calls one message carries (the actor answers a
+   * message's calls together, so a message should not hold every call it has in flight).
+   */
   constructor(
     readonly init: ActorInit,
     private readonly onCrash: (message: string) => void,
+    private readonly callsPerMessage = 1,
   ) {
     sizeWorkerHeaps();
     // SHARE_ENV: an actor sees process.env as it is, like the task pool's workers.
@@ -95,8 +100,8 @@ export class Actor {
 
   /**
    * Runs the operator's chain on `block` in this actor. The calls made in one turn of the event
-   * loop go in one message, their blocks moved to the actor's thread in as few IPC streams as
-   * their schemas allow, and come back in one.
+   * loop go in messages of up to `callsPerMessage`, their blocks moved to the actor's thread in
+   * as few IPC streams as their schemas allow, and come back in one message each.
    */
   async call(block: Block, taskIndex: number): Promise<TaskOutcome> {
     if (this.exited || this.stopping) throw new ActorExitedError('the actor has stopped');
@@ -109,8 +114,10 @@ export class Actor {
     try {
       return await new Promise<TaskOutcome>((resolve, reject) => {
         this.calls.set(id, { resolve, reject });
-        if (this.outbox.length === 0) setImmediate(() => this.send());
+        // A full message goes at once; a partial one at the end of this turn, with the calls made in it.
+        if (this.outbox.length === 0 && this.callsPerMessage > 1) setImmediate(() => this.send());
         this.outbox.push({ id, taskIndex, block });
+        if (this.outbox.length >= this.callsPerMessage) this.send();
       });
     } finally {
       this.inFlight--;
@@ -122,7 +129,11 @@ export class Actor {
   private send(): void {
     const outbox = this.outbox;
     this.outbox = [];
-    if (outbox.length === 0 || this.exited) return;
+    for (let i = 0; i < outbox.length && !this.exited; i += this.callsPerMessage)
+      this.sendMessage(outbox.slice(i, i + this.callsPerMessage));
+  }
+
+  private sendMessage(outbox: readonly { readonly id: number; readonly taskIndex: number; readonly block: Block }[]): void {
     let packed: PackedBlocks;
     try {
       packed = packBlocks(outbox.map((c) => c.block));
