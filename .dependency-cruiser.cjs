@@ -80,6 +80,11 @@ const internalTests = [
     why: 'tests the page-text assembly against raw pdfjs with the same document options',
   },
   {
+    file: 'connectors/pdf/test/shared-documents.test.ts',
+    may: ['^connectors/pdf/src/shared-documents\\.ts$', '^connectors/pdf/src/engines/pdf-engine\\.ts$'],
+    why: "pins when a worker opens, shares and destroys the documents of a large file's parts, which no row shows",
+  },
+  {
     file: 'connectors/pdf/test/fixtures/pdf-files.ts',
     may: ['^connectors/pdf/src/samples/index\\.ts$'],
     why: 'writes test PDFs with writeTextPdf from the samples face (re-exported by src/index.ts)',

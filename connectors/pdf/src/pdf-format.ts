@@ -2,6 +2,7 @@ import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } f
 import type { EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
+import { openSharedDocument, type DocumentLease } from './shared-documents.js';
 
 // An engine is imported when a file is opened: the main thread, which plans small files by their
 // size alone, loads neither, and a worker only the one its job asked for.
@@ -32,9 +33,15 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const doc = await (await engines[args.engine]())(fragment.path, args.password, task.read.options.storage, task.signal);
+    const open = async () => (await engines[args.engine]())(fragment.path, args.password, task.read.options.storage, task.signal);
+    // A part of a large file shares its document with the file's other parts read by this worker.
+    const lease: DocumentLease =
+      fragment.kind === 'part'
+        ? await openSharedDocument(JSON.stringify([args.engine, args.password, fragment.path]), open)
+        : await open().then((doc) => ({ doc, release: () => doc.destroy(), discard: () => doc.destroy() }));
+    const { doc } = lease;
     // Given up on (its time is out): destroying the document stops the engine's work on it.
-    const stop = () => void doc.destroy();
+    const stop = () => void lease.discard();
     task.signal.addEventListener('abort', stop, { once: true });
     try {
       const info = await doc.info();
@@ -46,7 +53,7 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
       return pdfRowsTable(fragment.path, doc.numPages, info, rows, true, args.renderScale !== null);
     } finally {
       task.signal.removeEventListener('abort', stop);
-      await doc.destroy();
+      await lease.release();
     }
   },
 };
