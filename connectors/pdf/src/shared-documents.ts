@@ -54,7 +54,9 @@ export async function openSharedDocument(key: string, open: () => Promise<Engine
     release() {
       if (done) return Promise.resolve();
       done = true;
-      if (--held.readers > 0 || entries.get(key) !== held) return held.readers > 0 ? Promise.resolve() : doc.destroy();
+      if (--held.readers > 0) return Promise.resolve();
+      // Discarded by another reader meanwhile: no longer kept, so this last reader closes it.
+      if (entries.get(key) !== held) return doc.destroy();
       held.closer = setTimeout(() => void close(), KEEP_MS);
       // A document kept for a next part that never comes must not hold the worker's event loop.
       held.closer.unref();
