@@ -60,6 +60,11 @@ const internalTests = [
     why: 'tests blocks directly: FixedSizeList columns through blockFromColumns/rowsOfBlock/columnsOfBlock',
   },
   {
+    file: 'test/packed-blocks.test.ts',
+    may: ['^src/blocks/'],
+    why: 'tests how blocks cross to other threads (packBlocks is not public) against a structured clone, as a message moves them',
+  },
+  {
     file: 'test/blocks-schema.test.ts',
     may: ['^src/blocks/', '^src/errors\\.ts$'],
     why: 'tests blocks directly: schema inference and the SchemaError it throws',

@@ -1,50 +1,56 @@
-import { RecordBatch, Table, type DataType, type Schema } from 'apache-arrow';
+import { DataType, Message, RecordBatch, Struct, Table, makeData, type Data, type Field, type Schema } from 'apache-arrow';
+import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
+import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import type { Block } from './block.js';
-import { sameType } from './concat.js';
 import { blockFromIpc, blockToIpc, ipcKeepsBatches } from './ipc.js';
 
-/** Where one block is in packed streams: `batches` record batches of stream `stream` from `first`, or the whole stream (-1). */
-export interface PackedPart {
-  readonly stream: number;
-  readonly first: number;
-  readonly batches: number;
+/** One record batch in a packed stream: its row count, its field nodes and where its buffers are. */
+export interface PackedBatch {
+  readonly length: number;
+  /** Per field node, depth first as Arrow IPC lists them: length, null count. */
+  readonly nodes: readonly number[];
+  /** Per buffer, in Arrow IPC order: offset from the stream's start, length in bytes. */
+  readonly buffers: readonly number[];
+  readonly variadicBufferCounts: readonly number[];
 }
 
-/** Several blocks as Arrow IPC streams that can move to another thread, and where each block is in them. */
+/**
+ * Where one block is in packed streams: `batches` laid out in stream `stream`, which starts with
+ * their schema's message of `schemaBytes` bytes; or, for a block the layout does not serve, the
+ * whole stream in Arrow IPC stream format.
+ */
+export type PackedPart =
+  | { readonly stream: number; readonly schemaBytes: number; readonly batches: readonly PackedBatch[] }
+  | { readonly stream: number; readonly ipc: true };
+
+/** Several blocks as buffers that can move to another thread, and where each block is in them. */
 export interface PackedBlocks {
   readonly streams: ArrayBuffer[];
   readonly parts: PackedPart[];
 }
 
 /**
- * Several blocks in as few Arrow IPC streams as their schemas allow: consecutive blocks of one
- * schema share a stream (one schema message, then their record batches in order), so that a
- * message with many small batches costs one encoding and one decoding, not one per batch. A block
- * whose batches a stream would not keep one for one (empty, dictionaries) gets a stream of its own.
+ * Several blocks in as few buffers as their schemas allow, for a message to another thread.
+ * Consecutive blocks of one schema share a stream: the schema's Arrow IPC message, then each
+ * batch's buffers laid out as an IPC body (8-byte aligned), with the batches' field nodes and
+ * buffer places as plain numbers beside it, which the message's structured clone carries. That
+ * is Arrow IPC without its per-batch flatbuffer headers: encoding and decoding those cost more
+ * than the copy for the small batches that actors take, and the schema message is encoded once
+ * per schema and decoded once per distinct schema a thread receives. Blocks the layout does not
+ * serve (dictionaries, batches without rows, batch metadata) go as whole IPC streams.
  */
 export function packBlocks(blocks: readonly Block[]): PackedBlocks {
   const streams: ArrayBuffer[] = [];
   const parts: PackedPart[] = [];
   let run: Block[] = [];
   const endRun = () => {
-    if (run.length === 0) return;
-    const schema = run[0].schema;
-    const stream = streams.length;
-    let first = 0;
-    for (const block of run) {
-      parts.push({ stream, first, batches: block.batches.length });
-      first += block.batches.length;
-    }
-    const batches = run.flatMap((block) =>
-      block.schema === schema ? block.batches : block.batches.map((batch) => new RecordBatch(schema, batch.data)),
-    );
-    streams.push(blockToIpc(run.length === 1 ? run[0] : new Table(schema, batches)));
+    if (run.length > 0) packRun(run, streams, parts);
     run = [];
   };
   for (const block of blocks) {
-    if (!ipcKeepsBatches(block)) {
+    if (!laidOut(block)) {
       endRun();
-      parts.push({ stream: streams.length, first: 0, batches: -1 });
+      parts.push({ stream: streams.length, ipc: true });
       streams.push(blockToIpc(block));
     } else {
       if (run.length > 0 && !sameSchema(run[0].schema, block.schema)) endRun();
@@ -55,27 +61,136 @@ export function packBlocks(blocks: readonly Block[]): PackedBlocks {
   return { streams, parts };
 }
 
-/** The blocks packBlocks packed, each stream decoded once. */
+/** The blocks packBlocks packed, each stream's schema decoded once. */
 export function unpackBlocks(streams: readonly ArrayBuffer[], parts: readonly PackedPart[]): Block[] {
-  const tables = streams.map((stream) => blockFromIpc(stream));
-  return parts.map(({ stream, first, batches }) =>
-    batches < 0 ? tables[stream] : new Table(tables[stream].schema, tables[stream].batches.slice(first, first + batches)),
-  );
+  return parts.map((part) => {
+    if ('ipc' in part) return blockFromIpc(streams[part.stream]);
+    const bytes = new Uint8Array(streams[part.stream]);
+    const schema = receivedSchema(bytes.subarray(0, part.schemaBytes));
+    const batches = part.batches.map((batch) => {
+      const nodes = [];
+      for (let i = 0; i < batch.nodes.length; i += 2) nodes.push({ length: batch.nodes[i], nullCount: batch.nodes[i + 1] });
+      const buffers = [];
+      for (let i = 0; i < batch.buffers.length; i += 2) buffers.push({ offset: batch.buffers[i], length: batch.buffers[i + 1] });
+      const loader = new VectorLoader(bytes, nodes, buffers, new Map(), schema.metadataVersion, [...batch.variadicBufferCounts]);
+      const children = loader.visitMany(schema.fields) as Data[];
+      return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.length, children }));
+    });
+    return new Table(schema, batches);
+  });
 }
 
-/** Field for field the same names, types and nullability, and the same metadata: one schema message serves both. */
+function laidOut(block: Block): boolean {
+  return ipcKeepsBatches(block) && block.batches.every((batch) => batch.metadata.size === 0);
+}
+
+/** One stream for blocks of one schema: the schema message, then every batch's body. */
+function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[]): void {
+  const schema = encodedSchema(run[0].schema);
+  const bodies = run.map((block) => block.batches.map((batch) => VectorAssembler.assemble(batch)));
+  let size = padded(schema.byteLength);
+  for (const body of bodies.flat()) size += body.byteLength;
+  const bytes = new Uint8Array(size);
+  bytes.set(schema);
+  let at = padded(schema.byteLength);
+  const stream = streams.length;
+  for (const [b, block] of run.entries()) {
+    const batches = block.batches.map((batch, i): PackedBatch => {
+      const body = bodies[b][i];
+      const buffers: number[] = [];
+      body.bufferRegions.forEach((region, r) => {
+        const buffer = body.buffers[r];
+        // The assembler's regions are 8-byte aligned in the body; the gaps stay zero, as IPC pads them.
+        bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), at + region.offset);
+        buffers.push(at + region.offset, region.length);
+      });
+      at += body.byteLength;
+      return {
+        length: batch.numRows,
+        nodes: body.nodes.flatMap((n) => [n.length, n.nullCount]),
+        buffers,
+        variadicBufferCounts: body.variadicBufferCounts,
+      };
+    });
+    parts.push({ stream, schemaBytes: schema.byteLength, batches });
+  }
+  streams.push(bytes.buffer);
+}
+
+const padded = (bytes: number) => (bytes + 7) & ~7;
+
+/** Schema messages by schema: a block's slices share its schema object. */
+const encodedSchemas = new WeakMap<Schema, Uint8Array>();
+/** The last schema encoded: a UDF's results are new schema objects of one shape, batch after batch. */
+let lastEncoded: { readonly schema: Schema; readonly bytes: Uint8Array } | null = null;
+
+function encodedSchema(schema: Schema): Uint8Array {
+  let bytes = encodedSchemas.get(schema);
+  if (bytes === undefined) {
+    bytes = lastEncoded !== null && sameSchema(lastEncoded.schema, schema) ? lastEncoded.bytes : Message.encode(Message.from(schema));
+    encodedSchemas.set(schema, bytes);
+    lastEncoded = { schema, bytes };
+  }
+  return bytes;
+}
+
+/** Schemas this thread decoded lately, with their message bytes: the same bytes give the same Schema object. */
+const receivedSchemas: { readonly bytes: Uint8Array; readonly schema: Schema }[] = [];
+const RECEIVED_SCHEMAS_KEPT = 16;
+
+function receivedSchema(bytes: Uint8Array): Schema {
+  const known = receivedSchemas.find((entry) => sameBytes(entry.bytes, bytes));
+  if (known !== undefined) return known.schema;
+  const schema = Message.decode(bytes).header() as Schema;
+  receivedSchemas.unshift({ bytes: bytes.slice(), schema });
+  receivedSchemas.length = Math.min(receivedSchemas.length, RECEIVED_SCHEMAS_KEPT);
+  return schema;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Exactly the same schema: names, nullability, metadata and types down to their children's
+ * fields (a type's string leaves out its children's names and nullability), so that one schema
+ * message serves both.
+ */
 function sameSchema(a: Schema, b: Schema): boolean {
+  return a === b || (sameMetadata(a.metadata, b.metadata) && sameFields(a.fields, b.fields));
+}
+
+function sameFields(a: readonly Field[], b: readonly Field[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i], b[i]];
+    if (x.name !== y.name || x.nullable !== y.nullable || !sameMetadata(x.metadata, y.metadata)) return false;
+    if (!sameTypes(x.type as object, y.type as object)) return false;
+  }
+  return true;
+}
+
+/** Same class and the same own properties (bit width, unit, list size, ...), children compared as fields. */
+function sameTypes(a: object, b: object): boolean {
   if (a === b) return true;
-  if (a.fields.length !== b.fields.length || !sameMetadata(a.metadata, b.metadata)) return false;
-  return a.fields.every((field, i) => {
-    const other = b.fields[i];
-    return (
-      field.name === other.name &&
-      field.nullable === other.nullable &&
-      sameMetadata(field.metadata, other.metadata) &&
-      sameType(field.type as DataType, other.type as DataType)
-    );
-  });
+  if (a.constructor !== b.constructor) return false;
+  const [own, other]: Record<string, unknown>[] = [{ ...a }, { ...b }];
+  const keys = Object.keys(own);
+  if (keys.length !== Object.keys(other).length) return false;
+  for (const key of keys) {
+    const [x, y] = [own[key], other[key]];
+    if (key === 'children') {
+      if (!sameFields(x as Field[], y as Field[])) return false;
+    } else if (x instanceof DataType) {
+      if (!(y instanceof DataType) || !sameTypes(x, y)) return false;
+    } else if (ArrayBuffer.isView(x) || Array.isArray(x)) {
+      if (!Array.isArray(y) && !ArrayBuffer.isView(y)) return false;
+      if (Array.from(x as ArrayLike<unknown>).join() !== Array.from(y as ArrayLike<unknown>).join()) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
 }
 
 function sameMetadata(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dictionary, Field, FixedSizeList, Float32, Int32, Schema, Table, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
+import { blockFromRows, rowsOfBlock, type Block } from '../src/blocks/index.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
+
+/** What the other thread receives: the streams copied as a transfer would leave them, nothing shared with the sender. */
+function moved(packed: PackedBlocks): Block[] {
+  const copy = structuredClone(packed);
+  return unpackBlocks(copy.streams, copy.parts);
+}
+
+const rows = Array.from({ length: 37 }, (_, i) => ({
+  id: i,
+  big: BigInt(i) * 10_000_000_000n,
+  score: i % 5 === 0 ? null : i / 4,
+  ok: i % 3 === 0 ? null : i % 2 === 0,
+  text: i % 7 === 0 ? null : `row ${i} ${'é'.repeat(i % 4)}`,
+  tags: i % 6 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `t${k}`),
+  point: i % 8 === 0 ? null : { x: i, label: `p${i}` },
+  when: new Date(Date.UTC(2026, 0, 1 + i)),
+}));
+
+test('packed blocks come back row for row, slices at odd offsets included', () => {
+  const block = blockFromRows(rows);
+  // Offsets that are not multiples of 8 move validity bitmaps by bits, and sliced offsets must be rebased.
+  const slices = [block.slice(0, 5), block.slice(5, 18), block.slice(18, 37)];
+  const back = moved(packBlocks(slices));
+  assert.equal(back.length, 3);
+  back.forEach((b, i) => {
+    assert.deepEqual(rowsOfBlock(b), rowsOfBlock(slices[i]));
+    assert.equal(b.schema.fields.length, block.schema.fields.length);
+    b.schema.fields.forEach((f, k) => assert.equal(String(f.type), String(block.schema.fields[k].type)));
+  });
+});
+
+test('blocks of one schema share one stream and one decoded schema; other schemas get their own', () => {
+  const a = blockFromRows([{ x: 1 }, { x: 2 }]);
+  const b = blockFromRows([{ x: 3 }]);
+  const c = blockFromRows([{ y: 'z' }]);
+  const packed = packBlocks([a, b, c, a]);
+  assert.equal(packed.streams.length, 3, 'a and b share the first stream; c, then a again, start new ones');
+  const back = moved(packed);
+  assert.deepEqual(back.map(rowsOfBlock), [[{ x: 1 }, { x: 2 }], [{ x: 3 }], [{ y: 'z' }], [{ x: 1 }, { x: 2 }]]);
+  assert.equal(back[0].schema, back[1].schema);
+  assert.equal(back[0].schema, back[3].schema, 'the same schema bytes give the same Schema object');
+  assert.equal(moved(packBlocks([b]))[0].schema, back[0].schema, 'and so do later messages');
+});
+
+test('vectors, several batches and list children keep their layout and names', () => {
+  const width = 4;
+  const child = makeData({ type: new Float32(), length: 3 * width, data: Float32Array.from({ length: 3 * width }, (_, i) => i / 2) });
+  const vectors = (name: string) =>
+    makeVector(makeData({ type: new FixedSizeList(width, new Field(name, new Float32(), false)), length: 3, nullCount: 0, child }));
+  const item = new Table({ v: vectors('item') });
+  const element = new Table({ v: vectors('element') });
+  const twoBatches = new Table([...item.batches, ...item.slice(1, 3).batches]);
+  const back = moved(packBlocks([item, element, twoBatches]));
+  assert.equal((back[0].schema.fields[0].type as FixedSizeList).children[0].name, 'item');
+  assert.equal(
+    (back[1].schema.fields[0].type as FixedSizeList).children[0].name,
+    'element',
+    'a child field of another name is another schema',
+  );
+  assert.equal(back[2].batches.length, 2);
+  assert.deepEqual(
+    rowsOfBlock(back[2]).map((r) => Array.from(r.v as ArrayLike<number>)),
+    rowsOfBlock(twoBatches).map((r) => Array.from(r.v as ArrayLike<number>)),
+  );
+});
+
+test('dictionaries, empty blocks and batch metadata go as whole IPC streams and come back', () => {
+  const dictionary = new Table({ d: vectorFromArray(['a', 'b', 'a'], new Dictionary(new Utf8(), new Int32())) });
+  const empty = blockFromRows([{ x: 1 }]).slice(0, 0);
+  const withMetadata = blockFromRows([{ x: 1 }]);
+  withMetadata.batches[0].metadata.set('source', 'test');
+  const packed = packBlocks([dictionary, empty, withMetadata]);
+  assert.deepEqual(
+    packed.parts.map((p) => 'ipc' in p),
+    [true, true, true],
+  );
+  const back = moved(packed);
+  assert.deepEqual(
+    rowsOfBlock(back[0]).map((r) => r.d),
+    ['a', 'b', 'a'],
+  );
+  assert.equal(back[1].numRows, 0);
+  assert.deepEqual(
+    back[1].schema.fields.map((f) => f.name),
+    ['x'],
+  );
+  assert.equal(back[2].batches[0].metadata.get('source'), 'test');
+  assert.ok(back[2].schema instanceof Schema);
+});
