@@ -60,6 +60,11 @@ const internalTests = [
     why: 'tests blocks directly: FixedSizeList columns through blockFromColumns/rowsOfBlock/columnsOfBlock',
   },
   {
+    file: 'test/reply-blocks.test.ts',
+    may: ['^src/blocks/'],
+    why: 'tests how actor results refer to their input columns (reply-blocks is not public) across a structured clone',
+  },
+  {
     file: 'test/packed-blocks.test.ts',
     may: ['^src/blocks/'],
     why: 'tests how blocks cross to other threads (packBlocks is not public) against a structured clone, as a message moves them',

@@ -186,6 +186,7 @@ function allExecutionOptions(root: string): Required<ExecutionOptions> {
     gpus: 0,
     memoryBudget: 64 * 1024 ** 2,
     workerHeapMb: 512,
+    actorThreadKeepMs: 1000,
     preserveOrder: true,
     errorLog: join(root, 'errors.jsonl'),
     progress: 'off',

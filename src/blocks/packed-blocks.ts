@@ -163,13 +163,18 @@ function sameSchema(a: Schema, b: Schema): boolean {
 }
 
 function sameFields(a: readonly Field[], b: readonly Field[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const [x, y] = [a[i], b[i]];
-    if (x.name !== y.name || x.nullable !== y.nullable || !sameMetadata(x.metadata, y.metadata)) return false;
-    if (!sameTypes(x.type as object, y.type as object)) return false;
-  }
-  return true;
+  return a.length === b.length && a.every((field, i) => sameField(field, b[i]));
+}
+
+/** The same name, nullability, metadata and type, down to the type's children. */
+export function sameField(a: Field, b: Field): boolean {
+  return (
+    a === b ||
+    (a.name === b.name &&
+      a.nullable === b.nullable &&
+      sameMetadata(a.metadata, b.metadata) &&
+      sameTypes(a.type as object, b.type as object))
+  );
 }
 
 /** Same class and the same own properties (bit width, unit, list size, ...), children compared as fields. */

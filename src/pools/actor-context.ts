@@ -23,7 +23,8 @@ export function getActorContext(): ActorContext | null {
   return (globalThis as unknown as Holder)[CONTEXT_KEY] ?? null;
 }
 
-/** Set by the actor worker entry, once, before the user's class is constructed. */
-export function setActorContext(context: ActorContext): void {
-  (globalThis as unknown as Holder)[CONTEXT_KEY] = Object.freeze({ ...context, gpuIds: Object.freeze([...context.gpuIds]) });
+/** Set by the actor worker before it constructs the user's class; null once the actor closed (its thread may host another). */
+export function setActorContext(context: ActorContext | null): void {
+  (globalThis as unknown as Holder)[CONTEXT_KEY] =
+    context === null ? undefined : Object.freeze({ ...context, gpuIds: Object.freeze([...context.gpuIds]) });
 }

@@ -20,6 +20,8 @@ export interface ActorPoolSpec extends Omit<ActorCompute, 'kind'> {
   readonly timeoutMs?: number;
   /** Most heap of each actor's thread, in MiB. */
   readonly heapMb: number;
+  /** How long a thread whose actor closed cleanly waits for the next actor (actor-threads.ts); 0: it ends. */
+  readonly threadKeepMs: number;
 }
 
 /** What the pool reports (as job events). */
@@ -289,7 +291,10 @@ export class ActorPool {
     if (actor !== null && this.announced.delete(actor)) this.listener.stopped(slot.index, reason, actor.tasksStarted);
     const ending = (async () => {
       if (actor !== null) {
-        const error = graceful ? await actor.close() : await actor.terminate().then(() => null);
+        // A thread retired for maxTasksPerWorker is replaced by a new one (that is what the limit is for); others may serve again.
+        const error = graceful
+          ? await actor.close(reason === 'maxTasksPerWorker' ? 0 : this.spec.threadKeepMs)
+          : await actor.terminate().then(() => null);
         if (error !== null) {
           this.closeError ??= new ActorError(
             this.spec.operator,

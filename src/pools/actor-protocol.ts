@@ -33,13 +33,18 @@ export interface ActorCallHead {
  * (moved, in the transfer list); the actor answers them all in one 'results' message.
  */
 export type ActorRequest =
-  { readonly type: 'calls'; readonly calls: readonly ActorCallHead[]; readonly streams: ArrayBuffer[] } | { readonly type: 'close' };
+  | { readonly type: 'calls'; readonly calls: readonly ActorCallHead[]; readonly streams: ArrayBuffer[] }
+  | { readonly type: 'close' }
+  /** To a thread whose actor closed: host this actor now (actor-threads.ts). */
+  | { readonly type: 'start'; readonly init: ActorInit };
 
 /** A call's answer: its result block's place in the 'results' message's streams, or its error. */
 export type ActorReply = { readonly id: number } & (
   | {
       readonly ok: true;
       readonly part: PackedPart;
+      /** Where the result's columns are the call's own input columns (reply-blocks.ts). */
+      readonly sentColumns: readonly number[] | null;
       readonly skipped: SkippedInput[];
       readonly udfMs: number;
       readonly blockedAtJob: boolean;
@@ -53,4 +58,5 @@ export type ActorMessage =
   /** The module could not be loaded or the constructor threw: the actor cannot serve at all. */
   | { readonly type: 'start-failed'; readonly error: SerializedError }
   | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: ArrayBuffer[] }
-  | { readonly type: 'closed'; readonly error: SerializedError | null };
+  /** close() ran; `reusable`: the thread may host another actor (no import of it stopped at a job). */
+  | { readonly type: 'closed'; readonly error: SerializedError | null; readonly reusable: boolean };

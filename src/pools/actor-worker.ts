@@ -2,18 +2,20 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FnRef } from '../tasks/transform.js';
 import { setActorContext } from './actor-context.js';
 import type { Block } from '../blocks/block.js';
-import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { unpackBlocks } from '../blocks/packed-blocks.js';
+import { packReplies, type PackedReplies } from '../blocks/reply-blocks.js';
 import type { ActorCallHead, ActorInit, ActorMessage, ActorReply, ActorRequest } from './actor-protocol.js';
 import { failedAnswer, runChainAnswer, type ChainAnswer } from './chain-reply.js';
 import { serializeError } from './task-protocol.js';
-import { loadModuleFn, loadUdf } from '../tasks/udf-registry.js';
+import { isBlockedAtJob, loadModuleFn, loadUdf } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
 
 /**
- * An actor: a worker thread that constructs the user's class once, then runs the operator's
- * chain on each block it is sent, with the instance's `call` as the class step's function.
- * The pool keeps the next block here while the current one computes; `close()` runs on the
- * close message.
+ * An actor's thread: it constructs the user's class, then runs the operator's chain on each
+ * block it is sent, with the instance's `call` as the class step's function. The pool keeps the
+ * next block here while the current one computes; `close()` runs on the close message. After
+ * that the thread may be kept for another actor ('start', see actor-threads.ts), which it
+ * hosts the same way.
  */
 markSluiceWorker();
 
@@ -23,14 +25,30 @@ interface Instance {
 }
 type Udf = (...args: unknown[]) => unknown;
 
-const init = workerData as ActorInit;
 const port = parentPort!;
 const post = (message: ActorMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-setActorContext({ operator: init.operator, actorIndex: init.actorIndex, numCpus: init.numCpus, gpuIds: init.gpuIds });
+/** The hosted actor's handler of calls and close; null while it constructs (requests wait) or after it closed. */
+let receive: ((request: Exclude<ActorRequest, { type: 'start' }>) => void) | null = null;
+let waitingForStart: Exclude<ActorRequest, { type: 'start' }>[] = [];
 
-const instance = await construct();
-if (instance !== null) serve(instance);
+port.on('message', (request: ActorRequest) => {
+  if (request.type === 'start') void start(request.init);
+  else if (receive !== null) receive(request);
+  else waitingForStart.push(request);
+});
+void start(workerData as ActorInit);
+
+async function start(init: ActorInit): Promise<void> {
+  setActorContext({ operator: init.operator, actorIndex: init.actorIndex, numCpus: init.numCpus, gpuIds: init.gpuIds });
+  const instance = await construct(init);
+  if (instance === null) return;
+  receive = serve(init, instance);
+  post({ type: 'ready' });
+  const early = waitingForStart;
+  waitingForStart = [];
+  for (const request of early) receive(request);
+}
 
 /**
  * Answers messages as they arrive, several at once: while one message's calls run, the next
@@ -40,21 +58,21 @@ if (instance !== null) serve(instance);
  * actor's calls one by one too). A message's results go back together, once its last call is
  * done. close() runs once the messages before it are answered.
  */
-function serve(instance: Instance): void {
+function serve(init: ActorInit, instance: Instance): (request: Exclude<ActorRequest, { type: 'start' }>) => void {
   let lastCall: Promise<unknown> = Promise.resolve();
   const pending = new Set<Promise<void>>();
-  port.on('message', (request: ActorRequest) => {
+  return (request) => {
     if (request.type === 'close') {
+      receive = null;
       void Promise.all(pending).then(() => close(instance));
       return;
     }
     const blocks = unpack(request);
     const answers = request.calls.map((head, i) => runCall(head, blocks[i]));
-    const answered = Promise.all(answers).then((all) => postResults(request.calls, all));
+    const answered = Promise.all(answers).then((all) => postResults(init, request.calls, all, blocks));
     pending.add(answered);
     void answered.finally(() => pending.delete(answered));
-  });
-  post({ type: 'ready' });
+  };
 
   /** One call's chain, its class step calling the instance in turn behind the calls before it. */
   function runCall(head: ActorCallHead, block: Block | Error): Promise<ChainAnswer> {
@@ -96,36 +114,56 @@ function unpack(request: Extract<ActorRequest, { type: 'calls' }>): (Block | Err
   }
 }
 
-/** A message's answers in one 'results' message, the result blocks packed into as few streams as they allow. */
-function postResults(heads: readonly ActorCallHead[], answers: readonly ChainAnswer[]): void {
-  let packed = tryPack(answers);
-  if (packed instanceof Error) {
-    // A result Arrow cannot encode fails its call, as on the task pool; the others go as they are.
-    answers = answers.map((a, i) =>
-      a.ok && tryPack([a]) instanceof Error ? failedAnswer(packed, init.transforms, heads[i].taskIndex) : a,
+/**
+ * A message's answers in one 'results' message, the result blocks packed into as few streams as
+ * they allow; a result column that is its input's column as it came goes back as a reference
+ * (reply-blocks.ts). `inputs` are the calls' blocks as this thread received them.
+ */
+function postResults(
+  init: ActorInit,
+  heads: readonly ActorCallHead[],
+  answers: readonly ChainAnswer[],
+  inputs: readonly (Block | Error)[],
+): void {
+  // An input can be referred to only where it came laid out, batch for batch as the sender holds it.
+  const sentOf = (i: number): Block | null => (inputs[i] instanceof Error || 'ipc' in heads[i].part ? null : inputs[i]);
+  const pack = (indexes: readonly number[]) =>
+    packReplies(
+      indexes.map((i) => (answers[i] as Extract<ChainAnswer, { ok: true }>).block),
+      indexes.map(sentOf),
     );
-    packed = packBlocks(answers.flatMap((a) => (a.ok ? [a.block] : [])));
+  const okIndexes = () => answers.flatMap((a, i) => (a.ok ? [i] : []));
+  let packed: PackedReplies;
+  try {
+    packed = pack(okIndexes());
+  } catch (error) {
+    // A result Arrow cannot encode fails its call, as on the task pool; the others go as they are.
+    answers = answers.map((a, i) => (a.ok && !packs(() => pack([i])) ? failedAnswer(error, init.transforms, heads[i].taskIndex) : a));
+    packed = pack(okIndexes());
   }
-  const { streams, parts } = packed;
+  const { streams, parts, sentColumns } = packed;
   let at = 0;
   const replies: ActorReply[] = answers.map((answer, i) => {
     const id = heads[i].id;
     if (!answer.ok) return { id, ...answer };
     const { skipped, udfMs, blockedAtJob } = answer;
-    return { id, ok: true, part: parts[at++], skipped, udfMs, blockedAtJob };
+    const reply: ActorReply = { id, ok: true, part: parts[at], sentColumns: sentColumns[at], skipped, udfMs, blockedAtJob };
+    at++;
+    return reply;
   });
   post({ type: 'results', replies, streams }, streams);
 }
 
-function tryPack(answers: readonly ChainAnswer[]): PackedBlocks | Error {
+function packs(pack: () => unknown): boolean {
   try {
-    return packBlocks(answers.flatMap((a) => (a.ok ? [a.block] : [])));
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
+    pack();
+    return true;
+  } catch {
+    return false;
   }
 }
 
-async function construct(): Promise<Instance | null> {
+async function construct(init: ActorInit): Promise<Instance | null> {
   try {
     const Class = (await loadUdf(init.moduleUrl, init.exportName)) as new (...args: unknown[]) => Instance;
     const made = new Class(...init.constructorArgs);
@@ -144,5 +182,7 @@ async function close(instance: Instance): Promise<void> {
   } catch (thrown) {
     error = serializeError(thrown);
   }
-  post({ type: 'closed', error });
+  setActorContext(null);
+  // A thread whose import of a user module stopped at a job refuses that module's next lookups.
+  post({ type: 'closed', error, reusable: !isBlockedAtJob() });
 }

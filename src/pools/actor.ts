@@ -1,10 +1,11 @@
-import { SHARE_ENV, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { blockBytes, type Block } from '../blocks/block.js';
-import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { unpackReplies } from '../blocks/reply-blocks.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
 import { deserializeError, replyToError, type SerializedError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
-import { sizeWorkerHeaps } from './worker-heap.js';
+import { actorThread, keepActorThread } from './actor-threads.js';
 
 /** The actor's thread ended while it had calls in flight: they can run again on another actor. */
 export class ActorExitedError extends Error {
@@ -12,6 +13,8 @@ export class ActorExitedError extends Error {
 }
 
 interface PendingCall {
+  /** The block sent: a reply may name its columns instead of sending them back. */
+  readonly block: Block;
   readonly resolve: (outcome: TaskOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -43,7 +46,12 @@ export class Actor {
   private stopping = false;
   private exited = false;
   private lastError: string | null = null;
-  private closedReply: ((error: SerializedError | null) => void) | null = null;
+  private closedReply: ((reply: { readonly error: SerializedError | null; readonly reusable: boolean }) => void) | null = null;
+  private readonly listeners: {
+    readonly message: (m: ActorMessage) => void;
+    readonly error: (e: Error) => void;
+    readonly exit: (code: number) => void;
+  };
 
   /**
    * `onCrash` is called when a ready actor's thread dies unasked, before its calls are
@@ -55,47 +63,44 @@ export class Actor {
     private readonly onCrash: (message: string) => void,
     private readonly callsPerMessage = 1,
   ) {
-    sizeWorkerHeaps();
-    // SHARE_ENV: an actor sees process.env as it is, like the task pool's workers.
-    this.worker = new Worker(new URL('./actor-worker.js', import.meta.url), {
-      workerData: init,
-      env: SHARE_ENV,
-      resourceLimits: { maxOldGenerationSizeMb: init.heapMb },
-    });
+    this.worker = actorThread(init);
     let settleStart: { resolve: () => void; reject: (error: unknown) => void } = { resolve: () => {}, reject: () => {} };
     this.ready = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
     // A failed start is reported through the pool; nobody else need await `ready`.
     this.ready.catch(() => {});
-    this.worker.on('message', (message: ActorMessage) => {
-      switch (message.type) {
-        case 'ready':
-          this.isReady = true;
-          this.updateRef();
-          settleStart.resolve();
-          break;
-        case 'start-failed':
-          settleStart.reject(deserializeError(message.error));
-          void this.terminate();
-          break;
-        case 'results':
-          this.answer(message);
-          break;
-        case 'closed':
-          this.closedReply?.(message.error);
-          break;
-      }
-    });
-    this.worker.on('error', (error) => (this.lastError = error.message));
-    this.worker.on('exit', (code) => {
-      this.exited = true;
-      const message = this.lastError ?? `its thread exited with code ${code}`;
-      settleStart.reject(new Error(message));
-      this.closedReply?.(null);
-      if (this.isReady && !this.stopping) this.onCrash(message);
-      for (const call of this.calls.values()) call.reject(new ActorExitedError(message));
-      this.calls.clear();
-      this.outbox = [];
-    });
+    this.listeners = {
+      message: (message) => {
+        switch (message.type) {
+          case 'ready':
+            this.isReady = true;
+            this.updateRef();
+            settleStart.resolve();
+            break;
+          case 'start-failed':
+            settleStart.reject(deserializeError(message.error));
+            void this.terminate();
+            break;
+          case 'results':
+            this.answer(message);
+            break;
+          case 'closed':
+            this.closedReply?.(message);
+            break;
+        }
+      },
+      error: (error) => (this.lastError = error.message),
+      exit: (code) => {
+        this.exited = true;
+        const message = this.lastError ?? `its thread exited with code ${code}`;
+        settleStart.reject(new Error(message));
+        this.closedReply?.({ error: null, reusable: false });
+        if (this.isReady && !this.stopping) this.onCrash(message);
+        for (const call of this.calls.values()) call.reject(new ActorExitedError(message));
+        this.calls.clear();
+        this.outbox = [];
+      },
+    };
+    this.worker.on('message', this.listeners.message).on('error', this.listeners.error).on('exit', this.listeners.exit);
   }
 
   /**
@@ -113,7 +118,7 @@ export class Actor {
     this.updateRef();
     try {
       return await new Promise<TaskOutcome>((resolve, reject) => {
-        this.calls.set(id, { resolve, reject });
+        this.calls.set(id, { block, resolve, reject });
         // A full message goes at once; a partial one at the end of this turn, with the calls made in it.
         if (this.outbox.length === 0 && this.callsPerMessage > 1) setImmediate(() => this.send());
         this.outbox.push({ id, taskIndex, block });
@@ -150,11 +155,12 @@ export class Actor {
   }
 
   private answer(message: Extract<ActorMessage, { type: 'results' }>): void {
+    const ok = message.replies.flatMap((r) => (r.ok ? [r] : []));
     let blocks: Block[];
     try {
-      blocks = unpackBlocks(
-        message.streams,
-        message.replies.flatMap((r) => (r.ok ? [r.part] : [])),
+      blocks = unpackReplies(
+        { streams: message.streams, parts: ok.map((r) => r.part), sentColumns: ok.map((r) => r.sentColumns) },
+        ok.map((r) => this.calls.get(r.id)?.block ?? null),
       );
     } catch (error) {
       for (const { id } of message.replies) this.settle(id, (call) => call.reject(error));
@@ -177,8 +183,12 @@ export class Actor {
     if (call) how(call);
   }
 
-  /** Calls the instance's `close()` after the calls already sent, then ends the thread; resolves to the error close() threw, if any. */
-  async close(): Promise<SerializedError | null> {
+  /**
+   * Calls the instance's `close()` after the calls already sent, then ends the thread, or leaves
+   * it for the next actor for `keepThreadMs` (actor-threads.ts) when close() succeeded; resolves
+   * to the error close() threw, if any.
+   */
+  async close(keepThreadMs = 0): Promise<SerializedError | null> {
     // An actor still constructing is closed once constructed: every instance gets its close().
     await this.ready.catch(() => {});
     if (this.exited) return null;
@@ -186,22 +196,31 @@ export class Actor {
     this.send();
     this.stopping = true;
     this.worker.ref();
-    const closed = new Promise<SerializedError | null>((resolve) => (this.closedReply = resolve));
+    const closed = new Promise<{ readonly error: SerializedError | null; readonly reusable: boolean }>(
+      (resolve) => (this.closedReply = resolve),
+    );
     const request: ActorRequest = { type: 'close' };
     this.worker.postMessage(request);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<SerializedError>((resolve) => {
+    const timeout = new Promise<{ readonly error: SerializedError; readonly reusable: false }>((resolve) => {
       timer = setTimeout(
-        () => resolve({ name: 'Error', message: `close() did not finish within ${CLOSE_TIMEOUT_MS / 1000} s`, stack: undefined }),
+        () =>
+          resolve({
+            error: { name: 'Error', message: `close() did not finish within ${CLOSE_TIMEOUT_MS / 1000} s`, stack: undefined },
+            reusable: false,
+          }),
         CLOSE_TIMEOUT_MS,
       );
     });
-    try {
-      return await Promise.race([closed, timeout]);
-    } finally {
-      clearTimeout(timer);
+    const { error, reusable } = await Promise.race([closed, timeout]).finally(() => clearTimeout(timer));
+    if (keepThreadMs > 0 && reusable && error === null && !this.exited) {
+      this.worker.off('message', this.listeners.message).off('error', this.listeners.error).off('exit', this.listeners.exit);
+      this.exited = true;
+      keepActorThread(this.worker, this.init.heapMb, keepThreadMs);
+    } else {
       await this.terminate();
     }
+    return error;
   }
 
   /** Ends the thread now, without close(): for a cancelled or failed job. */

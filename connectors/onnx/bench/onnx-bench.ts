@@ -4,7 +4,9 @@
  * sizes, in the same run: two sessions in two worker threads with one thread each (the best
  * configuration on 2 cores), and one session with two threads; for information, the first
  * fed batch by batch from the main thread (data moved in and out, as actors must), and fed
- * through shared-memory slots (no buffer allocated per batch).
+ * through shared-memory slots (no buffer allocated per batch). sluice's runs after the first
+ * start their actors in the threads the run before kept (`actorThreadKeepMs`, as a script's
+ * jobs after its first do); the first row starts new threads every run, for comparison.
  *   pnpm bench:onnx            ONNX_ROWS (default 131072) rows per run, ONNX_REPS (default 3) runs, median
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -150,7 +152,13 @@ async function rawOrtShared(modelPath: string, input: Float32Array, batchSize: n
  * sluice: an OnnxPredictor actor pool of 2, one intra-op thread each. Start-up (actor threads,
  * imports, sessions) ends when the first result arrives; steady is the rows after it.
  */
-async function sluiceActors(modelPath: string, input: Float32Array, batchSize: number, keepColumns: boolean): Promise<Rates> {
+async function sluiceActors(
+  modelPath: string,
+  input: Float32Array,
+  batchSize: number,
+  keepColumns: boolean,
+  actorThreadKeepMs?: number,
+): Promise<Rates> {
   const rows = input.length / WIDTH;
   const child = makeData({ type: new Float32(), length: input.length, data: input });
   const x = makeVector(
@@ -165,7 +173,7 @@ async function sluiceActors(modelPath: string, input: Float32Array, batchSize: n
   const begin = performance.now();
   let seen = 0;
   let first = { at: 0, rows: 0 };
-  for await (const batch of ds.iterBatches({ batchFormat: 'arrow', batchSize: null, progress: 'off' })) {
+  for await (const batch of ds.iterBatches({ batchFormat: 'arrow', batchSize: null, progress: 'off', actorThreadKeepMs })) {
     seen += batch.numRows;
     if (first.rows === 0) first = { at: performance.now(), rows: batch.numRows };
   }
@@ -175,6 +183,8 @@ async function sluiceActors(modelPath: string, input: Float32Array, batchSize: n
 }
 
 const contenders: Contender[] = [
+  // First, while no actor thread has been kept: every run starts its actors in new threads.
+  { name: 'sluice, y out, new threads every run', run: (m, x, b) => sluiceActors(m, x, b, false, 0) },
   { name: 'sluice, 2 actors x 1 thread, x and y out', run: (m, x, b) => sluiceActors(m, x, b, true) },
   { name: 'sluice, 2 actors x 1 thread, y out', run: (m, x, b) => sluiceActors(m, x, b, false) },
   { name: 'raw ORT, 2 sessions x 1 thread (2 workers)', run: (m, x, b) => rawOrt(2, 1, m, x, b) },
@@ -205,13 +215,16 @@ try {
     for (const [name, figures] of results) console.log(`  ${pad(name, 46)}${figures.map((f) => lpad(fmt(f[kind]), 12)).join('')}`);
     const at = (name: string, batch: number): number => results.get(name)![BATCHES.indexOf(batch)][kind];
     const bestRaw = Math.max(...contenders.filter((c) => c.name.startsWith('raw')).map((c) => at(c.name, 256)));
-    const [xy, y, , , moved] = contenders.map((c) => c.name);
+    const [cold, xy, y, , , moved] = contenders.map((c) => c.name);
     const ratio = (a: number, b: number) => `${fmt(a / b, 2)}x`;
     console.log(
       `  sluice (y out) / the moved-data loop: batch 256 ${ratio(at(y, 256), at(moved, 256))} (goal >= 0.95), batch 16 ${ratio(at(y, 16), at(moved, 16))} (goal >= 0.75)`,
     );
     console.log(
       `  sluice, x and y out / y out: ${BATCHES.map((b) => `batch ${b} ${ratio(at(xy, b), at(y, b))}`).join(', ')} (goal >= 0.90)`,
+    );
+    console.log(
+      `  info: new actor threads every run / the moved-data loop: batch 256 ${ratio(at(cold, 256), at(moved, 256))}, batch 16 ${ratio(at(cold, 16), at(moved, 16))}`,
     );
     console.log(
       `  info: batch 256, sluice / best raw ORT: x and y out ${ratio(at(xy, 256), bestRaw)}, y out ${ratio(at(y, 256), bestRaw)}`,

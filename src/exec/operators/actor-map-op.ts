@@ -30,6 +30,7 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
       transforms: op.transforms,
       timeoutMs: op.retry.timeoutMs,
       heapMb: compute.heapMb ?? workerHeapLimitMb(ctx.job.settings),
+      threadKeepMs: ctx.job.settings.actorThreadKeepMs,
     },
     ctx.job.resources,
     poolEvents(op, ctx),
