@@ -7,7 +7,9 @@ import { packBlocks, sameField, unpackBlocks, type PackedBlocks } from './packed
  * input's column as it came (the same Arrow data, batch for batch: a UDF that adds columns and
  * keeps the others) goes back as the input column's index, not as bytes, and the sender puts
  * its own column there. An actor that keeps 384-float input vectors beside its outputs sends
- * half the bytes, and the main thread gets its own, unmoved vectors back.
+ * half the bytes, and the main thread gets its own, unmoved vectors back. Blocks are immutable
+ * (as Ray Data's zero-copy batches are read-only): a UDF that writes into its input's buffers
+ * and returns the same column gets the column back as it was sent.
  */
 export interface PackedReplies extends PackedBlocks {
   /**

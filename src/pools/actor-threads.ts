@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SHARE_ENV, Worker } from 'node:worker_threads';
-import type { ActorInit } from './actor-protocol.js';
+import type { ActorInit, ActorRequest } from './actor-protocol.js';
 import { sizeWorkerHeaps } from './worker-heap.js';
 
 /**
@@ -40,7 +40,10 @@ export function actorThread(init: ActorInit): Worker {
   const [thread] = waiting.splice(index, 1);
   clearTimeout(thread.timer);
   thread.worker.off('exit', thread.onExit).off('error', ignoreError);
-  thread.worker.postMessage({ type: 'start', init });
+  // Held again, as a new thread is, until its actor is up (the actor unrefs it when idle).
+  thread.worker.ref();
+  const start: ActorRequest = { type: 'start', init };
+  thread.worker.postMessage(start);
   return thread.worker;
 }
 
