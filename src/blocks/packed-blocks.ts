@@ -155,8 +155,9 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Exactly the same schema: names, nullability, metadata and types down to their children's
- * fields (a type's string leaves out its children's names and nullability), so that one schema
- * message serves both.
+ * fields, so that one schema message serves both. Neither `sameType` (a type's string leaves out
+ * its children's names and nullability) nor Arrow's `compareSchemas` (it leaves out metadata,
+ * and a decimal's precision and scale) is exact.
  */
 function sameSchema(a: Schema, b: Schema): boolean {
   return a === b || (sameMetadata(a.metadata, b.metadata) && sameFields(a.fields, b.fields));

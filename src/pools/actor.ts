@@ -12,6 +12,9 @@ export class ActorExitedError extends Error {
   override name = 'ActorExitedError';
 }
 
+/** How an actor's close() ended: its error, and whether its thread may host another actor. */
+type CloseOutcome = Pick<Extract<ActorMessage, { type: 'closed' }>, 'error' | 'reusable'>;
+
 interface PendingCall {
   /** The block sent: a reply may name its columns instead of sending them back. */
   readonly block: Block;
@@ -46,7 +49,7 @@ export class Actor {
   private stopping = false;
   private exited = false;
   private lastError: string | null = null;
-  private closedReply: ((reply: { readonly error: SerializedError | null; readonly reusable: boolean }) => void) | null = null;
+  private closedReply: ((outcome: CloseOutcome) => void) | null = null;
   private readonly listeners: {
     readonly message: (m: ActorMessage) => void;
     readonly error: (e: Error) => void;
@@ -196,13 +199,11 @@ export class Actor {
     this.send();
     this.stopping = true;
     this.worker.ref();
-    const closed = new Promise<{ readonly error: SerializedError | null; readonly reusable: boolean }>(
-      (resolve) => (this.closedReply = resolve),
-    );
+    const closed = new Promise<CloseOutcome>((resolve) => (this.closedReply = resolve));
     const request: ActorRequest = { type: 'close' };
     this.worker.postMessage(request);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<{ readonly error: SerializedError; readonly reusable: false }>((resolve) => {
+    const timeout = new Promise<CloseOutcome>((resolve) => {
       timer = setTimeout(
         () =>
           resolve({
