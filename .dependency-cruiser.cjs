@@ -141,6 +141,11 @@ const internalTests = [
     ],
     why: 'the raw loops of each engine use the same document options, page-text assembly and PDFium engine as readPdfs',
   },
+  {
+    file: 'connectors/pdf/bench/hand-written-pool.ts',
+    may: ['^connectors/pdf/dist/src/engines/(pdf|pdfium|pdfjs)-engine\\.(js|d\\.ts)$'],
+    why: 'the hand-written two-thread baseline opens and reads pages with the same engines as readPdfs',
+  },
 ];
 const escape = (file) => `^${file.replace(/[.]/g, '\\.')}$`;
 const internalTestFiles = internalTests.map((t) => escape(t.file));

@@ -5,7 +5,9 @@
  *   - pdftotext (poppler), a process per file, two at a time (goal: the default engine >= 1.5x)
  *   - LangChain.js: PDFLoader (pdf-parse 1.1.4) + RecursiveCharacterTextSplitter, one thread
  *     (goal: the default engine >= 2x)
- *   - for information, the raw pdfjs loop parsing two files at once on its one thread
+ *   - for information, the raw pdfjs loop parsing two files at once on its one thread, and each
+ *     engine in a hand-written two-thread program (hand-written-pool.ts): what two threads give on
+ *     the machine without a framework, the ceiling of sluice's ratio to the one-thread loop
  * Each timed run is a process of its own, which first runs its contender once untimed (worker
  * threads started, code compiled by the JIT in every thread that runs it), so that no contender
  * runs in a heap another one left (a raw loop on the main thread leaves its engine and garbage
@@ -15,6 +17,7 @@
  *   pnpm bench:pdf                  PDF_DOCS (default 120) generated documents of PDF_PAGES (default 25) pages
  *   PDF_DIR=<folder> pnpm bench:pdf the PDFs under a folder (real ones: see bench/RESULTS.md for a Debian corpus)
  *   PDF_REPS (default 3) runs, median
+ *   PDF_ONLY=pdfium,rawPdfium,...   only these contenders (names as in contenders() below)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -23,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envInt, fmt, median, printMachine } from '../../../dist/bench/bench-utils.js';
 import { writeSampleCorpus } from '../dist/src/index.js';
+import { handWrittenPool } from './hand-written-pool.js';
 import { langchain, pdftotext, rawPdfium, rawPdfjs, sluice, type Run } from './pdf-contenders.js';
 
 const DOCS = envInt('PDF_DOCS', 120);
@@ -68,6 +72,8 @@ function contenders(input: Pick<Corpus, 'dir' | 'files'>) {
     pdftotext: ['pdftotext, 2 processes at a time', () => pdftotext(input.files, 2)],
     langchain: ['LangChain.js PDFLoader + splitter', () => langchain(input.files)],
     interleaved: ['info: raw pdfjs, 1 thread, 2 files at once', () => rawPdfjs(input.files, 2)],
+    handPdfium: [`info: hand-written pdfium, ${WORKERS} threads`, () => handWrittenPool(input.files, 'pdfium', WORKERS)],
+    handPdfjs: [`info: hand-written pdfjs, ${WORKERS} threads`, () => handWrittenPool(input.files, 'pdfjs', WORKERS)],
   } satisfies Record<string, [string, () => Promise<Run | null>]>;
 }
 type Name = keyof ReturnType<typeof contenders>;
@@ -99,7 +105,8 @@ async function main(): Promise<void> {
       `corpus:   ${input.generated ? 'generated' : input.dir}: ${input.files.length} PDFs, ${fmt(input.pages)} pages, ${REPS} runs per figure, each in a process of its own; sluice on ${WORKERS} worker threads\n`,
     );
     const table = contenders(input);
-    const names = Object.keys(table) as Name[];
+    const only = process.env.PDF_ONLY?.split(',');
+    const names = (Object.keys(table) as Name[]).filter((name) => only === undefined || only.includes(name));
     const cold = new Map<Name, number[]>(names.map((name) => [name, []]));
     const warm = new Map<Name, number[]>(names.map((name) => [name, []]));
     const chars = new Map<Name, number>();
@@ -115,8 +122,9 @@ async function main(): Promise<void> {
         chars.set(name, runs.warm.chars);
       }
     }
-    const rate = (name: Name) => (warm.get(name)!.length ? median(warm.get(name)!) : NaN);
-    const coldRate = (name: Name) => (cold.get(name)!.length ? median(cold.get(name)!) : NaN);
+    // NaN for a contender left out (PDF_ONLY) or not installed.
+    const rate = (name: Name) => (warm.get(name)?.length ? median(warm.get(name)!) : NaN);
+    const coldRate = (name: Name) => (cold.get(name)?.length ? median(cold.get(name)!) : NaN);
     console.log(
       `  ${'contender'.padEnd(44)}${'warm'.padStart(10)}${'cold'.padStart(10)}   pages/s (cold: a process's first run, threads started and JIT compiling)`,
     );
@@ -133,12 +141,18 @@ async function main(): Promise<void> {
         );
       }
     }
-    const ratio = (a: Name, b: Name) => `${fmt(rate(a) / rate(b), 2)}x`;
+    const ratio = (a: Name, b: Name) => (Number.isNaN(rate(a) / rate(b)) ? '-' : `${fmt(rate(a) / rate(b), 2)}x`);
     console.log(`\n  default engine (pdfium) / LangChain.js (goal >= 2): ${ratio('pdfium', 'langchain')}`);
     console.log(`  default engine (pdfium) / pdftotext x2 (goal >= 1.5): ${ratio('pdfium', 'pdftotext')}`);
     console.log(`  sluice / its raw loop (goal >= 1.8): pdfium ${ratio('pdfium', 'rawPdfium')}, pdfjs ${ratio('pdfjs', 'rawPdfjs')}`);
     console.log(`  pdfium / pdfjs: sluice ${ratio('pdfium', 'pdfjs')}, raw ${ratio('rawPdfium', 'rawPdfjs')}`);
     console.log(`  info: sluice pdfjs / raw pdfjs with 2 files at once on its thread: ${ratio('pdfjs', 'interleaved')}`);
+    console.log(
+      `  info: hand-written ${WORKERS} threads / raw loop: pdfium ${ratio('handPdfium', 'rawPdfium')}, pdfjs ${ratio('handPdfjs', 'rawPdfjs')}`,
+    );
+    console.log(
+      `  info: sluice / hand-written ${WORKERS} threads: pdfium ${ratio('pdfium', 'handPdfium')}, pdfjs ${ratio('pdfjs', 'handPdfjs')}`,
+    );
   } finally {
     if (input.generated) await rm(input.dir, { recursive: true, force: true });
   }
