@@ -4,6 +4,7 @@ import { OnnxTextEmbedder } from './onnx-text-embedder.js';
 
 export { OnnxPredictor, type OnnxPredictorOptions, type OnnxSessionOptions } from './onnx-predictor.js';
 export { OnnxTextEmbedder, type OnnxTextEmbedderOptions } from './onnx-text-embedder.js';
+export { openSession, type SessionSpec } from './open-session.js';
 export { cudaSupport, type CudaSupport, type ExecutionProviderChoice } from './execution-provider.js';
 export { OnnxModelError, TokenizerLoadError, TensorMappingError } from './errors.js';
 export type { Batch, OutputColumn } from './tensors.js';

@@ -8,16 +8,10 @@ import type { Table } from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
 import { getActorContext, InvalidOptionError, type Columns } from 'sluice';
 import { OnnxModelError } from './errors.js';
-import { planExecutionProvider, sessionProviders, warnCpuFallback, type ExecutionProviderChoice } from './execution-provider.js';
+import { openSession, type SessionSpec } from './open-session.js';
 import { columnToTensor, tensorToColumn, withColumns, type Batch, type InputSpec, type OutputColumn } from './tensors.js';
 
-export interface OnnxSessionOptions {
-  /** A local .onnx file. */
-  readonly modelPath: string;
-  /** Threads one session uses for an operator. Default 1: the pool runs one actor per core. */
-  readonly intraOpNumThreads?: number;
-  /** Default 'auto': CUDA on the actor's GPU when it has one (numGpus), CPU otherwise. */
-  readonly executionProvider?: ExecutionProviderChoice;
+export interface OnnxSessionOptions extends SessionSpec {
   /**
    * Input columns kept beside the new ones: all (true, the default), none (false), or those
    * named. Dropping a large input (raw feature vectors) halves what goes back to the main thread.
@@ -120,35 +114,4 @@ function checkSessionOptions(options: OnnxSessionOptions): void {
   const provider = options.executionProvider;
   if (provider !== undefined && !['auto', 'cpu', 'cuda'].includes(provider))
     throw new InvalidOptionError('executionProvider', provider, "'auto', 'cpu' or 'cuda'");
-}
-
-async function openSession(options: OnnxSessionOptions, gpuIds: readonly number[], where: string): Promise<ort.InferenceSession> {
-  const plan = planExecutionProvider(options.executionProvider ?? 'auto', gpuIds);
-  if (plan.kind === 'cpu' && plan.fallbackReason) warnCpuFallback(where, plan.fallbackReason);
-  const create = (providers: ort.InferenceSession.ExecutionProviderConfig[]): Promise<ort.InferenceSession> =>
-    ort.InferenceSession.create(options.modelPath, {
-      executionProviders: providers,
-      intraOpNumThreads: options.intraOpNumThreads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    });
-  try {
-    return await create(sessionProviders(plan));
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0];
-    if (plan.kind === 'cuda') {
-      // The provider library is there but CUDA itself is not usable (driver, cuDNN, device id).
-      warnCpuFallback(where, `the CUDA session could not open (${message})`);
-      return create(['cpu']).catch((cpuError: unknown) => Promise.reject(modelError(options.modelPath, where, cpuError)));
-    }
-    throw modelError(options.modelPath, where, error);
-  }
-}
-
-function modelError(modelPath: string, where: string, error: unknown): OnnxModelError {
-  const message = (error as Error).message.split('\n')[0];
-  return new OnnxModelError(
-    `${where}: cannot open the ONNX model ${modelPath}: ${message}; check the path, or write the default model with writeHashedNgramModel(path)`,
-    { cause: error },
-  );
 }
