@@ -90,6 +90,16 @@ const internalTests = [
     why: 'tests the page-text assembly against raw pdfjs with the same document options',
   },
   {
+    file: 'connectors/ocr/test/geometry.test.ts',
+    may: ['^connectors/ocr/src/detect/(crop-line|min-area-rect|text-regions)\\.ts$'],
+    why: 'pins the box geometry (OpenCV minAreaRect, the DB unclip offset, rotated crops) on shapes whose answers are known exactly',
+  },
+  {
+    file: 'connectors/ocr/test/decoding.test.ts',
+    may: ['^connectors/ocr/src/(reading-order|recognize/ctc-decode|recognize/word-spaces)\\.ts$'],
+    why: 'pins CTC decoding, word-space recovery and reading order on tables whose answers are known exactly',
+  },
+  {
     file: 'connectors/pdf/test/shared-documents.test.ts',
     may: ['^connectors/pdf/src/shared-documents\\.ts$', '^connectors/pdf/src/engines/pdf-engine\\.ts$'],
     why: "pins when a worker opens, shares and destroys the documents of a large file's parts, which no row shows",

@@ -36,10 +36,13 @@ export function packRegions(lines: readonly DetectedLine[]): DetectedRegions {
   };
 }
 
-/** The lines back from a row's value (typed arrays or plain arrays, as the batch format gives them). */
+/** The lines back from an Arrow struct value (its list fields as Arrow vectors, its crops as bytes). */
 export function unpackRegions(value: unknown): DetectedLine[] {
   if (value === null || value === undefined) return [];
-  const { crops, widths, boxes, scores } = value as Record<keyof DetectedRegions, ArrayLike<number>>;
+  const fields = value as Record<keyof DetectedRegions, ArrayLike<number> | { toArray(): ArrayLike<number> }>;
+  const plain = (field: ArrayLike<number> | { toArray(): ArrayLike<number> }): ArrayLike<number> =>
+    'toArray' in field ? field.toArray() : field;
+  const [crops, widths, boxes, scores] = [plain(fields.crops), plain(fields.widths), plain(fields.boxes), plain(fields.scores)];
   const lines: DetectedLine[] = [];
   let offset = 0;
   for (let i = 0; i < widths.length; i++) {

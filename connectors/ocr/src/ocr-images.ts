@@ -72,6 +72,7 @@ export function ocrImages<T extends object>(dataset: Dataset<T>, options: OcrOpt
     })
     .mapBatches<Record<string, unknown>, [TextRecognizerOptions]>(textRecognizer, {
       name: 'RecognizeText',
+      batchFormat: 'arrow',
       batchSize: options.imagesPerBatch ?? (numGpus > 0 ? 8 : 1),
       concurrency: options.recognizers ?? os.availableParallelism(),
       numCpus: options.numCpus?.recognizer ?? 0.375,

@@ -1,3 +1,4 @@
+import { Field, Float32, List, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
 import { openSession, type SessionSpec } from '@sluice/onnx';
 import { getActorContext, InvalidOptionError } from 'sluice';
@@ -26,9 +27,22 @@ export interface TextRecognizerOptions extends Partial<SessionSpec> {
   readonly runWidth?: number;
   /** Lines read with a lower mean character probability are dropped (PaddleOCR's drop_score). Default 0.5. */
   readonly minScore?: number;
-  /** A step this many times a line's usual letter advance is a word space (Latin script). Default 1.6. */
-  readonly spaceFactor?: number;
+  /** A blank gap at least this fraction of the line's height is a word space (Latin script; see lineText). Default 0.2. */
+  readonly minSpace?: number;
 }
+
+/** `lines`: each line's text, corners (8 numbers) and mean character probability. */
+const LINES_TYPE = new List(
+  new Field(
+    'item',
+    new Struct([
+      new Field('text', new Utf8(), false),
+      new Field('box', new List(new Field('item', new Float32(), false)), false),
+      new Field('score', new Float32(), false),
+    ]),
+    false,
+  ),
+);
 
 /** PP-OCRv4's recogniser sees lines at least this wide (its training width). */
 const MIN_WIDTH = 320;
@@ -45,15 +59,15 @@ export class TextRecognizer {
   private readonly dictionary: string[];
   private readonly runWidth: number;
   private readonly minScore: number;
-  private readonly spaceFactor: number;
+  private readonly minSpace: number;
 
   constructor(private readonly options: TextRecognizerOptions = {}) {
     this.runWidth = whole('runWidth', options.runWidth ?? 3200);
     this.minScore = options.minScore ?? 0.5;
     if (!(this.minScore >= 0 && this.minScore < 1))
       throw new InvalidOptionError('minScore', options.minScore, 'a number from 0 to below 1');
-    this.spaceFactor = options.spaceFactor ?? 1.6;
-    if (!(this.spaceFactor > 1)) throw new InvalidOptionError('spaceFactor', options.spaceFactor, 'a number > 1');
+    this.minSpace = options.minSpace ?? 0.2;
+    if (!(this.minSpace > 0 && this.minSpace < 1)) throw new InvalidOptionError('minSpace', options.minSpace, 'a number between 0 and 1');
     const dictionaryPath = options.dictionaryPath ?? PADDLE_OCR_MODELS.dictionary;
     try {
       this.dictionary = loadDictionary(dictionaryPath);
@@ -70,25 +84,37 @@ export class TextRecognizer {
     this.opening.catch(() => undefined);
   }
 
-  async call(rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  /** An Arrow batch in, the same columns out less `textRegions`, plus the text and lines (typed even when no image has a line). */
+  async call(batch: Table): Promise<Table> {
     const session = await this.opening;
-    const detected = rows.map((row) => unpackRegions(row[DETECTED_COLUMN]));
+    const regions = batch.getChild(DETECTED_COLUMN);
+    if (regions === null)
+      throw new InvalidOptionError('batch', batch.schema.names, `a column '${DETECTED_COLUMN}' from TextDetector (run it first)`);
+    const detected = Array.from({ length: batch.numRows }, (_, row) => unpackRegions(regions.get(row)));
     const all = detected.flatMap((lines, row) => lines.map((line) => ({ row, line })));
     const read = await this.recognize(
       session,
       all.map((item) => item.line),
     );
-    const byRow: OcrLine[][] = rows.map(() => []);
+    const byRow: OcrLine[][] = detected.map(() => []);
     all.forEach(({ row, line }, i) => {
       if (read[i].score >= this.minScore && read[i].text !== '')
         byRow[row].push({ text: read[i].text, box: [...line.box], score: read[i].score });
     });
-    return rows.map((row, i) => {
-      const rest = { ...row };
-      delete rest[DETECTED_COLUMN];
-      const ordered = readingOrder(byRow[i]);
-      return { ...rest, [this.options.textColumn ?? 'text']: ordered.text, [this.options.linesColumn ?? 'lines']: ordered.lines };
-    });
+    const ordered = byRow.map((lines) => readingOrder(lines));
+    const kept = batch.select(batch.schema.names.filter((name) => name !== DETECTED_COLUMN));
+    return kept.assign(
+      new Table({
+        [this.options.textColumn ?? 'text']: vectorFromArray(
+          ordered.map((o) => o.text),
+          new Utf8(),
+        ),
+        [this.options.linesColumn ?? 'lines']: vectorFromArray(
+          ordered.map((o) => o.lines),
+          LINES_TYPE,
+        ),
+      }),
+    );
   }
 
   async close(): Promise<void> {
@@ -123,7 +149,7 @@ export class TextRecognizer {
       const probabilities = output.data as Float32Array;
       run.forEach((index, k) => {
         const decoded = ctcDecode(probabilities, k * steps * classes, steps, classes, this.dictionary);
-        out[index] = { text: lineText(decoded, this.spaceFactor), score: decoded.score };
+        out[index] = { text: lineText(decoded, lines[index].crop, this.minSpace), score: decoded.score };
       });
       output.dispose();
     }
