@@ -1,4 +1,4 @@
-export { readPdfs, type ReadPdfsOptions, type PdfRowOf } from './read-pdfs.js';
+export { readPdfs, type ReadPdfsOptions, type PdfRowOf, type PdfOcrColumns } from './read-pdfs.js';
 export type { PdfEngineName } from './engines/pdf-engine.js';
-export type { PdfPageRow, PdfDocumentRow } from './pdf-rows.js';
+export type { PdfPageRow, PdfDocumentRow, TextSource } from './pdf-rows.js';
 export * from './samples/index.js';

@@ -50,7 +50,7 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
         const whole: PdfTextRow = { page: null, text: rows.map((r) => r.text).join('\n\n') };
         return pdfRowsTable(fragment.path, doc.numPages, info, [whole], false, false);
       }
-      return pdfRowsTable(fragment.path, doc.numPages, info, rows, true, args.renderScale !== null);
+      return pdfRowsTable(fragment.path, doc.numPages, info, rows, true, args.renderScale !== null, args.ocr !== 'never');
     } finally {
       task.signal.removeEventListener('abort', stop);
       await lease.release();
@@ -89,7 +89,7 @@ async function readPages(
   for (let page = first; page <= last && rows.length < limit; page++) {
     try {
       const { text, image } = await doc.readPage(page, args.renderScale);
-      rows.push({ page, text, image });
+      rows.push({ page, text, image, ...(args.ocr === 'never' ? {} : await forOcr(doc, page, text, args)) });
     } catch (error) {
       // Pages fail once the document is destroyed for its time: that is not theirs to report.
       task.signal.throwIfAborted();
@@ -101,6 +101,25 @@ async function readPages(
     task.signal.throwIfAborted();
   }
   return rows;
+}
+
+/**
+ * A page with fewer characters than this in its text layer (spaces aside) is taken for a scan
+ * under ocr 'auto': an image-only page has none, and a scanner's stamp or a page number a few.
+ */
+const SCANNED_BELOW_CHARS = 20;
+
+/** With ocr on: the page rendered for OCR when it needs it ('always', or a text layer nearly empty), and its text's source. */
+async function forOcr(
+  doc: EngineDocument,
+  page: number,
+  text: string,
+  args: PdfReadArgs,
+): Promise<Pick<PdfTextRow, 'ocrImage' | 'textSource'>> {
+  const scanned = text.replace(/\s+/g, '').length < SCANNED_BELOW_CHARS;
+  if (args.ocr === 'auto' && !scanned) return { ocrImage: null, textSource: 'pdf' };
+  const { image } = await doc.readPage(page, args.ocrScale);
+  return { ocrImage: image ?? null, textSource: 'ocr' };
 }
 
 function pagesOf(fragment: Fragment, args: PdfReadArgs, numPages: number): [number, number] {

@@ -10,4 +10,7 @@ export interface PdfReadArgs {
   /** Scale of page images, or null for none. */
   readonly renderScale: number | null;
   readonly pagesPerTask: number;
+  /** Which pages are rendered for OCR ('never': none), and at what scale. */
+  readonly ocr: 'auto' | 'always' | 'never';
+  readonly ocrScale: number;
 }

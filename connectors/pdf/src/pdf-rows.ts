@@ -31,12 +31,21 @@ export interface PdfPageRow {
 /** A whole file of `readPdfs` (mode 'document'). */
 export type PdfDocumentRow = Omit<PdfPageRow, 'page'>;
 
+/** With `ocr` on: where each page's text comes from, its text layer or OCR of its image. */
+export type TextSource = 'pdf' | 'ocr';
+
 /** One page's or document's own values; the file's are added once per block. */
 export interface PdfTextRow {
   readonly page: number | null;
   readonly text: string;
   readonly image?: Uint8Array;
+  /** With `ocr` on: the page's image for OCR (null when its text layer serves), and so its text's source. */
+  readonly ocrImage?: Uint8Array | null;
+  readonly textSource?: TextSource;
 }
+
+/** The column that carries a page's image from the read task to the OCR stages, which drop it. */
+export const OCR_IMAGE_COLUMN = 'ocrImage';
 
 /**
  * The rows of one file (or part of one) as an Arrow table with a fixed schema, so that
@@ -49,6 +58,7 @@ export function pdfRowsTable(
   rows: readonly PdfTextRow[],
   withPage: boolean,
   withImage: boolean,
+  withOcr = false,
 ): Table {
   const n = rows.length;
   const repeat = <T>(value: T): T[] => new Array<T>(n).fill(value);
@@ -62,6 +72,12 @@ export function pdfRowsTable(
     ['producer', new Utf8(), true, repeat(info.producer)],
     ['creationDate', new TimestampMillisecond(), true, repeat(info.creationDate)],
     ...(withImage ? [['image', new Binary(), false, rows.map((r) => r.image)] as [string, DataType, boolean, unknown[]]] : []),
+    ...(withOcr
+      ? ([
+          ['textSource', new Utf8(), false, rows.map((r) => r.textSource)],
+          [OCR_IMAGE_COLUMN, new Binary(), true, rows.map((r) => r.ocrImage ?? null)],
+        ] as [string, DataType, boolean, unknown[]][])
+      : []),
   ];
   const fields = columns.map(([name, type, nullable]) => new Field(name, type, nullable));
   const children = columns.map(([, type, , values]) => vectorFromArray(values as unknown[], type).data[0]);

@@ -1,7 +1,8 @@
+import { ocrImages, type OcrLine, type OcrOptions } from '@sluice/ocr';
 import { InvalidOptionError, readFormat, type Dataset, type Paths, type ReadOptions } from 'sluice';
 import type { PdfEngineName } from './engines/pdf-engine.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
-import type { PdfDocumentRow, PdfPageRow } from './pdf-rows.js';
+import { OCR_IMAGE_COLUMN, type PdfDocumentRow, type PdfPageRow, type TextSource } from './pdf-rows.js';
 
 export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
   /**
@@ -24,17 +25,36 @@ export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
    * Default 50.
    */
   pagesPerTask?: number;
+  /**
+   * OCR of page images (@sluice/ocr: PaddleOCR PP-OCRv4 on actor stages), in page mode:
+   * 'auto' reads the pages whose text layer is empty or nearly so (scans), 'always' every page,
+   * 'never' (default) none. With OCR on, rows gain `textSource` ('pdf' or 'ocr') and `lines`
+   * (the OCR lines with boxes, in the page image's pixels; empty for text-layer pages).
+   */
+  ocr?: 'auto' | 'always' | 'never';
+  /** Resolution pages are rendered at for OCR, in dots per inch. Default 150. */
+  ocrDpi?: number;
+  /** The OCR stages' actors and settings (detectors, recognizers, numGpus, detector, recognizer). */
+  ocrOptions?: Omit<OcrOptions, 'imageColumn' | 'textColumn' | 'linesColumn' | 'dropImage'>;
+}
+
+/** What OCR adds to page rows. */
+export interface PdfOcrColumns {
+  textSource: TextSource;
+  lines: OcrLine[];
 }
 
 /** Rows of `readPdfs` for its options: pages (with `image` when rendering) or documents. */
 export type PdfRowOf<O extends ReadPdfsOptions> = O extends { mode: 'document' }
   ? PdfDocumentRow
-  : O extends { renderPages: { scale: number } }
-    ? PdfPageRow & { image: Uint8Array }
-    : PdfPageRow;
+  : (O extends { renderPages: { scale: number } } ? PdfPageRow & { image: Uint8Array } : PdfPageRow) &
+      (O extends { ocr: 'auto' | 'always' } ? PdfOcrColumns : unknown);
 
 const DEFAULT_ENGINE: PdfEngineName = 'pdfium';
 const DEFAULT_PAGES_PER_TASK = 50;
+const DEFAULT_OCR_DPI = 150;
+/** PDF units per inch: scale 1 renders 72 dpi. */
+const PDF_DPI = 72;
 /**
  * A file or part that parses for longer is given up on and fails: nothing hangs on a hostile
  * file (a worker stuck without yielding is ended, with the other files of its task).
@@ -50,7 +70,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  */
 export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(paths: Paths, options?: O): Dataset<PdfRowOf<O>> {
   const given: ReadPdfsOptions = options ?? {};
-  const { engine, mode, pages, password, renderPages, pagesPerTask, ...read } = given;
+  const { engine, mode, pages, password, renderPages, pagesPerTask, ocr, ocrDpi, ocrOptions, ...read } = given;
   const args: PdfReadArgs = {
     engine: oneOf('engine', engine ?? DEFAULT_ENGINE, ['pdfium', 'pdfjs']),
     mode: oneOf('mode', mode ?? 'page', ['page', 'document']),
@@ -58,9 +78,11 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
     password: optionalString('password', password),
     renderScale: renderScale(renderPages, mode),
     pagesPerTask: pagesPerTask === undefined ? DEFAULT_PAGES_PER_TASK : positive('pagesPerTask', pagesPerTask),
+    ocr: ocrMode(ocr, mode),
+    ocrScale: (ocrDpi === undefined ? DEFAULT_OCR_DPI : dpi(ocrDpi)) / PDF_DPI,
   };
   // What is left are the reading options, which readFormat checks (and refuses unknown ones by name).
-  return readFormat<PdfRowOf<O>>(
+  const pagesRead = readFormat<PdfRowOf<O>>(
     {
       operator: 'ReadPdfs',
       moduleUrl: new URL('./pdf-format.js', import.meta.url).href,
@@ -72,8 +94,33 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
     },
     paths,
     { ...read, fileExtensions: read.fileExtensions ?? ['pdf'], timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-    ['engine', 'mode', 'pages', 'password', 'renderPages', 'pagesPerTask'],
+    ['engine', 'mode', 'pages', 'password', 'renderPages', 'pagesPerTask', 'ocr', 'ocrDpi', 'ocrOptions'],
   );
+  if (args.ocr === 'never') return pagesRead;
+  // Pages needing OCR carry their image to the OCR stages, which put their text in `text`; the others pass through with theirs.
+  return ocrImages(pagesRead, {
+    ...ocrOptions,
+    imageColumn: OCR_IMAGE_COLUMN,
+    textColumn: 'text',
+    linesColumn: 'lines',
+    dropImage: true,
+  }) as unknown as Dataset<PdfRowOf<O>>;
+}
+
+function ocrMode(ocr: unknown, mode: unknown): PdfReadArgs['ocr'] {
+  const value = oneOf('ocr', (ocr as string | undefined) ?? 'never', ['auto', 'always', 'never']);
+  if (value !== 'never' && mode === 'document')
+    throw new InvalidOptionError(
+      'ocr',
+      ocr,
+      "page mode: OCR reads page images, so leave mode 'document' out (join the pages' texts after)",
+    );
+  return value;
+}
+
+function dpi(value: unknown): number {
+  if (!(typeof value === 'number' && value >= 50 && value <= 600)) throw new InvalidOptionError('ocrDpi', value, 'a number from 50 to 600');
+  return value;
 }
 
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {

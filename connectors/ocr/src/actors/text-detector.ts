@@ -74,9 +74,10 @@ export class TextDetector {
     await (await this.opening.catch(() => null))?.release();
   }
 
-  private async detect(session: ort.InferenceSession, row: Record<string, unknown>, index: number): Promise<DetectedRegions> {
+  /** The image's lines; null for a row without an image, which TextRecognizer passes through with its text as it is. */
+  private async detect(session: ort.InferenceSession, row: Record<string, unknown>, index: number): Promise<DetectedRegions | null> {
     const value = row[this.imageColumn];
-    if (value === null || value === undefined) return packRegions([]);
+    if (value === null || value === undefined) return null;
     let image;
     try {
       image = await toRgbImage(value as ImageInput);

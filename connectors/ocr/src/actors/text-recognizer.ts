@@ -50,8 +50,9 @@ const MIN_WIDTH = 320;
 /**
  * The second OCR stage, an actor class: the lines TextDetector found in every image of the batch
  * are recognised together, sorted by width and run `runWidth` pixels of lines at a time (not
- * one session call per line), decoded (CTC, word spaces recovered) and put back in reading order, as
- * `text` and `lines` on each row.
+ * one session call per line), decoded (CTC, word spaces recovered) and put back in reading
+ * order, as `text` and `lines` on each row. A row that had no image keeps its own text (a PDF
+ * page read from its text layer) with no lines.
  */
 export class TextRecognizer {
   private readonly where: string;
@@ -102,13 +103,14 @@ export class TextRecognizer {
         byRow[row].push({ text: read[i].text, box: [...line.box], score: read[i].score });
     });
     const ordered = byRow.map((lines) => readingOrder(lines));
-    const kept = batch.select(batch.schema.names.filter((name) => name !== DETECTED_COLUMN));
+    // A row without an image (textRegions null) keeps the text it came with, if it has one.
+    const textColumn = this.options.textColumn ?? 'text';
+    const given = batch.getChild(textColumn);
+    const texts = ordered.map((o, row) => (regions.get(row) === null && given !== null ? (given.get(row) as string | null) : o.text));
+    const kept = batch.select(batch.schema.names.filter((name) => name !== DETECTED_COLUMN && name !== textColumn));
     return kept.assign(
       new Table({
-        [this.options.textColumn ?? 'text']: vectorFromArray(
-          ordered.map((o) => o.text),
-          new Utf8(),
-        ),
+        [textColumn]: vectorFromArray(texts, new Utf8()),
         [this.options.linesColumn ?? 'lines']: vectorFromArray(
           ordered.map((o) => o.lines),
           LINES_TYPE,
