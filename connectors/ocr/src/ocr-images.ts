@@ -20,6 +20,8 @@ export interface OcrOptions {
   readonly textColumn?: string;
   /** Column for its lines, `{text, box, score}`. Default 'lines'. */
   readonly linesColumn?: string;
+  /** 'skip': an image that cannot be read (OcrImageError) is left out and logged to the job's errorLog. Default 'fail'. */
+  readonly onError?: 'fail' | 'skip';
   /** Drop the image column once its lines are cut out (it is large). Default true. */
   readonly dropImage?: boolean;
   /** Detection actors, a number or `[min, max]` to autoscale. Default 1. */
@@ -63,8 +65,9 @@ export function ocrImages<T extends object>(dataset: Dataset<T>, options: OcrOpt
   return dataset
     .mapBatches<Record<string, unknown>, [TextDetectorOptions]>(textDetector, {
       name: 'DetectText',
-      // One image per call: detection runs an image at a time, and a small batch streams.
+      // One image per call: detection runs an image at a time, a small batch streams, and a skipped batch is the bad image alone.
       batchSize: 1,
+      onError: options.onError ?? 'fail',
       concurrency: options.detectors ?? 1,
       numCpus: options.numCpus?.detector ?? 0.25,
       numGpus,

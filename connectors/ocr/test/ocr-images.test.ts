@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { fromItems } from 'sluice';
@@ -86,4 +89,16 @@ test('ocrImages: bytes that are no image fail the job naming the row and the fix
     assert.match(error.message, /onError: 'skip'/);
     return true;
   });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sluice-ocr-test-'));
+  try {
+    const errorLog = path.join(dir, 'errors.jsonl');
+    const rows = await ocrImages(fromItems(items), { onError: 'skip' }).takeAll({ progress: 'off', errorLog });
+    assert.deepEqual(
+      rows.map((r) => r.path),
+      ['scan-2.png'],
+    );
+    assert.match(await readFile(errorLog, 'utf8'), /scan-1\.png.*cannot be read/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
