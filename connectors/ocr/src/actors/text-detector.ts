@@ -14,8 +14,9 @@ export interface TextDetectorOptions extends Partial<SessionSpec>, Partial<Regio
   /** The column of images: encoded bytes (PNG, JPEG, ...) or `{pixels, width, height}`. Default 'image'. */
   readonly imageColumn?: string;
   /**
-   * The longer side of the image the detector sees, in pixels (PaddleOCR: 960). Larger finds
-   * smaller text and costs more. Default 1280: a 150-dpi page keeps 10-point text ~12 px high.
+   * The longer side of the image the detector sees, in pixels. Default 960, PaddleOCR's: on
+   * Debian manual pages at 150 dpi, 1,280 finds the same lines with CER 0.77% against 0.88%, and
+   * costs 14% more (detection 0.64 against 0.44 s a page, and its tighter boxes make wider crops).
    */
   readonly maxSide?: number;
   /** The widest line crop, in pixels at 48 px high; a longer line is squeezed into it. Default 1600. */
@@ -41,7 +42,7 @@ export class TextDetector {
   private readonly imageColumn: string;
 
   constructor(private readonly options: TextDetectorOptions = {}) {
-    this.maxSide = positive('maxSide', options.maxSide ?? 1280);
+    this.maxSide = positive('maxSide', options.maxSide ?? 960);
     this.maxLineWidth = positive('maxLineWidth', options.maxLineWidth ?? 1600);
     this.imageColumn = options.imageColumn ?? 'image';
     this.regionOptions = {

@@ -20,9 +20,9 @@ export interface TextRecognizerOptions extends Partial<SessionSpec> {
   /**
    * Line pixels per session run: lines of similar widths run together, padded to the widest,
    * as many as fit in this width summed. On CPU a run's cost per line grows with its size
-   * (PP-OCRv4 at 1,600 px wide, one thread: 103 ms a line alone, 138 ms in fours, 195 ms in
-   * 24s), so the default, 3,200, runs two full-width lines or ten short ones at once; on a GPU
-   * larger runs pay: raise it there.
+   * (PP-OCRv4 at 1,600 px wide, one thread: 103 ms a line alone, 112 ms in pairs, 195 ms in
+   * 24s), so the default, 1,600, runs a full-width line alone and short ones together (Debian
+   * manual pages: 67 ms a line, against 78 ms with 3,200); on a GPU larger runs pay.
    */
   readonly runWidth?: number;
   /** Lines read with a lower mean character probability are dropped (PaddleOCR's drop_score). Default 0.5. */
@@ -63,7 +63,7 @@ export class TextRecognizer {
   private readonly minSpace: number;
 
   constructor(private readonly options: TextRecognizerOptions = {}) {
-    this.runWidth = whole('runWidth', options.runWidth ?? 3200);
+    this.runWidth = whole('runWidth', options.runWidth ?? 1600);
     this.minScore = options.minScore ?? 0.5;
     if (!(this.minScore >= 0 && this.minScore < 1))
       throw new InvalidOptionError('minScore', options.minScore, 'a number from 0 to below 1');
