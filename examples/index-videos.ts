@@ -206,7 +206,7 @@ const textDir = join(outDir, 'text');
 const frameTexts = ocrImages(readVideos(folder, { fps: 1, size: { maxSide: 640 }, onError: 'skip' }), {
   // The JPEG frames; dropped once the detector has cut their lines out.
   imageColumn: 'data',
-  // The detector's input at the frames' own size (its default, 1280, is for pages).
+  // The detector's input at the frames' own size (its default, 960, is for pages).
   detector: { maxSide: 640 },
 }).selectColumns(['path', 'timestampMs', 'text']);
 console.log();
