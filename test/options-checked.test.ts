@@ -5,7 +5,7 @@
  * accepted.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
   configure,
   InvalidOptionError,
   range,
+  readJson,
   readParquet,
   splitText,
   udf,
@@ -207,13 +208,19 @@ test('every documented option of the writes and consumers is accepted', async ()
       types: { id: 'int64' },
       // Used only by s3:// directories.
       storage: { region: 'eu-west-1' },
+      runId: 'all-options',
+      mode: 'append',
     };
     const parquet: Required<ParquetWriteOptions> = { ...file, compression: 'zstd', rowGroupSize: 2 };
     const sinkOptions: Required<SinkWriteOptions> = { ...execution, concurrency: 2 };
     const dataset = range(10);
-    assert.equal((await dataset.writeParquet(join(root, 'parquet'), parquet)).rows, 10);
-    assert.equal((await dataset.writeJson(join(root, 'json'), file)).rows, 10);
-    assert.equal((await dataset.writeCsv(join(root, 'csv'), file)).rows, 10);
+    // A write with a runId writes a file per read task: its input is read from files.
+    const source = join(root, 'source.jsonl');
+    writeFileSync(source, Array.from({ length: 10 }, (_, id) => JSON.stringify({ id })).join('\n'));
+    const read = readJson(source);
+    assert.equal((await read.writeParquet(join(root, 'parquet'), parquet)).rows, 10);
+    assert.equal((await read.writeJson(join(root, 'json'), file)).rows, 10);
+    assert.equal((await read.writeCsv(join(root, 'csv'), file)).rows, 10);
     assert.equal((await dataset.write(recordingSink(), sinkOptions)).rows, 10);
     assert.equal(await dataset.count(execution), 10);
     assert.equal((await dataset.take(3, execution)).length, 3);

@@ -26,6 +26,37 @@ export interface FileWriteOptions extends ExecutionOptions {
   types?: ColumnTypes | Schema;
   /** How an `s3://` directory is reached: endpoint, region, path style, credentials. Default: the AWS environment and config. */
   storage?: StorageOptions;
+  /**
+   * A stable name for this write (letters, digits, `.`, `_`, `-`; default: `SLUICE_RUN_ID`, else
+   * none). Its files are named by the run and by the read task they come from, each recorded
+   * in `_sluice-runs/<runId>/` as it is committed, and a failed or killed run keeps what it
+   * committed: `mode: 'resume'` with the same runId then writes only the rest.
+   */
+  runId?: string;
+  /**
+   * What to do with a directory that already holds files (Spark's save modes, and resume):
+   * 'append' (default) adds this write's files; 'overwrite' removes the files that were there
+   * once this write is complete; 'error' fails before anything runs; 'ignore' writes nothing
+   * and returns an empty result; 'resume' (with runId) skips every read task whose file that run
+   * committed and writes the rest.
+   */
+  mode?: WriteMode;
+}
+
+export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore' | 'resume';
+const WRITE_MODES: readonly WriteMode[] = ['append', 'overwrite', 'error', 'ignore', 'resume'];
+const RUN_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The write's run id (the option, else SLUICE_RUN_ID, else null) and mode, checked. */
+export function writeRun(options: Pick<FileWriteOptions, 'runId' | 'mode'>): { runId: string | null; mode: WriteMode } {
+  const mode = options.mode ?? 'append';
+  if (!WRITE_MODES.includes(mode)) throw new InvalidOptionError('mode', mode, WRITE_MODES.map((m) => `'${m}'`).join(', '));
+  const given = options.runId ?? (process.env.SLUICE_RUN_ID || undefined);
+  if (given !== undefined && !(typeof given === 'string' && RUN_ID.test(given)))
+    throw new InvalidOptionError('runId', given, 'a name of 1-64 letters, digits, dots, underscores or hyphens (it names the files)');
+  if (mode === 'resume' && given === undefined)
+    throw new InvalidOptionError('mode', mode, "'resume' with a runId (or SLUICE_RUN_ID): the run to finish");
+  return { runId: given ?? null, mode };
 }
 
 export interface ParquetWriteOptions extends FileWriteOptions {
@@ -46,7 +77,14 @@ export const DEFAULT_SINK_CONCURRENCY = 4;
 
 // Each write's own option names, besides the execution options; the records' types keep them in step with the interfaces.
 type Own<O> = Record<Exclude<keyof O, keyof ExecutionOptions>, true>;
-const FILE_OPTIONS: Own<FileWriteOptions> = { targetRowsPerFile: true, targetBytesPerFile: true, types: true, storage: true };
+const FILE_OPTIONS: Own<FileWriteOptions> = {
+  targetRowsPerFile: true,
+  targetBytesPerFile: true,
+  types: true,
+  storage: true,
+  runId: true,
+  mode: true,
+};
 const PARQUET_OPTIONS: Own<ParquetWriteOptions> = { ...FILE_OPTIONS, compression: true, rowGroupSize: true };
 const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true };
 const WRITE_OPTIONS: Readonly<Record<WriteFormat, { method: string; own: object }>> = {

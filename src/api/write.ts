@@ -5,8 +5,13 @@ import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../error
 import { whileInterruptible } from '../exec/interrupt.js';
 import { checkStorageOptions, isS3Url, objectStoreFor, type ObjectStore } from '../io/storage/index.js';
 import {
+  committedTasks,
+  dataFiles,
   markComplete,
   newWriteId,
+  prepareRunRecords,
+  recordCommitted,
+  runRecorded,
   removeWriteFiles,
   SUCCESS_MARKER,
   unmarkComplete,
@@ -19,7 +24,7 @@ import {
   type WriteResult,
   type WrittenFile,
 } from '../io/write/index.js';
-import type { DatasetStats } from '../observe/stats.js';
+import { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import type { Transform } from '../tasks/transform.js';
@@ -34,6 +39,8 @@ import {
   type FileWriteOptions,
   type ParquetWriteOptions,
   type SinkWriteOptions,
+  type WriteMode,
+  writeRun,
 } from './write-options.js';
 
 const OPERATORS: Readonly<Record<WriteFormat, string>> = { parquet: 'WriteParquet', json: 'WriteJson', csv: 'WriteCsv' };
@@ -56,16 +63,20 @@ export async function writeFiles(
   if (typeof dir !== 'string' || dir === '') throw new InvalidOptionError(`${OPERATORS[format]} dir`, dir, 'a directory path');
   checkFileWriteOptions(format, options);
   const { encoding, rest } = format === 'parquet' ? parquetEncoding(options) : { encoding: {}, rest: options as FileWriteOptions };
-  const { types, storage: given, ...sizes } = rest;
+  const { types, storage: given, runId: givenRunId, mode: givenMode, ...sizes } = rest;
+  const { runId, mode } = writeRun({ runId: givenRunId, mode: givenMode });
   const { targets, execution } = fileTargets(sizes);
   const oneSchema = types === undefined ? {} : checkedColumnTypes('types', types);
   const storage = checkStorageOptions(given);
   const store = objectStoreFor(dir, storage);
   const absolute = store.normalize(dir);
-  const writeId = newWriteId();
+  // A run's files are named by the run, so that a resumed run writes the same names again.
+  const writeId = runId === null ? newWriteId() : `run-${runId}`;
   const name = `${OPERATORS[format]}(${dir})`;
   const spec = WRITE_FORMATS[format];
   const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding }, storage };
+  const before = await beforeWrite(name, store, absolute, runId, mode);
+  if (before === 'skip') return emptyResult(writeId);
   const transform: Transform = {
     op: 'blocks',
     name,
@@ -77,6 +88,8 @@ export async function writeFiles(
     inputs: 'rows',
     outputs: 'files',
     oneSchema,
+    ...(runId === null ? {} : { partitioned: true }),
+    ...(before.done.size > 0 ? { doneTasks: [...before.done].map(([task, file]) => ({ task, rows: [{ ...file }] })) } : {}),
   };
   const node = logical.map(
     plan,
@@ -99,6 +112,10 @@ export async function writeFiles(
         : `cannot create the directory ${absolute}; check the path and its permissions`;
       throw new WriteError(name, what, error);
     });
+    if (runId !== null)
+      await prepareRunRecords(store, absolute, runId).catch((error: unknown) => {
+        throw new WriteError(name, `cannot make the record of run '${runId}' in ${absolute}; check its permissions`, error);
+      });
     const marker = store.join(absolute, SUCCESS_MARKER);
     // Files are about to be added: an earlier write's marker goes until this write is complete (a rollback puts it back).
     const hadMarker = await unmarkComplete(store, absolute).catch((error: unknown) => {
@@ -106,7 +123,12 @@ export async function writeFiles(
     });
     const files: WrittenFile[] = [];
     try {
-      for await (const file of iterRows<WrittenFile>(blocks)) files.push(file);
+      for await (const file of iterRows<WrittenFile>(blocks)) {
+        files.push(file);
+        if (runId === null) continue;
+        const task = taskOfFile(store, writeId, file.path);
+        if (!before.done.has(task)) await recordCommitted(store, absolute, runId, { task, file: { ...file } });
+      }
       // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
       await removeWriteFiles(store, absolute, writeId, { committed: false });
       // Interrupted before its marker: not complete, so rolled back like a failed write.
@@ -114,7 +136,20 @@ export async function writeFiles(
       await markComplete(store, absolute).catch((error: unknown) => {
         throw new WriteError(name, `cannot write ${marker}, the mark of a complete write`, error);
       });
+      // Overwrite: what was there goes once this write is complete (a failed overwrite leaves it as it was).
+      for (const path of before.existing) if (!files.some((f) => f.path === path)) await store.remove(path);
     } catch (error) {
+      if (runId !== null) {
+        // A run keeps what it committed, for mode 'resume' to finish: only unfinished files go.
+        await removeWriteFiles(store, absolute, writeId, { committed: false }).catch(() => undefined);
+        // Refused before any task ran (no partitions to keep): said as it is.
+        if (error instanceof WriteError && error.sink === name) throw error;
+        throw new WriteError(
+          name,
+          `run '${runId}' failed; what it committed stays in ${absolute}: rerun with mode 'resume' and the same runId to write only the rest`,
+          error,
+        );
+      }
       await rollBack(name, store, absolute, writeId, error, hadMarker);
       throw error instanceof UdfError && error.operator === name
         ? new WriteError(
@@ -141,6 +176,46 @@ export async function writeFiles(
 }
 
 /** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
+/** The read task a run's file came from: its name is `<writeId>_<task>_<part>.<ext>` (atomic-file.ts). */
+function taskOfFile(store: ObjectStore, writeId: string, path: string): number {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return Number(name.slice(writeId.length + 1, writeId.length + 7));
+}
+
+interface BeforeWrite {
+  /** A resumed run's tasks already committed, with their files. */
+  readonly done: ReadonlyMap<number, WrittenFile>;
+  /** Files to remove once the write is complete (mode 'overwrite'). */
+  readonly existing: readonly string[];
+}
+
+/** What the mode makes of the directory as it is, before anything runs: go on (with what to skip or replace), or skip the write. */
+async function beforeWrite(
+  name: string,
+  store: ObjectStore,
+  dir: string,
+  runId: string | null,
+  mode: WriteMode,
+): Promise<BeforeWrite | 'skip'> {
+  const existing = mode === 'append' || mode === 'resume' ? [] : await dataFiles(store, dir);
+  if (mode === 'ignore' && existing.length > 0) return 'skip';
+  if (mode === 'error' && existing.length > 0)
+    throw new WriteError(
+      name,
+      `${dir} already holds ${existing.length} file(s) (mode 'error'); choose mode 'overwrite', 'append', 'ignore' or 'resume'`,
+    );
+  if (runId === null) return { done: new Map(), existing: mode === 'overwrite' ? existing : [] };
+  if (mode !== 'resume' && (await runRecorded(store, dir, runId)))
+    throw new WriteError(name, `run '${runId}' already wrote into ${dir}; finish it with mode 'resume', or give this write another runId`);
+  const done = mode === 'resume' ? await committedTasks(store, dir, runId) : new Map<number, WrittenFile>();
+  return { done, existing: mode === 'overwrite' ? existing : [] };
+}
+
+/** The result of a write that wrote nothing (mode 'ignore' on a directory with files). */
+function emptyResult(writeId: string): FileWriteResult {
+  return { writeId, files: [], rows: 0, bytes: 0, returns: [], stats: new DatasetStats([], 0, 0) };
+}
+
 async function rollBack(
   name: string,
   store: ObjectStore,

@@ -67,6 +67,18 @@ export interface BlocksTransform {
    */
   readonly outputs?: 'rows' | 'files';
   /**
+   * A write with a run id: it runs in the same tasks as its read (fused, whatever its targets),
+   * so each file holds one read task's rows and is named by that task's index, the same on
+   * every run of the same input (see operator-fusion and map-op).
+   */
+  readonly partitioned?: boolean;
+  /**
+   * A resumed write's tasks already done (mode 'resume'): the operator runs none of them and
+   * answers each with its recorded file rows instead. Task indices name read tasks, so the
+   * write must run in the same operator as its read (see map-op).
+   */
+  readonly doneTasks?: readonly { readonly task: number; readonly rows: readonly Record<string, unknown>[] }[];
+  /**
    * The operator holds its input bundles to one schema, the first bundle's with these declared
    * types over it (see blocks/first-schema.ts): a write's files then share their columns and types.
    */

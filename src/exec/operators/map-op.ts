@@ -1,4 +1,4 @@
-import { blockBytes, emptyBlock, type Block } from '../../blocks/block.js';
+import { blockBytes, blockFromRows, emptyBlock, type Block } from '../../blocks/block.js';
 import { batchLocation } from '../../blocks/batch-location.js';
 import { bundleBlocks, bundleBySize } from '../../blocks/bundler.js';
 import { declaredTypes } from '../../blocks/column-types.js';
@@ -14,6 +14,7 @@ import {
   timeoutProblem,
   UdfError,
   WorkerCrashError,
+  WriteError,
 } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { withDeadline } from '../../tasks/race-timeout.js';
@@ -81,6 +82,7 @@ export async function runMapTasks(
   const bundles = bundleInputs(inputs, op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
   const copies = taskCopies(op, writes);
   const firstSchema = oneSchemaOf(op);
+  const done = doneTasksOf(op);
   try {
     for await (let bundle of bundles) {
       if (failed || ctx.signal.aborted) break;
@@ -96,6 +98,13 @@ export async function runMapTasks(
         break;
       }
       const index = taskIndex++;
+      const doneRows = done.get(index);
+      if (doneRows !== undefined) {
+        // A resumed write's task that its run committed before: its file rows, without running it.
+        reservation.release();
+        await emitter.emit(index, blockFromRows(doneRows.map((row) => ({ ...row }))));
+        continue;
+      }
       ctx.stats.tasks++;
       const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
       const task = ctx.job
@@ -124,6 +133,25 @@ export async function runMapTasks(
     taken.releaseAll();
   }
   await Promise.all(inFlight);
+}
+
+/**
+ * A resumed write's done tasks, by index. Indices are read tasks only where the write runs in the
+ * same operator as its read (fused: nothing between them moves rows across tasks), so that the
+ * same input gives the same tasks on every run; elsewhere a write with a run id is refused.
+ */
+function doneTasksOf(op: MapOp): Map<number, readonly Record<string, unknown>[]> {
+  const write = op.transforms.at(-1);
+  if (!(write?.op === 'blocks' && write.partitioned === true)) return new Map();
+  const first = op.transforms[0];
+  if (!(first.op === 'blocks' && first.inputs === 'files'))
+    throw new WriteError(
+      op.name,
+      'a write with a runId runs in the same tasks as its read, a file per read task, and here it cannot: an actor-pool ' +
+        'stage, an all-to-all operator (sort, groupBy, repartition), a limit or a main-thread function between them moves rows ' +
+        'across tasks, so a rerun would not cut the same partitions. Leave runId out, or write before that stage',
+    );
+  return new Map((write.doneTasks ?? []).map((entry) => [entry.task, entry.rows]));
 }
 
 /** The schema keeper of an operator whose first step holds its bundles to one schema (a write), else null. */

@@ -7,3 +7,4 @@ export { markComplete, newWriteId, removeWriteFiles, SUCCESS_MARKER, unmarkCompl
 export type { Datasink, FileWriteResult, SinkBatch, WriteContext, WriteResult, WriteStartContext, WrittenFile } from './datasink.js';
 export { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from './file-sink.js';
 export type { ParquetCompression, ParquetEncoding } from './formats/parquet-sink.js';
+export { committedTasks, dataFiles, prepareRunRecords, recordCommitted, runRecorded, type CommittedTask } from './run-manifest.js';

@@ -25,6 +25,18 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       // A write that holds its files to one schema must see its input as written (after any
       // renames and casts), so nothing fuses into it: column operations before it run apart.
       const holdsSchema = op.transforms.some((t) => t.op === 'blocks' && t.oneSchema !== undefined);
+      // A write with a run id fuses into the task-pool chain of its read: a file per read task.
+      const partitioned = op.transforms.some((t) => t.op === 'blocks' && t.partitioned === true);
+      if (partitioned && input.kind === 'Map' && input.compute.kind === 'tasks' && readsFiles(input)) {
+        return Object.freeze({
+          kind: 'Map',
+          name: `${input.name}->${op.name}`,
+          input: input.input,
+          transforms: [...input.transforms, ...op.transforms],
+          compute: input.compute,
+          retry: input.retry,
+        });
+      }
       // A streaming read's blocks come as its process gives them: it runs alone (see BlocksTransform.streams).
       const streams = [...op.transforms, ...(input.kind === 'Map' ? input.transforms : [])].some((t) => t.op === 'blocks' && t.streams);
       if (input.kind === 'Map' && !holdsSchema && !streams && !(write && input.transforms.some((t) => 'fn' in t))) {
@@ -46,6 +58,12 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       return input === op.input ? op : Object.freeze({ ...op, input });
     }
   }
+}
+
+/** Whether a map's chain starts with a read of files (its tasks are the read's partitions). */
+function readsFiles(op: PhysicalOf<'Map'>): boolean {
+  const first = op.transforms[0];
+  return first.op === 'blocks' && first.inputs === 'files';
 }
 
 function fusedCompute(a: Compute, b: Compute): Compute | null {

@@ -1,0 +1,167 @@
+/**
+ * Write modes and resumable runs: a write with a runId keeps what it committed when it fails or
+ * is killed (kill -9), and `mode: 'resume'` redoes only the read tasks whose files it lacks,
+ * ending with the rows of a clean run, each once, and no leftovers.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { range, readJson, readParquet, WriteError } from '../src/index.js';
+import { withTempDir } from './fixtures/temp-dir.js';
+import { CALLS_FILE_ENV, countedRowUdf, FAIL_AT_ENV } from './fixtures/write-resume-udfs.js';
+
+const withDir = <T>(run: (dir: string) => Promise<T>): Promise<T> => withTempDir('sluice-write-resume-', run);
+const JOB = fileURLToPath(new URL('./fixtures/write-resume-job.js', import.meta.url));
+
+/** `files` JSON-lines files of `rows` rows each, ids 0.. in order. */
+function writeInput(dir: string, files: number, rows: number): number {
+  mkdirSync(dir, { recursive: true });
+  for (let f = 0; f < files; f++) {
+    const lines = Array.from({ length: rows }, (_, r) => JSON.stringify({ id: f * rows + r, text: `row ${f * rows + r} of file ${f}` }));
+    writeFileSync(join(dir, `part-${String(f).padStart(4, '0')}.jsonl`), `${lines.join('\n')}\n`);
+  }
+  return files * rows;
+}
+
+/** The written ids, sorted, and the files left in the directory that are neither data nor records. */
+async function writtenIds(out: string): Promise<number[]> {
+  const rows = await readParquet(out).takeAll({ progress: 'off' });
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+function leftovers(out: string): string[] {
+  return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => name.split('/').some((part) => part.startsWith('.')));
+}
+
+/** The committed records of a run (not one being written when the run was killed). */
+const recorded = (records: string): string[] => readdirSync(records).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+
+const calls = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+test("write modes: 'error' refuses a directory with files, 'ignore' leaves it, 'overwrite' replaces its files once complete", () =>
+  withDir(async (dir) => {
+    const out = join(dir, 'out');
+    await range(10).writeParquet(out, { progress: 'off' });
+    await assert.rejects(range(5).writeParquet(out, { mode: 'error', progress: 'off' }), (error: Error) => {
+      assert.ok(error instanceof WriteError);
+      assert.match(error.message, /already holds 1 file\(s\) \(mode 'error'\)/);
+      return true;
+    });
+    const ignored = await range(5).writeParquet(out, { mode: 'ignore', progress: 'off' });
+    assert.equal(ignored.rows, 0);
+    assert.deepEqual(await writtenIds(out), all(10));
+    await range(3).writeParquet(out, { mode: 'append', progress: 'off' });
+    assert.equal((await writtenIds(out)).length, 13);
+    const replaced = await range(4).writeParquet(out, { mode: 'overwrite', progress: 'off' });
+    assert.deepEqual(await writtenIds(out), all(4));
+    assert.deepEqual(
+      readdirSync(out).filter((name) => name.endsWith('.parquet')),
+      replaced.files.map((f) => f.slice(f.lastIndexOf('/') + 1)),
+    );
+    assert.ok(existsSync(join(out, '_SUCCESS')));
+    await assert.rejects(range(1).writeParquet(out, { mode: 'resume' }), /'resume' with a runId/);
+    await assert.rejects(range(1).writeParquet(out, { runId: 'a/b' }), /option 'runId'/);
+  }));
+
+test('a run that fails keeps what it committed; resume redoes only the rest, ending with every row once', () =>
+  withDir(async (dir) => {
+    const input = join(dir, 'in');
+    const out = join(dir, 'out');
+    const total = writeInput(input, 40, 5);
+    const callsFile = join(dir, 'calls.txt');
+    process.env[CALLS_FILE_ENV] = callsFile;
+    process.env[FAIL_AT_ENV] = String(total - 3);
+    try {
+      const job = () =>
+        readJson<{ id: number; text: string }>(input)
+          .map(countedRowUdf)
+          .writeParquet(out, { runId: 'nightly', mode: 'resume', progress: 'off', cpus: 2 });
+      await assert.rejects(job(), (error: Error) => {
+        assert.ok(error instanceof WriteError);
+        assert.match(error.message, /run 'nightly' failed; what it committed stays .* rerun with mode 'resume' and the same runId/);
+        return true;
+      });
+      const kept = readdirSync(out).filter((name) => name.endsWith('.parquet'));
+      assert.ok(kept.length > 0 && kept.every((name) => name.startsWith('run-nightly_')), kept.join(', '));
+      assert.equal(existsSync(join(out, '_SUCCESS')), false);
+      // A task that committed its file as the job failed may have no record: it is redone.
+      const records = recorded(join(out, '_sluice-runs', 'nightly'));
+      assert.ok(records.length > 0 && records.length <= kept.length, `${records.length} records, ${kept.length} files`);
+      const keptRows = records.length * 5;
+
+      rmSync(callsFile);
+      delete process.env[FAIL_AT_ENV];
+      const result = await job();
+      assert.equal(result.rows, total);
+      assert.deepEqual(await writtenIds(out), all(total));
+      // Only the tasks without a committed file ran again: their rows, each once.
+      assert.equal(calls(callsFile).length, total - keptRows);
+      assert.deepEqual(leftovers(out), []);
+      assert.ok(existsSync(join(out, '_SUCCESS')));
+      // The run is recorded: writing it again without resume is refused.
+      await assert.rejects(
+        readJson(input).writeParquet(out, { runId: 'nightly', progress: 'off' }),
+        /run 'nightly' already wrote into .*mode 'resume'/,
+      );
+    } finally {
+      delete process.env[CALLS_FILE_ENV];
+      delete process.env[FAIL_AT_ENV];
+    }
+  }));
+
+test('resume after kill -9 at several points of a 200-partition job: the rows of a clean run, each once, and only the missing work redone', () =>
+  withDir(async (dir) => {
+    const input = join(dir, 'in');
+    const total = writeInput(input, 200, 5);
+    const clean = join(dir, 'clean');
+    const cleanCalls = join(dir, 'clean-calls.txt');
+    const ran = spawnSync(process.execPath, [JOB, input, clean, 'clean'], {
+      encoding: 'utf8',
+      env: { ...process.env, [CALLS_FILE_ENV]: cleanCalls },
+    });
+    assert.equal(ran.status, 0, ran.stderr);
+    const partitions = readdirSync(join(clean, '_sluice-runs', 'clean')).length;
+    assert.equal(partitions, 200, 'a partition per input file');
+    const cleanIds = await writtenIds(clean);
+    assert.deepEqual(cleanIds, all(total));
+
+    for (const killAfter of [15, 90, 170]) {
+      const out = join(dir, `out-${killAfter}`);
+      const callsFile = join(dir, `calls-${killAfter}.txt`);
+      const env = { ...process.env, [CALLS_FILE_ENV]: callsFile };
+      const records = join(out, '_sluice-runs', 'run');
+      // Killed once `killAfter` partitions are recorded: mid-job, with tasks in flight.
+      const child = spawn(process.execPath, [JOB, input, out, 'run'], { env, stdio: 'ignore' });
+      await new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => {
+          if (existsSync(records) && readdirSync(records).length >= killAfter) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+            resolve();
+          }
+        }, 2);
+        child.on('exit', () => {
+          clearInterval(poll);
+          resolve();
+        });
+        child.on('error', reject);
+      });
+      await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.on('exit', resolve)));
+      assert.equal(existsSync(join(out, '_SUCCESS')), false, `killed after ${killAfter}: not complete`);
+      const callsBefore = calls(callsFile).length;
+      const doneRows = recorded(records).length * 5;
+
+      const rerun = spawnSync(process.execPath, [JOB, input, out, 'run'], { encoding: 'utf8', env });
+      assert.equal(rerun.status, 0, rerun.stderr);
+      assert.deepEqual(await writtenIds(out), cleanIds, `killed after ${killAfter}: the clean run's rows, each once`);
+      assert.deepEqual(leftovers(out), [], `killed after ${killAfter}: no temporary files`);
+      assert.ok(existsSync(join(out, '_SUCCESS')));
+      // The rerun mapped only the rows of partitions without a record (a file written but not yet recorded is redone).
+      assert.equal(calls(callsFile).length - callsBefore, total - doneRows, `killed after ${killAfter}`);
+      assert.equal(recorded(records).length, 200);
+    }
+  }));
