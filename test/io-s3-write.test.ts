@@ -2,17 +2,19 @@
  * writeParquet, writeJson and writeCsv to s3:// prefixes, against a real S3 server on loopback
  * (s3rver): objects read back with an independent reader (downloaded by the fixture's own
  * client, read by DuckDB); large files uploaded in parts; all or nothing when the write fails
- * (no object of its write id, no open multipart upload), also when a worker dies mid-upload.
+ * (no object of its write id, no open multipart upload), also when a worker dies mid-upload;
+ * and a run with a runId that keeps what it committed for a resume.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { range, readParquet, UdfError, WriteError, type StorageOptions } from '../src/index.js';
+import { range, readJson, readParquet, UdfError, WriteError, type StorageOptions } from '../src/index.js';
 import { tempDir } from './fixtures/io-read-helpers.js';
 import { duckdb } from './fixtures/io-write-helpers.js';
 import { startS3Server, type S3TestServer } from './fixtures/s3-server.js';
 import { exitMidUploadUdf, failOnRowUdf, S3_EXIT_WHEN_ENV, S3_FAIL_AT_ENV, widenUdf } from './fixtures/s3-write-udfs.js';
+import { CALLS_FILE_ENV, countedRowUdf, FAIL_AT_ENV as RESUME_FAIL_AT_ENV } from './fixtures/write-resume-udfs.js';
 
 const dir = tempDir('write-s3');
 let s3: S3TestServer;
@@ -169,4 +171,44 @@ test('writing to a missing bucket is a WriteError naming the s3:// path before a
     );
     return true;
   });
+});
+
+test("a run with a runId to s3:// that fails keeps its committed objects; mode 'resume' writes only the rest", async () => {
+  const input = join(dir, 'resume-input');
+  mkdirSync(input, { recursive: true });
+  for (let f = 0; f < 12; f++)
+    writeFileSync(
+      join(input, `part-${String(f).padStart(2, '0')}.jsonl`),
+      [0, 1].map((r) => JSON.stringify({ id: f * 2 + r, text: `row ${f * 2 + r}` })).join('\n'),
+    );
+  const calls = join(dir, 'resume-calls.txt');
+  process.env[CALLS_FILE_ENV] = calls;
+  process.env[RESUME_FAIL_AT_ENV] = '21';
+  try {
+    const job = () =>
+      readJson<{ id: number; text: string }>(input)
+        .map(countedRowUdf)
+        .writeParquet('s3://out/resume', { storage, runId: 'r1', mode: 'resume', cpus: 2, progress: 'off' });
+    await assert.rejects(job(), /run 'r1' failed; what it committed stays in s3:\/\/out\/resume/);
+    const recordedBefore = (await s3.keys('out', 'resume/_sluice-runs/r1/')).length;
+    assert.ok(recordedBefore > 0, 'some partitions were committed and recorded before the failure');
+    assert.deepEqual(await s3.openUploads('out'), []);
+    writeFileSync(calls, '');
+    delete process.env[RESUME_FAIL_AT_ENV];
+    const result = await job();
+    assert.equal(result.rows, 24);
+    const rows = await readParquet('s3://out/resume', { storage }).takeAll({ progress: 'off' });
+    assert.deepEqual(
+      rows.map((r) => Number(r.id)).sort((a, b) => a - b),
+      Array.from({ length: 24 }, (_, i) => i),
+    );
+    // Only the unrecorded partitions (2 rows each) were mapped again.
+    assert.equal(readFileSync(calls, 'utf8').split('\n').filter(Boolean).length, 24 - 2 * recordedBefore);
+    const keys = await s3.keys('out', 'resume/');
+    assert.ok(keys.includes('resume/_SUCCESS'));
+    assert.equal(keys.filter((k) => /^resume\/run-r1_\d{6}_000\.parquet$/.test(k)).length, 12, keys.join(', '));
+  } finally {
+    delete process.env[CALLS_FILE_ENV];
+    delete process.env[RESUME_FAIL_AT_ENV];
+  }
 });
