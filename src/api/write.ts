@@ -112,6 +112,7 @@ export async function writeFiles(
         : `cannot create the directory ${absolute}; check the path and its permissions`;
       throw new WriteError(name, what, error);
     });
+    // A record being written when an earlier process of the run was killed goes: its task is redone, and records it again.
     if (runId !== null)
       await prepareRunRecords(store, absolute, runId).catch((error: unknown) => {
         throw new WriteError(name, `cannot make the record of run '${runId}' in ${absolute}; check its permissions`, error);
@@ -175,7 +176,6 @@ export async function writeFiles(
   });
 }
 
-/** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
 /** The read task a run's file came from: its name is `<writeId>_<task>_<part>.<ext>` (atomic-file.ts). */
 function taskOfFile(store: ObjectStore, writeId: string, path: string): number {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -216,6 +216,7 @@ function emptyResult(writeId: string): FileWriteResult {
   return { writeId, files: [], rows: 0, bytes: 0, returns: [], stats: new DatasetStats([], 0, 0) };
 }
 
+/** Removes every file of the write; puts back the marker of an earlier complete write, if there was one. */
 async function rollBack(
   name: string,
   store: ObjectStore,

@@ -20,9 +20,14 @@ function runDir(store: ObjectStore, dir: string, runId: string): string {
   return store.join(store.join(dir, RUNS_DIR), runId);
 }
 
-/** Makes the directory of run `runId`'s records, before its first record. */
+/**
+ * Makes the directory of run `runId`'s records before its first record, and removes a record
+ * left half-written by a killed process of the run (a temporary file; its task is redone).
+ */
 export async function prepareRunRecords(store: ObjectStore, dir: string, runId: string): Promise<void> {
-  await store.prepareDir(runDir(store, dir, runId));
+  const records = runDir(store, dir, runId);
+  await store.prepareDir(records);
+  await store.removeByPrefix(records, '', { finished: false });
 }
 
 /** Records that task `task` of run `runId` committed `file`. */
@@ -36,8 +41,6 @@ export async function committedTasks(store: ObjectStore, dir: string, runId: str
   const records = runDir(store, dir, runId);
   const done = new Map<number, WrittenFile>();
   if ((await store.stat(records)).kind !== 'dir') return done;
-  // A record being written when the run was killed: its task is redone, and writes it again.
-  await store.removeByPrefix(records, '', { finished: false });
   for (const listed of await store.list(records)) {
     if (!listed.relative.endsWith('.json') || listed.relative.includes('/')) continue;
     const entry = JSON.parse(new TextDecoder().decode(await store.read(listed.path))) as CommittedTask;
