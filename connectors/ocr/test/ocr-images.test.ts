@@ -84,7 +84,10 @@ test('ocrImages: bytes that are no image fail the job naming the row and the fix
     { path: 'scan-1.png', image: new Uint8Array([1, 2, 3, 4, 5]) },
     { path: 'scan-2.png', image: await textImage(OTHER) },
   ];
-  await assert.rejects(ocrImages(fromItems(items)).takeAll({ progress: 'off' }), (error: Error) => {
+  // The failing job reads the bad image alone: a job that fails ends its actors' threads at once,
+  // and onnxruntime-node aborts the process when a thread ends inside its native work (a session
+  // loading or running; noted on issue 15's stop), which a second image in flight would risk.
+  await assert.rejects(ocrImages(fromItems(items.slice(0, 1))).takeAll({ progress: 'off' }), (error: Error) => {
     assert.match(error.message, /image in column 'image' of row 0 of the batch \(path scan-1\.png\) cannot be read/);
     assert.match(error.message, /onError: 'skip'/);
     return true;

@@ -1,11 +1,12 @@
 import * as ort from 'onnxruntime-node';
-import { openSession, type SessionSpec } from '@sluice/onnx';
-import { getActorContext, InvalidOptionError } from 'sluice';
+import type { SessionSpec } from '@sluice/onnx';
+import { InvalidOptionError } from 'sluice';
 import { cropLine } from '../detect/crop-line.js';
 import { detectionInput } from '../detect/detection-input.js';
 import { rectCorners } from '../detect/min-area-rect.js';
 import { DEFAULT_REGION_OPTIONS, textRegions, type RegionOptions } from '../detect/text-regions.js';
 import { OcrImageError } from '../errors.js';
+import { LazySession } from './lazy-session.js';
 import { toRgbImage, type ImageInput } from '../image/rgb-image.js';
 import { PADDLE_OCR_MODELS } from '../paddle-models.js';
 import { packRegions, type DetectedRegions } from '../detected-regions.js';
@@ -35,7 +36,7 @@ export const DETECTED_COLUMN = 'textRegions';
  */
 export class TextDetector {
   private readonly where: string;
-  private readonly opening: Promise<ort.InferenceSession>;
+  private readonly session: LazySession;
   private readonly regionOptions: RegionOptions;
   private readonly maxSide: number;
   private readonly maxLineWidth: number;
@@ -50,21 +51,14 @@ export class TextDetector {
       boxThreshold: fraction('boxThreshold', options.boxThreshold ?? DEFAULT_REGION_OPTIONS.boxThreshold),
       unclipRatio: positive('unclipRatio', options.unclipRatio ?? DEFAULT_REGION_OPTIONS.unclipRatio),
     };
-    const context = getActorContext();
-    this.where = context ? `${context.operator} actor ${context.actorIndex}` : 'TextDetector';
-    this.opening = openSession(
-      { ...options, modelPath: options.modelPath ?? PADDLE_OCR_MODELS.detection },
-      context?.gpuIds ?? [],
-      this.where,
-    );
-    this.opening.catch(() => undefined);
+    this.session = new LazySession({ ...options, modelPath: options.modelPath ?? PADDLE_OCR_MODELS.detection }, 'TextDetector');
+    this.where = this.session.where;
   }
 
   async call(rows: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const session = await this.opening;
     const out: Record<string, unknown>[] = [];
     for (const [index, row] of rows.entries()) {
-      const regions = await this.detect(session, row, index);
+      const regions = await this.detect(row, index);
       const { [this.imageColumn]: image, ...rest } = row;
       out.push({ ...(this.options.dropImage ? rest : { ...rest, [this.imageColumn]: image }), [DETECTED_COLUMN]: regions });
     }
@@ -72,11 +66,11 @@ export class TextDetector {
   }
 
   async close(): Promise<void> {
-    await (await this.opening.catch(() => null))?.release();
+    await this.session.release();
   }
 
   /** The image's lines; null for a row without an image, which TextRecognizer passes through with its text as it is. */
-  private async detect(session: ort.InferenceSession, row: Record<string, unknown>, index: number): Promise<DetectedRegions | null> {
+  private async detect(row: Record<string, unknown>, index: number): Promise<DetectedRegions | null> {
     const value = row[this.imageColumn];
     if (value === null || value === undefined) return null;
     let image;
@@ -85,6 +79,8 @@ export class TextDetector {
     } catch (error) {
       throw new OcrImageError(this.where, this.imageColumn, index, row, (error as Error).message, { cause: error });
     }
+    // The image decoded first: a job failing on a bad image ends an actor that is not loading its model.
+    const session = await this.session.get();
     const input = detectionInput(image, this.maxSide);
     const tensor = new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]);
     const results = await session.run({ [session.inputNames[0]]: tensor });

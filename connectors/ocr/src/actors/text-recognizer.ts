@@ -1,13 +1,14 @@
 import { Field, Float32, List, Struct, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
-import { openSession, type SessionSpec } from '@sluice/onnx';
-import { getActorContext, InvalidOptionError } from 'sluice';
+import type { SessionSpec } from '@sluice/onnx';
+import { InvalidOptionError } from 'sluice';
 import { unpackRegions, type DetectedLine } from '../detected-regions.js';
 import { PADDLE_OCR_MODELS, loadDictionary } from '../paddle-models.js';
 import { readingOrder, type OcrLine } from '../reading-order.js';
 import { ctcDecode } from '../recognize/ctc-decode.js';
 import { recognitionInput } from '../recognize/recognition-input.js';
 import { lineText } from '../recognize/word-spaces.js';
+import { LazySession } from './lazy-session.js';
 import { DETECTED_COLUMN } from './text-detector.js';
 
 export interface TextRecognizerOptions extends Partial<SessionSpec> {
@@ -56,7 +57,7 @@ const MIN_WIDTH = 320;
  */
 export class TextRecognizer {
   private readonly where: string;
-  private readonly opening: Promise<ort.InferenceSession>;
+  private readonly session: LazySession;
   private readonly dictionary: string[];
   private readonly runWidth: number;
   private readonly minScore: number;
@@ -75,28 +76,24 @@ export class TextRecognizer {
     } catch (error) {
       throw new InvalidOptionError('dictionaryPath', dictionaryPath, `a readable dictionary file (${(error as Error).message})`);
     }
-    const context = getActorContext();
-    this.where = context ? `${context.operator} actor ${context.actorIndex}` : 'TextRecognizer';
-    this.opening = openSession(
-      { ...options, modelPath: options.modelPath ?? PADDLE_OCR_MODELS.recognition },
-      context?.gpuIds ?? [],
-      this.where,
-    );
-    this.opening.catch(() => undefined);
+    this.session = new LazySession({ ...options, modelPath: options.modelPath ?? PADDLE_OCR_MODELS.recognition }, 'TextRecognizer');
+    this.where = this.session.where;
   }
 
   /** An Arrow batch in, the same columns out less `textRegions`, plus the text and lines (typed even when no image has a line). */
   async call(batch: Table): Promise<Table> {
-    const session = await this.opening;
     const regions = batch.getChild(DETECTED_COLUMN);
     if (regions === null)
       throw new InvalidOptionError('batch', batch.schema.names, `a column '${DETECTED_COLUMN}' from TextDetector (run it first)`);
     const detected = Array.from({ length: batch.numRows }, (_, row) => unpackRegions(regions.get(row)));
     const all = detected.flatMap((lines, row) => lines.map((line) => ({ row, line })));
-    const read = await this.recognize(
-      session,
-      all.map((item) => item.line),
-    );
+    const read =
+      all.length === 0
+        ? []
+        : await this.recognize(
+            await this.session.get(),
+            all.map((item) => item.line),
+          );
     const byRow: OcrLine[][] = detected.map(() => []);
     all.forEach(({ row, line }, i) => {
       if (read[i].score >= this.minScore && read[i].text !== '')
@@ -120,7 +117,7 @@ export class TextRecognizer {
   }
 
   async close(): Promise<void> {
-    await (await this.opening.catch(() => null))?.release();
+    await this.session.release();
   }
 
   /** Each line's text and score, in the order given; runs take lines of similar width together. */
