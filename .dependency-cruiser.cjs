@@ -13,10 +13,11 @@ const floors = [
   { name: 'io', path: '^src/io/', what: 'reading and writing files (io/read, io/write, io/storage)' },
   { name: 'plan', path: '^src/plan/', what: 'logical and physical plans, optimizer rules' },
   { name: 'pools', path: '^src/pools/', what: 'task pools and actor pools' },
+  { name: 'cluster', path: '^src/cluster/', what: 'partitions as BullMQ jobs on Redis: the driver side and the worker' },
   { name: 'exec', path: '^src/exec/', what: 'the streaming executor and its operators' },
   { name: 'api', path: '^src/api/', what: 'Dataset and the user-facing API' },
   { name: 'text', path: '^src/text/', what: 'text splitting and chunking over the API' },
-  { name: 'index', path: '^src/index\\.ts$', what: 'the public entry' },
+  { name: 'index', path: '^src/(index|cli)\\.ts$', what: 'the public entry and the command line' },
 ];
 const anyOf = (paths) => `(${paths.join('|')})`;
 

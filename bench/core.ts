@@ -12,7 +12,7 @@ import { range, type Dataset } from '../src/index.js';
 import { PiscinaBaseline } from './baselines/piscina-run.js';
 import { CORES, envInt, fmt, lpad, median, pad, printMachine } from './bench-utils.js';
 import { burnBatchUdf, burnRowUdf } from './core-udfs.js';
-import { ITERS_ENV, work } from './work.js';
+import { calibrate, ITERS_ENV, work } from './work.js';
 
 const ROWS = envInt('BENCH_ROWS', 20_000);
 const REPS = envInt('BENCH_REPS', 7);
@@ -21,27 +21,6 @@ const PISCINA_ROWS_PER_TASK = 64;
 const SPAWN_RUNS = 7;
 const COLD_RUNS = 3;
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-
-// ---- calibration ---------------------------------------------------------------------------
-
-/** Loop count that makes one call of `work` take about TARGET_US on this machine (main thread, JIT warm). */
-function calibrate(): { iters: number; usPerCall: number } {
-  let sink = 0;
-  const timeCalls = (iters: number, calls: number): number => {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) sink ^= work(i, iters);
-    return ((performance.now() - t0) * 1000) / calls;
-  };
-  timeCalls(1000, 2000); // warm the JIT
-  let iters = 1000;
-  for (let round = 0; round < 3; round++) {
-    const us = median([0, 1, 2, 3, 4].map(() => timeCalls(iters, 200)));
-    iters = Math.max(1, Math.round((iters * TARGET_US) / us));
-  }
-  const usPerCall = median([0, 1, 2, 3, 4].map(() => timeCalls(iters, 200)));
-  if (sink === 0.5) console.log(sink); // keeps the calls observable
-  return { iters, usPerCall };
-}
 
 // ---- contenders ----------------------------------------------------------------------------
 
@@ -147,7 +126,7 @@ async function coldRuns(iters: number): Promise<Record<'sluice' | 'piscina', { m
 async function main(): Promise<void> {
   printMachine('bench/core');
 
-  const { iters, usPerCall } = calibrate();
+  const { iters, usPerCall } = calibrate(TARGET_US);
   process.env[ITERS_ENV] = String(iters); // worker threads read it from the environment
   console.log(
     `work:     ${fmt(iters)} hash+sqrt rounds per row = ${fmt(usPerCall, 1)} µs per row on the main thread (target ${TARGET_US} µs)`,

@@ -1,3 +1,5 @@
+import { median } from './bench-utils.js';
+
 /**
  * The benchmark's unit of CPU work, shared by every contender (sluice, hand-written piscina,
  * the sequential loop) so that they do exactly the same thing. Pure and deterministic: the
@@ -13,6 +15,25 @@ export function work(seed: number, iters: number): number {
     acc += Math.sqrt(h);
   }
   return (h ^ (acc >>> 0)) >>> 0;
+}
+
+/** Loop count that makes one call of `work` take about `targetUs` on this machine (main thread, JIT warm). */
+export function calibrate(targetUs: number): { iters: number; usPerCall: number } {
+  let sink = 0;
+  const timeCalls = (iters: number, calls: number): number => {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) sink ^= work(i, iters);
+    return ((performance.now() - t0) * 1000) / calls;
+  };
+  timeCalls(1000, 2000); // warm the JIT
+  let iters = 1000;
+  for (let round = 0; round < 3; round++) {
+    const us = median([0, 1, 2, 3, 4].map(() => timeCalls(iters, 200)));
+    iters = Math.max(1, Math.round((iters * targetUs) / us));
+  }
+  const usPerCall = median([0, 1, 2, 3, 4].map(() => timeCalls(iters, 200)));
+  if (sink === 0.5) console.log(sink); // keeps the calls observable
+  return { iters, usPerCall };
 }
 
 /**

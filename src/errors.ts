@@ -163,6 +163,18 @@ export class WriteError extends SluiceError {
   }
 }
 
+/**
+ * Cluster mode could not run a job's task on a worker: Redis is unreachable, the worker's code
+ * differs from the driver's, the plan has a part that cannot run on workers, or a partition
+ * failed on every attempt. The message names the partition and the fix.
+ */
+export class ClusterError extends SluiceError {
+  override name = 'ClusterError';
+  constructor(message: string, cause?: unknown) {
+    super(cause === undefined ? message : `${message}: ${causeMessage(cause)}`, { cause });
+  }
+}
+
 /** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
 export class CancelledError extends SluiceError {
   override name = 'CancelledError';

@@ -6,7 +6,8 @@ export { splitText, DEFAULT_SEPARATORS, type SplitTextOptions, type TextSpan } f
 export { chunkId, type ChunkKey } from './text/chunk-id.js';
 export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
-export { configure, type ExecutionOptions, type ExecutionSettings } from './exec/settings.js';
+export { configure, type ExecutionOptions, type ExecutionSettings, type Shard } from './exec/settings.js';
+export type { ClusterSettings } from './cluster/cluster-protocol.js';
 export type {
   MapOptions,
   MapBatchesOptions,
@@ -96,5 +97,6 @@ export {
   MiddlewareError,
   ActorError,
   ResourceError,
+  ClusterError,
   type InputLocation,
 } from './errors.js';

@@ -195,6 +195,9 @@ function allExecutionOptions(root: string): Required<ExecutionOptions> {
     progressStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
     onEvent: () => {},
     middleware: [],
+    // Cluster mode and shards change where partitions run: off, as by default (test/cluster.test.ts and write-shards.test.ts run them).
+    cluster: null,
+    shard: null,
   };
 }
 

@@ -5,42 +5,25 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { range, readJson, readParquet, WriteError } from '../src/index.js';
+import { ids as all, leftovers, recordsOf, writeJsonParts as writeInput } from './fixtures/json-parts.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 import { CALLS_FILE_ENV, countedRowUdf, FAIL_AT_ENV } from './fixtures/write-resume-udfs.js';
 
 const withDir = <T>(run: (dir: string) => Promise<T>): Promise<T> => withTempDir('sluice-write-resume-', run);
 const JOB = fileURLToPath(new URL('./fixtures/write-resume-job.js', import.meta.url));
 
-/** `files` JSON-lines files of `rows` rows each, ids 0.. in order. */
-function writeInput(dir: string, files: number, rows: number): number {
-  mkdirSync(dir, { recursive: true });
-  for (let f = 0; f < files; f++) {
-    const lines = Array.from({ length: rows }, (_, r) => JSON.stringify({ id: f * rows + r, text: `row ${f * rows + r} of file ${f}` }));
-    writeFileSync(join(dir, `part-${String(f).padStart(4, '0')}.jsonl`), `${lines.join('\n')}\n`);
-  }
-  return files * rows;
-}
-
-/** The written ids, sorted, and the files left in the directory that are neither data nor records. */
+/** The written ids, sorted. */
 async function writtenIds(out: string): Promise<number[]> {
   const rows = await readParquet(out).takeAll({ progress: 'off' });
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
-function leftovers(out: string): string[] {
-  return readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) => name.split('/').some((part) => part.startsWith('.')));
-}
-
-/** The committed records of a run (not one being written when the run was killed). */
-const recorded = (records: string): string[] => readdirSync(records).filter((name) => name.endsWith('.json') && !name.startsWith('.'));
-
 const calls = (file: string): number[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : []);
-const all = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 test("write modes: 'error' refuses a directory with files, 'ignore' leaves it, 'overwrite' replaces its files once complete", () =>
   withDir(async (dir) => {
@@ -89,7 +72,7 @@ test('a run that fails keeps what it committed; resume redoes only the rest, end
       assert.ok(kept.length > 0 && kept.every((name) => name.startsWith('run-nightly_')), kept.join(', '));
       assert.equal(existsSync(join(out, '_SUCCESS')), false);
       // A task that committed its file as the job failed may have no record: it is redone.
-      const records = recorded(join(out, '_sluice-runs', 'nightly'));
+      const records = recordsOf(out, 'nightly');
       assert.ok(records.length > 0 && records.length <= kept.length, `${records.length} records, ${kept.length} files`);
       const keptRows = records.length * 5;
 
@@ -124,7 +107,7 @@ test('resume after kill -9 at several points of a 200-partition job: the rows of
       env: { ...process.env, [CALLS_FILE_ENV]: cleanCalls },
     });
     assert.equal(ran.status, 0, ran.stderr);
-    const partitions = readdirSync(join(clean, '_sluice-runs', 'clean')).length;
+    const partitions = recordsOf(clean, 'clean').length;
     assert.equal(partitions, 200, 'a partition per input file');
     const cleanIds = await writtenIds(clean);
     assert.deepEqual(cleanIds, all(total));
@@ -133,12 +116,11 @@ test('resume after kill -9 at several points of a 200-partition job: the rows of
       const out = join(dir, `out-${killAfter}`);
       const callsFile = join(dir, `calls-${killAfter}.txt`);
       const env = { ...process.env, [CALLS_FILE_ENV]: callsFile };
-      const records = join(out, '_sluice-runs', 'run');
       // Killed once `killAfter` partitions are recorded: mid-job, with tasks in flight.
       const child = spawn(process.execPath, [JOB, input, out, 'run'], { env, stdio: 'ignore' });
       await new Promise<void>((resolve, reject) => {
         const poll = setInterval(() => {
-          if (existsSync(records) && readdirSync(records).length >= killAfter) {
+          if (recordsOf(out, 'run').length >= killAfter) {
             clearInterval(poll);
             child.kill('SIGKILL');
             resolve();
@@ -153,7 +135,7 @@ test('resume after kill -9 at several points of a 200-partition job: the rows of
       await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.on('exit', resolve)));
       assert.equal(existsSync(join(out, '_SUCCESS')), false, `killed after ${killAfter}: not complete`);
       const callsBefore = calls(callsFile).length;
-      const doneRows = recorded(records).length * 5;
+      const doneRows = recordsOf(out, 'run').length * 5;
 
       const rerun = spawnSync(process.execPath, [JOB, input, out, 'run'], { encoding: 'utf8', env });
       assert.equal(rerun.status, 0, rerun.stderr);
@@ -162,6 +144,6 @@ test('resume after kill -9 at several points of a 200-partition job: the rows of
       assert.ok(existsSync(join(out, '_SUCCESS')));
       // The rerun mapped only the rows of partitions without a record (a file written but not yet recorded is redone).
       assert.equal(calls(callsFile).length - callsBefore, total - doneRows, `killed after ${killAfter}`);
-      assert.equal(recorded(records).length, 200);
+      assert.equal(recordsOf(out, 'run').length, 200);
     }
   }));

@@ -6,12 +6,16 @@ import { whileInterruptible } from '../exec/interrupt.js';
 import { checkStorageOptions, isS3Url, objectStoreFor, type ObjectStore } from '../io/storage/index.js';
 import {
   committedTasks,
+  completeRun,
   dataFiles,
   markComplete,
   newWriteId,
   prepareRunRecords,
   recordCommitted,
+  recordPartitions,
+  runKeyOf,
   runRecorded,
+  runWriteId,
   removeWriteFiles,
   SUCCESS_MARKER,
   unmarkComplete,
@@ -24,6 +28,7 @@ import {
   type WriteResult,
   type WrittenFile,
 } from '../io/write/index.js';
+import { resolveSettings, type Shard } from '../exec/settings.js';
 import { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
@@ -66,16 +71,23 @@ export async function writeFiles(
   const { types, storage: given, runId: givenRunId, mode: givenMode, ...sizes } = rest;
   const { runId, mode } = writeRun({ runId: givenRunId, mode: givenMode });
   const { targets, execution } = fileTargets(sizes);
+  const { shard, cluster } = resolveSettings(execution);
+  if (runId === null && (shard !== null || cluster !== null))
+    throw new WriteError(
+      `${OPERATORS[format]}(${dir})`,
+      `${shard !== null ? `shard ${shard.index}/${shard.count}` : 'cluster mode'} runs a write's partitions by their names, ` +
+        'which come from its run id: give the write a runId (or set SLUICE_RUN_ID)',
+    );
   const oneSchema = types === undefined ? {} : checkedColumnTypes('types', types);
   const storage = checkStorageOptions(given);
   const store = objectStoreFor(dir, storage);
   const absolute = store.normalize(dir);
   // A run's files are named by the run, so that a resumed run writes the same names again.
-  const writeId = runId === null ? newWriteId() : `run-${runId}`;
+  const writeId = runId === null ? newWriteId() : runWriteId(runId);
   const name = `${OPERATORS[format]}(${dir})`;
   const spec = WRITE_FORMATS[format];
   const args: FileSinkArgs = { dir: absolute, writeId, encoding: { ...encoding }, storage };
-  const before = await beforeWrite(name, store, absolute, runId, mode);
+  const before = await beforeWrite(name, store, absolute, runId, mode, shard);
   if (before === 'skip') return emptyResult(writeId);
   const transform: Transform = {
     op: 'blocks',
@@ -88,7 +100,7 @@ export async function writeFiles(
     inputs: 'rows',
     outputs: 'files',
     oneSchema,
-    ...(runId === null ? {} : { partitioned: true }),
+    ...(runId === null ? {} : { partitioned: { runId, runKey: before.runKey } }),
     ...(before.done.size > 0 ? { doneTasks: [...before.done].map(([task, file]) => ({ task, rows: [{ ...file }] })) } : {}),
   };
   const node = logical.map(
@@ -114,7 +126,7 @@ export async function writeFiles(
     });
     // A record being written when an earlier process of the run was killed goes: its task is redone, and records it again.
     if (runId !== null)
-      await prepareRunRecords(store, absolute, runId).catch((error: unknown) => {
+      await prepareRunRecords(store, absolute, runId, before.runKey, shard !== null).catch((error: unknown) => {
         throw new WriteError(name, `cannot make the record of run '${runId}' in ${absolute}; check its permissions`, error);
       });
     const marker = store.join(absolute, SUCCESS_MARKER);
@@ -130,19 +142,27 @@ export async function writeFiles(
         const task = taskOfFile(store, writeId, file.path);
         if (!before.done.has(task)) await recordCommitted(store, absolute, runId, { task, file: { ...file } });
       }
-      // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
-      await removeWriteFiles(store, absolute, writeId, { committed: false });
       // Interrupted before its marker: not complete, so rolled back like a failed write.
       if (interrupt.interrupted) throw interrupt.interrupted;
-      await markComplete(store, absolute).catch((error: unknown) => {
-        throw new WriteError(name, `cannot write ${marker}, the mark of a complete write`, error);
-      });
+      if (runId === null) {
+        // Attempts of tasks whose worker died leave temporary files; their retries committed the data.
+        await removeWriteFiles(store, absolute, writeId, { committed: false });
+        await markComplete(store, absolute).catch((error: unknown) => {
+          throw new WriteError(name, `cannot write ${marker}, the mark of a complete write`, error);
+        });
+      } else {
+        // A run is complete once all its partitions are committed, which a shard's own share is not yet.
+        await recordPartitions(store, absolute, runId, partitionsOf(stats!, name));
+        await completeRun(store, absolute, runId).catch((error: unknown) => {
+          throw new WriteError(name, `cannot write ${marker}, the mark of a complete write`, error);
+        });
+      }
       // Overwrite: what was there goes once this write is complete (a failed overwrite leaves it as it was).
       for (const path of before.existing) if (!files.some((f) => f.path === path)) await store.remove(path);
     } catch (error) {
       if (runId !== null) {
-        // A run keeps what it committed, for mode 'resume' to finish: only unfinished files go.
-        await removeWriteFiles(store, absolute, writeId, { committed: false }).catch(() => undefined);
+        // A run keeps what it committed, for mode 'resume' to finish: only unfinished files go (not while other shards write theirs).
+        if (shard === null) await removeWriteFiles(store, absolute, writeId, { committed: false }).catch(() => undefined);
         // Refused before any task ran (no partitions to keep): said as it is.
         if (error instanceof WriteError && error.sink === name) throw error;
         throw new WriteError(
@@ -185,6 +205,8 @@ function taskOfFile(store: ObjectStore, writeId: string, path: string): number {
 interface BeforeWrite {
   /** A resumed run's tasks already committed, with their files. */
   readonly done: ReadonlyMap<number, WrittenFile>;
+  /** The run's key (see BlocksTransform.partitioned); '' without a run id. */
+  readonly runKey: string;
   /** Files to remove once the write is complete (mode 'overwrite'). */
   readonly existing: readonly string[];
 }
@@ -196,7 +218,14 @@ async function beforeWrite(
   dir: string,
   runId: string | null,
   mode: WriteMode,
+  shard: Shard | null,
 ): Promise<BeforeWrite | 'skip'> {
+  if (shard !== null && mode !== 'resume' && mode !== 'append')
+    throw new WriteError(
+      name,
+      `shard ${shard.index}/${shard.count} shares ${dir} with the run's other shards, so mode '${mode}' (which looks at what ` +
+        "is there) cannot apply; use mode 'resume' (each shard then also skips its partitions a killed attempt committed)",
+    );
   const existing = mode === 'append' || mode === 'resume' ? [] : await dataFiles(store, dir);
   if (mode === 'ignore' && existing.length > 0) return 'skip';
   if (mode === 'error' && existing.length > 0)
@@ -204,11 +233,20 @@ async function beforeWrite(
       name,
       `${dir} already holds ${existing.length} file(s) (mode 'error'); choose mode 'overwrite', 'append', 'ignore' or 'resume'`,
     );
-  if (runId === null) return { done: new Map(), existing: mode === 'overwrite' ? existing : [] };
-  if (mode !== 'resume' && (await runRecorded(store, dir, runId)))
+  if (runId === null) return { done: new Map(), runKey: '', existing: mode === 'overwrite' ? existing : [] };
+  // Shards of one run start side by side: each finds the others' records.
+  const resuming = mode === 'resume' || shard !== null;
+  if (!resuming && (await runRecorded(store, dir, runId)))
     throw new WriteError(name, `run '${runId}' already wrote into ${dir}; finish it with mode 'resume', or give this write another runId`);
-  const done = mode === 'resume' ? await committedTasks(store, dir, runId) : new Map<number, WrittenFile>();
-  return { done, existing: mode === 'overwrite' ? existing : [] };
+  const done = resuming ? await committedTasks(store, dir, runId) : new Map<number, WrittenFile>();
+  return { done, runKey: await runKeyOf(store, dir, runId), existing: mode === 'overwrite' ? existing : [] };
+}
+
+/** The partitions of a run's write, as its operator counted them. */
+function partitionsOf(stats: DatasetStats, name: string): number {
+  const partitions = stats.operators.find((op) => op.partitions !== undefined)?.partitions;
+  if (partitions === undefined) throw new Error(`internal: ${name} ran without counting its partitions`);
+  return partitions;
 }
 
 /** The result of a write that wrote nothing (mode 'ignore' on a directory with files). */

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError, ClusterError } from '../errors.js';
 import type { ProgressReporter } from '../observe/progress-source.js';
 import { startProgress } from '../observe/progress.js';
 import { expectedRowsIn } from './expected-rows.js';
@@ -43,6 +43,7 @@ export async function* executePlan(
   warnOfEntryScriptUdfs(
     ops.flatMap((op) => (op.kind === 'Map' && op.compute.kind !== 'main' && op.compute.kind !== 'any' ? op.transforms : [])),
   );
+  refuseOutsideCluster(ops, settings);
   admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.memory.track)]));
@@ -174,4 +175,23 @@ function runOperator(op: PhysicalOp, ctx: OperatorContext): Promise<void> {
     case 'AllToAll':
       return runAllToAllOp(op, ctx);
   }
+}
+
+/**
+ * Cluster mode runs the partitions of a write with a run id on the workers. A job that returns
+ * its rows here (take, iterRows, count…), a write without a run id, or a write to a sink has no
+ * partitions to hand out: it is refused rather than run on the driver alone without a word.
+ */
+function refuseOutsideCluster(ops: readonly PhysicalOp[], settings: ExecutionSettings): void {
+  if (settings.cluster === null) return;
+  const partitioned = ops.some((op) => {
+    const last = op.kind === 'Map' ? op.transforms.at(-1) : undefined;
+    return last?.op === 'blocks' && last.partitioned !== undefined;
+  });
+  if (!partitioned)
+    throw new ClusterError(
+      `cluster mode (${settings.cluster.redis}) runs writeParquet/writeJson/writeCsv with a runId on the workers; this job ` +
+        `(${ops.at(-1)?.name ?? 'a plan'}) returns its rows to this process or writes without a run id. Give the write a ` +
+        'runId, or run this job here with the option cluster: null (per call) or without SLUICE_CLUSTER',
+    );
 }

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import type { ClusterQueue } from '../cluster/cluster-queue.js';
 import { middlewareList, workerHeapLimitMb, type ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
 import { causeMessage } from '../errors.js';
@@ -30,6 +31,7 @@ export class Job {
   private readonly actorCounts = new Map<PhysicalOp, () => number>();
   private readonly controller = new AbortController();
   private pool: TaskPool | null = null;
+  private cluster: Promise<{ queue: ClusterQueue; release: (queue: ClusterQueue) => Promise<void> }> | null = null;
   private failure: { error: unknown } | null = null;
 
   constructor(readonly settings: ExecutionSettings) {
@@ -55,6 +57,17 @@ export class Job {
    */
   get taskPool(): TaskPool {
     return (this.pool ??= acquireTaskPool(this.settings.cpus, workerHeapLimitMb(this.settings)));
+  }
+
+  /** Cluster mode's queue (settings.cluster), opened on first use; BullMQ is loaded only by jobs that use it. */
+  async clusterQueue(): Promise<ClusterQueue> {
+    const settings = this.settings.cluster;
+    if (settings === null) throw new Error('internal: the cluster queue of a job outside cluster mode');
+    this.cluster ??= import('../cluster/cluster-queue.js').then(async ({ acquireClusterQueue, releaseClusterQueue }) => ({
+      queue: await acquireClusterQueue(settings),
+      release: releaseClusterQueue,
+    }));
+    return (await this.cluster).queue;
   }
 
   statsFor(op: PhysicalOp): OperatorStats {
@@ -133,6 +146,12 @@ export class Job {
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
-    await Promise.all([pool && releaseTaskPool(pool), this.errorLog.flush()]);
+    const cluster = this.cluster;
+    this.cluster = null;
+    const releaseCluster = cluster?.then(
+      ({ queue, release }) => release(queue),
+      () => undefined,
+    );
+    await Promise.all([pool && releaseTaskPool(pool), releaseCluster, this.errorLog.flush()]);
   }
 }

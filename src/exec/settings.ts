@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { checkKnownOptions, InvalidOptionError } from '../errors.js';
 import { checkGpusSetting } from './gpu-discovery.js';
+import { DEFAULT_QUEUE, type ClusterSettings } from '../cluster/cluster-protocol.js';
 import type { SluiceEventListener } from '../observe/events.js';
 import type { UdfMiddleware } from '../observe/middleware.js';
 import type { ProgressMode } from '../observe/progress-source.js';
@@ -48,9 +49,30 @@ export interface ExecutionOptions {
   onEvent?: SluiceEventListener | null;
   /** Hooks around every UDF call (task), on the main thread, for tracing. */
   middleware?: UdfMiddleware | readonly UdfMiddleware[];
+  /**
+   * Cluster mode: the partitions of a write with a `runId` run as BullMQ jobs on Redis, taken by
+   * `npx sluice worker` processes on any machine with the same checkout (README "Running on many
+   * machines"). A Redis URL or `{redis, queue}`. Default: SLUICE_CLUSTER (a Redis URL), else null.
+   */
+  cluster?: string | { redis: string; queue?: string } | null;
+  /**
+   * A static shard, 'i/N' or `{index, count}`: a write with a `runId` runs only its partitions
+   * whose index is i modulo N (the others are other processes' share), for schedulers that
+   * start N copies of a script. Default: SLUICE_SHARD, else null.
+   */
+  shard?: string | Shard | null;
 }
 
-export type ExecutionSettings = Required<ExecutionOptions>;
+/** Shard `index` of `count` (0 <= index < count). */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+export type ExecutionSettings = Required<Omit<ExecutionOptions, 'cluster' | 'shard'>> & {
+  readonly cluster: ClusterSettings | null;
+  readonly shard: Shard | null;
+};
 
 const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bars', 'log', 'off'];
 
@@ -67,6 +89,8 @@ let defaults: ExecutionSettings = {
   progressStream: null,
   onEvent: null,
   middleware: [],
+  cluster: clusterSetting(process.env.SLUICE_CLUSTER ?? null, 'SLUICE_CLUSTER'),
+  shard: shardSetting(process.env.SLUICE_SHARD ?? null, 'SLUICE_SHARD'),
 };
 
 /** The names of the execution options: the defaults' keys, which their type (every option required) keeps complete. */
@@ -89,7 +113,13 @@ export function configure(options: ExecutionOptions): ExecutionSettings {
 /** The settings of a run: `options` over the process's defaults, checked by name and value. */
 export function resolveSettings(options: ExecutionOptions = {}, where = 'ExecutionOptions'): ExecutionSettings {
   checkExecutionOptions(where, options);
-  const merged = { ...defaults, ...definedOnly(options) };
+  const given = definedOnly(options);
+  const merged = {
+    ...defaults,
+    ...given,
+    cluster: 'cluster' in given ? clusterSetting(given.cluster!, 'cluster') : defaults.cluster,
+    shard: 'shard' in given ? shardSetting(given.shard!, 'shard') : defaults.shard,
+  };
   if (!Number.isInteger(merged.cpus) || merged.cpus < 1) throw new InvalidOptionError('cpus', merged.cpus, 'a whole number >= 1');
   checkGpusSetting(merged.gpus);
   if (!Number.isFinite(merged.memoryBudget) || merged.memoryBudget <= 0) {
@@ -133,6 +163,35 @@ export function resolveSettings(options: ExecutionOptions = {}, where = 'Executi
     }
   }
   return merged;
+}
+
+/** The cluster setting as it is kept: a Redis URL or `{redis, queue}`, checked. */
+function clusterSetting(value: NonNullable<ExecutionOptions['cluster']> | null, option: string): ClusterSettings | null {
+  if (value === null || value === '') return null;
+  const given = typeof value === 'string' ? { redis: value } : value;
+  if (typeof given !== 'object' || typeof given.redis !== 'string' || !/^rediss?:\/\//.test(given.redis))
+    throw new InvalidOptionError(option, value, "a Redis URL such as 'redis://127.0.0.1:6379', {redis, queue}, or null");
+  const queue = given.queue ?? DEFAULT_QUEUE;
+  if (typeof queue !== 'string' || !/^[\w.-]+$/.test(queue))
+    throw new InvalidOptionError(`${option}.queue`, queue, 'a queue name of letters, digits, _, . and -');
+  return { redis: given.redis, queue };
+}
+
+/** The shard setting as it is kept: 'i/N' or `{index, count}`, checked. */
+function shardSetting(value: string | Shard | null, option: string): Shard | null {
+  if (value === null || value === '') return null;
+  const match = typeof value === 'string' ? /^(\d+)\/(\d+)$/.exec(value.trim()) : null;
+  const shard = match !== null ? { index: Number(match[1]), count: Number(match[2]) } : typeof value === 'object' ? value : null;
+  if (
+    shard === null ||
+    !Number.isInteger(shard.count) ||
+    shard.count < 1 ||
+    !Number.isInteger(shard.index) ||
+    shard.index < 0 ||
+    shard.index >= shard.count
+  )
+    throw new InvalidOptionError(option, value, "'i/N' or {index, count} with 0 <= i < N, such as '0/4'");
+  return { index: shard.index, count: shard.count };
 }
 
 /** The middleware setting as a list: one middleware or several. */

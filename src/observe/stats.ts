@@ -15,6 +15,11 @@ export interface OperatorStats {
   rowsOut: number;
   /** Files written, only for an operator that writes files (its output is a row per file); absent for others. */
   filesOut?: number;
+  /**
+   * Only for a write with a run id: the partitions (read tasks) of the whole run, including those
+   * a resume found done and those another shard runs.
+   */
+  partitions?: number;
   blocksOut: number;
   /** Arrow bytes of the blocks passed downstream; for an operator that writes files, the bytes of the files written. */
   bytesOut: number;

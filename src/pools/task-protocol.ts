@@ -10,6 +10,16 @@ export interface TaskRequest {
   readonly concurrency: number;
 }
 
+/** A UDF's error as data, where it crosses to the main thread (a worker's reply, a cluster job's answer). */
+export interface UdfFailure {
+  readonly ok: false;
+  readonly operator: string;
+  readonly input: InputLocation;
+  readonly cause: SerializedError;
+  /** The error was a FileReadError (a bad file or record), to be raised as one on the main thread. */
+  readonly fileError?: boolean;
+}
+
 export interface SerializedError {
   readonly name: string;
   readonly message: string;
@@ -21,15 +31,7 @@ export interface SerializedError {
  * always means the worker itself failed (crashed, exited): only those are retried by default.
  */
 export type TaskReply = (
-  | { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number }
-  | {
-      readonly ok: false;
-      readonly operator: string;
-      readonly input: InputLocation;
-      readonly cause: SerializedError;
-      /** The error was a FileReadError (a bad file or record), to be raised as one on the main thread. */
-      readonly fileError?: boolean;
-    }
+  { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number } | UdfFailure
 ) & {
   /** The worker imported a module that started a job at its top level (see tasks/job-in-worker.ts): do not reuse the pool. */
   readonly blockedAtJob: boolean;
@@ -47,7 +49,7 @@ export function deserializeError(error: SerializedError): Error {
   return revived;
 }
 
-export function replyToError(reply: Extract<TaskReply, { ok: false }>): UdfError {
+export function replyToError(reply: UdfFailure): UdfError {
   const ErrorClass = reply.fileError ? FileReadError : UdfError;
   return new ErrorClass(reply.operator, reply.input, deserializeError(reply.cause));
 }

@@ -69,9 +69,10 @@ export interface BlocksTransform {
   /**
    * A write with a run id: it runs in the same tasks as its read (fused, whatever its targets),
    * so each file holds one read task's rows and is named by that task's index, the same on
-   * every run of the same input (see operator-fusion and map-op).
+   * every run of the same input (see operator-fusion and map-op). `runKey` is drawn when the run
+   * starts and kept by a resume: it tells a resumed run's cluster jobs from an earlier run's of the same id.
    */
-  readonly partitioned?: boolean;
+  readonly partitioned?: { readonly runId: string; readonly runKey: string };
   /**
    * A resumed write's tasks already done (mode 'resume'): the operator runs none of them and
    * answers each with its recorded file rows instead. Task indices name read tasks, so the

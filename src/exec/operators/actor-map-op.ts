@@ -40,7 +40,7 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
     await pool.start(ctx.signal);
     const maxInFlight = compute.max * compute.maxTasksInFlightPerActor;
     const submit = (bundle: Block, index: number) => untilAborted(pool.submit(bundle, index, ctx.signal), ctx.signal);
-    await runMapTasks(op, ctx, maxInFlight, submit, true);
+    await runMapTasks(op, ctx, maxInFlight, submit, { oneBatchPerTask: true });
   } finally {
     await pool.shutdown(ctx.job.error === null);
   }

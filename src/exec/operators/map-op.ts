@@ -30,6 +30,9 @@ type MapOp = PhysicalOf<'Map'>;
 /** Time a task with a time limit gets beyond it, for the worker to report its inputs' own limits itself first. */
 const STUCK_WORKER_GRACE_MS = 1_000;
 
+/** Partitions handed to the cluster's queue at once. */
+const CLUSTER_IN_FLIGHT = 4_096;
+
 /**
  * Runs a (fused) chain of map-like transforms over bundles of input blocks, on the task
  * pool or on the main thread. At most a few tasks beyond the CPU slots are in flight, and a
@@ -48,7 +51,17 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
+  const run = partitionedRun(op);
+  if (run !== null && ctx.job.settings.cluster !== null) return runOnCluster(op, ctx, run);
   await runMapTasks(op, ctx, maxInFlight, (bundle, index) => runOnce(op, ctx, bundle, index, cpusPerTask));
+}
+
+/** How a map operator's loop runs its tasks. */
+export interface TaskLoop {
+  /** Each task is exactly one batch (actors). */
+  readonly oneBatchPerTask?: boolean;
+  /** Failed attempts are retried here (default); false where the tasks' runner retries them itself (BullMQ). */
+  readonly retried?: boolean;
 }
 
 /**
@@ -60,7 +73,7 @@ export async function runMapTasks(
   ctx: OperatorContext,
   maxInFlight: number,
   attempt: (bundle: Block, index: number) => Promise<TaskOutcome>,
-  oneBatchPerTask = false,
+  { oneBatchPerTask = false, retried = true }: TaskLoop = {},
 ): Promise<void> {
   // A write's output rows are its files: the stats count the rows written, and the files apart.
   const writes = outputsFiles(op.transforms);
@@ -82,12 +95,17 @@ export async function runMapTasks(
   const bundles = bundleInputs(inputs, op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
   const copies = taskCopies(op, writes);
   const firstSchema = oneSchemaOf(op);
-  const done = doneTasksOf(op);
+  const run = partitionedRun(op);
+  const done = new Map((run?.doneTasks ?? []).map((entry) => [entry.task, entry.rows]));
+  const shard = run === null ? null : ctx.job.settings.shard;
   try {
     for await (let bundle of bundles) {
       if (failed || ctx.signal.aborted) break;
       // A block without rows (the schema of a dataset without any) gives a task nothing to do.
       if (bundle.numRows === 0) continue;
+      const index = taskIndex++;
+      // Another shard's partition: its process runs it.
+      if (shard !== null && index % shard.count !== shard.index) continue;
       if (firstSchema !== null) bundle = firstSchema.fit(bundle);
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       if (failed || ctx.signal.aborted) break;
@@ -97,7 +115,6 @@ export async function runMapTasks(
         reservation.release();
         break;
       }
-      const index = taskIndex++;
       const doneRows = done.get(index);
       if (doneRows !== undefined) {
         // A resumed write's task that its run committed before: its file rows, without running it.
@@ -108,7 +125,7 @@ export async function runMapTasks(
       ctx.stats.tasks++;
       const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
       const task = ctx.job
-        .runTask(op, call, () => runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)))
+        .runTask(op, call, () => (retried ? runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)) : attempt(bundle, index)))
         .then((result) => {
           ctx.stats.udfMs += result.udfMs;
           ctx.job.recordSkipped(op, ctx.stats, result.skipped);
@@ -133,16 +150,18 @@ export async function runMapTasks(
     taken.releaseAll();
   }
   await Promise.all(inFlight);
+  if (run !== null && !failed && !ctx.signal.aborted) ctx.stats.partitions = taskIndex;
 }
 
 /**
- * A resumed write's done tasks, by index. Indices are read tasks only where the write runs in the
- * same operator as its read (fused: nothing between them moves rows across tasks), so that the
- * same input gives the same tasks on every run; elsewhere a write with a run id is refused.
+ * The write with a run id that ends the operator's chain, or null. Its tasks are partitions named
+ * by read task only where the write runs in the same operator as its read (fused: nothing between
+ * them moves rows across tasks), so that the same input gives the same tasks on every run;
+ * elsewhere a write with a run id is refused.
  */
-function doneTasksOf(op: MapOp): Map<number, readonly Record<string, unknown>[]> {
+function partitionedRun(op: MapOp): (BlocksTransform & { partitioned: NonNullable<BlocksTransform['partitioned']> }) | null {
   const write = op.transforms.at(-1);
-  if (!(write?.op === 'blocks' && write.partitioned === true)) return new Map();
+  if (!(write?.op === 'blocks' && write.partitioned !== undefined)) return null;
   const first = op.transforms[0];
   if (!(first.op === 'blocks' && first.inputs === 'files'))
     throw new WriteError(
@@ -151,7 +170,39 @@ function doneTasksOf(op: MapOp): Map<number, readonly Record<string, unknown>[]>
         'stage, an all-to-all operator (sort, groupBy, repartition), a limit or a main-thread function between them moves rows ' +
         'across tasks, so a rerun would not cut the same partitions. Leave runId out, or write before that stage',
     );
-  return new Map((write.doneTasks ?? []).map((entry) => [entry.task, entry.rows]));
+  return write as BlocksTransform & { partitioned: NonNullable<BlocksTransform['partitioned']> };
+}
+
+/**
+ * Cluster mode: each partition is a job for the workers (cluster/cluster-queue.ts), which retry
+ * its failed attempts themselves; jobs are all handed over at once, up to CLUSTER_IN_FLIGHT,
+ * since the queue, not this process, holds them.
+ */
+async function runOnCluster(op: MapOp, ctx: OperatorContext, write: Pick<BlocksTransform, 'partitioned'>): Promise<void> {
+  const { runId, runKey } = write.partitioned!;
+  const queue = await ctx.job.clusterQueue();
+  const first = op.transforms[0] as BlocksTransform;
+  await runMapTasks(
+    op,
+    ctx,
+    CLUSTER_IN_FLIGHT,
+    (input, task) =>
+      queue.run(
+        {
+          runId,
+          runKey,
+          operator: op.name,
+          task,
+          transforms: op.transforms,
+          input,
+          attempts: op.retry.maxRetries + 1,
+          retryExceptions: op.retry.retryExceptions,
+          timeoutMs: first.timeoutMsPerRow === undefined ? null : first.timeoutMsPerRow * input.numRows + STUCK_WORKER_GRACE_MS,
+        },
+        ctx.signal,
+      ),
+    { retried: false },
+  );
 }
 
 /** The schema keeper of an operator whose first step holds its bundles to one schema (a write), else null. */

@@ -7,4 +7,16 @@ export { markComplete, newWriteId, removeWriteFiles, SUCCESS_MARKER, unmarkCompl
 export type { Datasink, FileWriteResult, SinkBatch, WriteContext, WriteResult, WriteStartContext, WrittenFile } from './datasink.js';
 export { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from './file-sink.js';
 export type { ParquetCompression, ParquetEncoding } from './formats/parquet-sink.js';
-export { committedTasks, dataFiles, prepareRunRecords, recordCommitted, runRecorded, type CommittedTask } from './run-manifest.js';
+export {
+  committedTasks,
+  completeRun,
+  dataFiles,
+  missingPartitions,
+  prepareRunRecords,
+  recordCommitted,
+  recordPartitions,
+  runKeyOf,
+  runRecorded,
+  runWriteId,
+  type CommittedTask,
+} from './run-manifest.js';

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { ObjectStore } from '../storage/index.js';
+import { markComplete, removeWriteFiles } from './atomic-file.js';
 import type { WrittenFile } from './datasink.js';
 
 /**
@@ -9,6 +11,11 @@ import type { WrittenFile } from './datasink.js';
  * written again under the same name). Readers leave `_`-names out, as they do `_SUCCESS`.
  */
 const RUNS_DIR = '_sluice-runs';
+/** The run's key, drawn by its first process: cluster jobs of an earlier run of the same id are not this run's. */
+const KEY_FILE = '_key';
+/** How many partitions the run has, written by each process that planned them all (a shard, a driver). */
+const PARTITIONS_FILE = '_partitions';
+const RECORD = /^\d+\.json$/;
 
 /** A committed file and the read task it came from. */
 export interface CommittedTask {
@@ -16,18 +23,61 @@ export interface CommittedTask {
   readonly file: WrittenFile;
 }
 
+/** The write id of run `runId`'s files: the same on every run of it, so that a resumed run writes the same names. */
+export function runWriteId(runId: string): string {
+  return `run-${runId}`;
+}
+
 function runDir(store: ObjectStore, dir: string, runId: string): string {
   return store.join(store.join(dir, RUNS_DIR), runId);
 }
 
 /**
- * Makes the directory of run `runId`'s records before its first record, and removes a record
- * left half-written by a killed process of the run (a temporary file; its task is redone).
+ * Makes the directory of run `runId`'s records before its first record, with the run's key, and
+ * removes a record left half-written by a killed process of the run (a temporary file; its task
+ * is redone) unless other processes of the run may be writing theirs (`shared`: shards).
  */
-export async function prepareRunRecords(store: ObjectStore, dir: string, runId: string): Promise<void> {
+export async function prepareRunRecords(store: ObjectStore, dir: string, runId: string, key: string, shared: boolean): Promise<void> {
   const records = runDir(store, dir, runId);
   await store.prepareDir(records);
-  await store.removeByPrefix(records, '', { finished: false });
+  if (!shared) await store.removeByPrefix(records, '', { finished: false });
+  const keyFile = store.join(records, KEY_FILE);
+  if ((await store.stat(keyFile)).kind !== 'file') await store.write(keyFile, new TextEncoder().encode(key));
+}
+
+/** The key of run `runId`: the one its records keep (a resume of it), else a new one. */
+export async function runKeyOf(store: ObjectStore, dir: string, runId: string): Promise<string> {
+  const keyFile = store.join(runDir(store, dir, runId), KEY_FILE);
+  if ((await store.stat(keyFile)).kind === 'file') return new TextDecoder().decode(await store.read(keyFile)).trim();
+  return randomBytes(4).toString('hex');
+}
+
+/** Records that run `runId` has `partitions` partitions in all. */
+export async function recordPartitions(store: ObjectStore, dir: string, runId: string, partitions: number): Promise<void> {
+  await store.write(store.join(runDir(store, dir, runId), PARTITIONS_FILE), new TextEncoder().encode(String(partitions)));
+}
+
+/** What is left of run `runId`: its partitions not committed (null: no process has planned them all yet). */
+export async function missingPartitions(store: ObjectStore, dir: string, runId: string): Promise<number[] | null> {
+  const file = store.join(runDir(store, dir, runId), PARTITIONS_FILE);
+  if ((await store.stat(file)).kind !== 'file') return null;
+  const partitions = Number(new TextDecoder().decode(await store.read(file)));
+  const done = await committedTasks(store, dir, runId);
+  return Array.from({ length: partitions }, (_, task) => task).filter((task) => !done.has(task));
+}
+
+/**
+ * Completes run `runId` in `dir` once every partition is committed: removes what killed or
+ * stopped processes of the run left half-written (data files, records), then writes
+ * `_SUCCESS`. Resolves to the partitions still missing ([] once complete; null: not planned yet).
+ */
+export async function completeRun(store: ObjectStore, dir: string, runId: string): Promise<number[] | null> {
+  const missing = await missingPartitions(store, dir, runId);
+  if (missing === null || missing.length > 0) return missing;
+  await removeWriteFiles(store, dir, runWriteId(runId), { committed: false });
+  await store.removeByPrefix(runDir(store, dir, runId), '', { finished: false });
+  await markComplete(store, dir);
+  return missing;
 }
 
 /** Records that task `task` of run `runId` committed `file`. */
@@ -42,7 +92,7 @@ export async function committedTasks(store: ObjectStore, dir: string, runId: str
   const done = new Map<number, WrittenFile>();
   if ((await store.stat(records)).kind !== 'dir') return done;
   for (const listed of await store.list(records)) {
-    if (!listed.relative.endsWith('.json') || listed.relative.includes('/')) continue;
+    if (!RECORD.test(listed.relative)) continue;
     const entry = JSON.parse(new TextDecoder().decode(await store.read(listed.path))) as CommittedTask;
     const info = await store.stat(entry.file.path);
     if (info.kind === 'file' && info.size === entry.file.bytes) done.set(entry.task, entry.file);

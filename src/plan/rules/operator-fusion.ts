@@ -26,7 +26,7 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       // renames and casts), so nothing fuses into it: column operations before it run apart.
       const holdsSchema = op.transforms.some((t) => t.op === 'blocks' && t.oneSchema !== undefined);
       // A write with a run id fuses into the task-pool chain of its read: a file per read task.
-      const partitioned = op.transforms.some((t) => t.op === 'blocks' && t.partitioned === true);
+      const partitioned = op.transforms.some((t) => t.op === 'blocks' && t.partitioned !== undefined);
       if (partitioned && input.kind === 'Map' && input.compute.kind === 'tasks' && readsFiles(input)) {
         return Object.freeze({
           kind: 'Map',
