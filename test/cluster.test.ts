@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClusterError, range, readJson, WriteError } from '../src/index.js';
 import { CLUSTER_CALLS_ENV, CLUSTER_ROW_MS_ENV, tagRowUdf } from './fixtures/cluster-udfs.js';
+import { countedRowsUdf } from './fixtures/write-resume-udfs.js';
 import { ids, leftovers, recordsOf, writeJsonParts } from './fixtures/json-parts.js';
 import { redisServerPath, startRedisServer } from './fixtures/redis-server.js';
 import { withTempDir } from './fixtures/temp-dir.js';
@@ -121,6 +122,12 @@ test("cluster mode: two worker processes run a write's 40 partitions, the rows o
         assert.match(error.message, /returns its rows to this process .*cluster: null/);
         return true;
       });
+      await assert.rejects(
+        readJson<{ id: number; text: string }>(input)
+          .mapBatches(countedRowsUdf, { concurrency: 1, numCpus: 0.5 })
+          .writeJson(join(dir, 'actors'), { runId: 'c2', cluster: redis.url, progress: 'off' }),
+        /cluster mode runs a write with a runId in the same tasks as its read, and MapBatches\(CountedRows\) stands between them/,
+      );
       await assert.rejects(readJson(input).writeJson(join(dir, 'no-run'), { cluster: redis.url, progress: 'off' }), (error: Error) => {
         assert.ok(error instanceof WriteError);
         assert.match(error.message, /give the write a runId/);

@@ -101,7 +101,9 @@ export async function writeFiles(
     outputs: 'files',
     oneSchema,
     ...(runId === null ? {} : { partitioned: { runId, runKey: before.runKey } }),
-    ...(before.done.size > 0 ? { doneTasks: [...before.done].map(([task, file]) => ({ task, rows: [{ ...file }] })) } : {}),
+    ...(before.done.size > 0
+      ? { doneTasks: [...before.done].map(([task, file]) => ({ task, rows: file === null ? [] : [{ ...file }] })) }
+      : {}),
   };
   const node = logical.map(
     plan,
@@ -136,7 +138,12 @@ export async function writeFiles(
     });
     const files: WrittenFile[] = [];
     try {
-      for await (const file of iterRows<WrittenFile>(blocks)) {
+      for await (const file of iterRows<WrittenFile & { partition?: number }>(blocks)) {
+        // A partition without rows (see exec/partition-chain.ts): done, with no file.
+        if (file.path === '') {
+          await recordCommitted(store, absolute, runId!, { task: file.partition!, file: null });
+          continue;
+        }
         files.push(file);
         if (runId === null) continue;
         const task = taskOfFile(store, writeId, file.path);
@@ -203,8 +210,8 @@ function taskOfFile(store: ObjectStore, writeId: string, path: string): number {
 }
 
 interface BeforeWrite {
-  /** A resumed run's tasks already committed, with their files. */
-  readonly done: ReadonlyMap<number, WrittenFile>;
+  /** A resumed run's tasks already committed, with their files (null: a partition without rows). */
+  readonly done: ReadonlyMap<number, WrittenFile | null>;
   /** The run's key (see BlocksTransform.partitioned); '' without a run id. */
   readonly runKey: string;
   /** Files to remove once the write is complete (mode 'overwrite'). */
@@ -238,7 +245,7 @@ async function beforeWrite(
   const resuming = mode === 'resume' || shard !== null;
   if (!resuming && (await runRecorded(store, dir, runId)))
     throw new WriteError(name, `run '${runId}' already wrote into ${dir}; finish it with mode 'resume', or give this write another runId`);
-  const done = resuming ? await committedTasks(store, dir, runId) : new Map<number, WrittenFile>();
+  const done = resuming ? await committedTasks(store, dir, runId) : new Map<number, WrittenFile | null>();
   return { done, runKey: await runKeyOf(store, dir, runId), existing: mode === 'overwrite' ? existing : [] };
 }
 

@@ -6,7 +6,7 @@ import { concatBlocks } from './concat.js';
  * with one, a task gets a whole multiple of the batch size (blocks are joined and split
  * without copying), so every batch a UDF sees is exact except the very last one.
  */
-export async function* bundleBlocks(blocks: AsyncIterable<Block>, batchSize: number | undefined): AsyncGenerator<Block> {
+export async function* bundleBlocks(blocks: AsyncIterable<Block> | Iterable<Block>, batchSize: number | undefined): AsyncGenerator<Block> {
   if (batchSize === undefined) {
     yield* blocks;
     return;
@@ -70,7 +70,11 @@ export class SizeBundler {
   }
 }
 
-export async function* bundleBySize(blocks: AsyncIterable<Block>, maxRows: number, maxBytes: number): AsyncGenerator<Block> {
+export async function* bundleBySize(
+  blocks: AsyncIterable<Block> | Iterable<Block>,
+  maxRows: number,
+  maxBytes: number,
+): AsyncGenerator<Block> {
   const bundler = new SizeBundler(maxRows, maxBytes);
   for await (const block of blocks) yield* bundler.add(block);
   yield* bundler.flush();

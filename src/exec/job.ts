@@ -9,6 +9,7 @@ import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
 import type { PhysicalOp } from '../plan/physical.js';
 import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-pool.js';
 import { ErrorLog } from './error-log.js';
+import type { PartitionRole } from './partition-chain.js';
 import { resolveGpuIds } from './gpu-discovery.js';
 import { ResourceManager } from './resource-manager.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
@@ -25,6 +26,8 @@ export class Job {
   readonly errorLog: ErrorLog;
   readonly events: JobEvents;
   readonly stats = new Map<PhysicalOp, OperatorStats>();
+  /** The operators of runs' partitioned chains, with their roles (set by the executor before operators start). */
+  partitionRoles: ReadonlyMap<PhysicalOp, PartitionRole> = new Map();
   readonly started = performance.now();
   private readonly middleware: readonly UdfMiddleware[];
   private readonly active = new Map<PhysicalOp, number>();

@@ -67,16 +67,17 @@ export interface BlocksTransform {
    */
   readonly outputs?: 'rows' | 'files';
   /**
-   * A write with a run id: it runs in the same tasks as its read (fused, whatever its targets),
-   * so each file holds one read task's rows and is named by that task's index, the same on
-   * every run of the same input (see operator-fusion and map-op). `runKey` is drawn when the run
-   * starts and kept by a resume: it tells a resumed run's cluster jobs from an earlier run's of the same id.
+   * A write with a run id: each file holds one read task's rows (a partition) and is named by
+   * that task's index, the same on every run of the same input. The write runs in its read's
+   * tasks where it can (fused, whatever its targets), else the operators between keep the
+   * partitions apart (see exec/partition-chain.ts). `runKey` is drawn when the run starts and
+   * kept by a resume: it tells a resumed run's cluster jobs from an earlier run's of the same id.
    */
   readonly partitioned?: { readonly runId: string; readonly runKey: string };
   /**
-   * A resumed write's tasks already done (mode 'resume'): the operator runs none of them and
-   * answers each with its recorded file rows instead. Task indices name read tasks, so the
-   * write must run in the same operator as its read (see map-op).
+   * A resumed write's partitions already done (mode 'resume'), by read task: the read runs none
+   * of them and the write answers each with its recorded file rows instead (none for a
+   * partition recorded without rows).
    */
   readonly doneTasks?: readonly { readonly task: number; readonly rows: readonly Record<string, unknown>[] }[];
   /**

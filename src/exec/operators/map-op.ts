@@ -14,7 +14,6 @@ import {
   timeoutProblem,
   UdfError,
   WorkerCrashError,
-  WriteError,
 } from '../../errors.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { withDeadline } from '../../tasks/race-timeout.js';
@@ -23,7 +22,15 @@ import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import type { MemoryBudget, MemoryReservation } from '../memory-budget.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
-import { consume, emit, emitFiles, type OperatorContext } from './operator.js';
+import {
+  emptyPartitionRow,
+  isEmptyPartitionRow,
+  PartitionGroup,
+  partitionOf,
+  tagPartition,
+  type PartitionedWrite,
+} from '../partition-chain.js';
+import { consume, emit, emitAlways, emitFiles, type OperatorContext } from './operator.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -51,8 +58,8 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
-  const run = partitionedRun(op);
-  if (run !== null && ctx.job.settings.cluster !== null) return runOnCluster(op, ctx, run);
+  const role = ctx.job.partitionRoles.get(op);
+  if (role?.kind === 'fused' && ctx.job.settings.cluster !== null) return runOnCluster(op, ctx, role.write);
   await runMapTasks(op, ctx, maxInFlight, (bundle, index) => runOnce(op, ctx, bundle, index, cpusPerTask));
 }
 
@@ -78,7 +85,17 @@ export async function runMapTasks(
   // A write's output rows are its files: the stats count the rows written, and the files apart.
   const writes = outputsFiles(op.transforms);
   if (writes) ctx.stats.filesOut ??= 0;
-  const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, (block) => (writes ? emitFiles(ctx, block) : emit(ctx, block)));
+  const role = ctx.job.partitionRoles.get(op) ?? null;
+  // Partitions go on between the read and the write of a run even when empty: the write records them as done.
+  const put = (block: Block) =>
+    writes
+      ? isEmptyPartitionRow(block)
+        ? emit(ctx, block, 0, 0)
+        : emitFiles(ctx, block)
+      : role !== null
+        ? emitAlways(ctx, block)
+        : emit(ctx, block);
+  const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, put);
   const inFlight = new Set<Promise<void>>();
   let failed = false;
   const stop = (error: unknown) => {
@@ -86,62 +103,102 @@ export async function runMapTasks(
     emitter.abandon(error);
   };
   ctx.signal.addEventListener('abort', () => stop(new CancelledError()), { once: true });
+  const halted = () => failed || ctx.signal.aborted;
 
-  let taskIndex = 0;
   const { memory } = ctx.job.resources;
   const taken = new TakenBytes(memory);
-  // A time limit is per batch: each task is then one batch, as for actors.
-  const inputs = taken.count(consume(ctx, ctx.inputs[0]));
-  const bundles = bundleInputs(inputs, op.transforms, oneBatchPerTask || op.retry.timeoutMs !== undefined);
   const copies = taskCopies(op, writes);
+  /**
+   * Runs `bundle` as task `index` once the window has room and memory is reserved; its result
+   * goes to `deliver`. False when the operator is stopping.
+   */
+  const schedule = async (bundle: Block, index: number, deliver: (block: Block) => Promise<void>): Promise<boolean> => {
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    if (halted()) return false;
+    const inputBytes = blockBytes(bundle);
+    const reservation = await taken.handOver(inputBytes, (extra) => memory.reserve(extra, op, ctx.signal), copies * inputBytes);
+    if (halted()) {
+      reservation.release();
+      return false;
+    }
+    ctx.stats.tasks++;
+    const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
+    const task = ctx.job
+      .runTask(op, call, () => (retried ? runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)) : attempt(bundle, index)))
+      .then((result) => {
+        ctx.stats.udfMs += result.udfMs;
+        ctx.job.recordSkipped(op, ctx.stats, result.skipped);
+        // The workers' copies are gone; the input (kept for retries) and the output are held until it is downstream.
+        reservation.resize(inputBytes + blockBytes(result.block));
+        return deliver(result.block);
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof CancelledError) && !ctx.signal.aborted) ctx.job.fail(error);
+        stop(error);
+      })
+      .finally(() => {
+        reservation.release();
+        inFlight.delete(task);
+      });
+    inFlight.add(task);
+    return true;
+  };
+
+  // A time limit is per batch: each task is then one batch, as for actors.
+  const oneBatch = oneBatchPerTask || op.retry.timeoutMs !== undefined;
+  const inputs = taken.count(consume(ctx, ctx.inputs[0]));
   const firstSchema = oneSchemaOf(op);
-  const run = partitionedRun(op);
-  const done = new Map((run?.doneTasks ?? []).map((entry) => [entry.task, entry.rows]));
-  const shard = run === null ? null : ctx.job.settings.shard;
+  const shard = role === null ? null : ctx.job.settings.shard;
+  const ours = (partition: number) => shard === null || partition % shard.count === shard.index;
+  const done = new Map((role?.write.doneTasks ?? []).map((entry) => [entry.task, entry.rows]));
+  let taskIndex = 0;
   try {
-    for await (let bundle of bundles) {
-      if (failed || ctx.signal.aborted) break;
-      // A block without rows (the schema of a dataset without any) gives a task nothing to do.
-      if (bundle.numRows === 0) continue;
-      const index = taskIndex++;
-      // Another shard's partition: its process runs it.
-      if (shard !== null && index % shard.count !== shard.index) continue;
-      if (firstSchema !== null) bundle = firstSchema.fit(bundle);
-      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      if (failed || ctx.signal.aborted) break;
-      const inputBytes = blockBytes(bundle);
-      const reservation = await taken.handOver(inputBytes, (extra) => memory.reserve(extra, op, ctx.signal), copies * inputBytes);
-      if (failed || ctx.signal.aborted) {
-        reservation.release();
-        break;
+    if (role?.kind === 'middle' || role?.kind === 'write') {
+      let sequence = 0;
+      if (role.kind === 'write')
+        for (const [partition, rows] of done)
+          if (ours(partition) && rows.length > 0) await emitter.emit(sequence++, blockFromRows(rows.map((row) => ({ ...row }))));
+      for await (let block of inputs) {
+        if (halted()) break;
+        const partition = partitionOf(block, op.name);
+        const at = sequence++;
+        if (role.kind === 'write') {
+          // One task per partition, named by it; a partition without rows is done without a file.
+          if (block.numRows === 0) await emitter.emit(at, emptyPartitionRow(partition));
+          else {
+            if (firstSchema !== null) block = firstSchema.fit(block);
+            if (!(await schedule(block, partition, (out) => emitter.emit(at, out)))) break;
+          }
+          continue;
+        }
+        const group = new PartitionGroup(partition, (out) => emitter.emit(at, out));
+        for await (const bundle of bundleInputs([block], op.transforms, oneBatch)) {
+          if (bundle.numRows === 0) continue;
+          const index = taskIndex++;
+          group.expect(index);
+          if (!(await schedule(bundle, index, (out) => group.add(index, out)))) break;
+        }
+        if (halted()) break;
+        await group.seal();
       }
-      const doneRows = done.get(index);
-      if (doneRows !== undefined) {
-        // A resumed write's task that its run committed before: its file rows, without running it.
-        reservation.release();
-        await emitter.emit(index, blockFromRows(doneRows.map((row) => ({ ...row }))));
-        continue;
+    } else {
+      for await (let bundle of bundleInputs(inputs, op.transforms, oneBatch)) {
+        if (halted()) break;
+        // A block without rows (the schema of a dataset without any) gives a task nothing to do.
+        if (bundle.numRows === 0) continue;
+        const index = taskIndex++;
+        // Another shard's partition: its process runs it.
+        if (!ours(index)) continue;
+        const doneRows = done.get(index);
+        if (doneRows !== undefined) {
+          // A resumed run's partition committed before: not run; in the write's own tasks, its file rows.
+          if (role?.kind === 'fused') await emitter.emit(index, blockFromRows(doneRows.map((row) => ({ ...row }))));
+          continue;
+        }
+        if (firstSchema !== null) bundle = firstSchema.fit(bundle);
+        const deliver = (out: Block) => emitter.emit(index, role?.kind === 'head' ? tagPartition(out, index) : out);
+        if (!(await schedule(bundle, index, deliver))) break;
       }
-      ctx.stats.tasks++;
-      const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
-      const task = ctx.job
-        .runTask(op, call, () => (retried ? runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)) : attempt(bundle, index)))
-        .then((result) => {
-          ctx.stats.udfMs += result.udfMs;
-          ctx.job.recordSkipped(op, ctx.stats, result.skipped);
-          // The workers' copies are gone; the input (kept for retries) and the output are held until it is downstream.
-          reservation.resize(inputBytes + blockBytes(result.block));
-          return emitter.emit(index, result.block);
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof CancelledError) && !ctx.signal.aborted) ctx.job.fail(error);
-          stop(error);
-        })
-        .finally(() => {
-          reservation.release();
-          inFlight.delete(task);
-        });
-      inFlight.add(task);
     }
   } catch (error) {
     // Waiting for memory was cancelled: the operator is stopping.
@@ -150,27 +207,7 @@ export async function runMapTasks(
     taken.releaseAll();
   }
   await Promise.all(inFlight);
-  if (run !== null && !failed && !ctx.signal.aborted) ctx.stats.partitions = taskIndex;
-}
-
-/**
- * The write with a run id that ends the operator's chain, or null. Its tasks are partitions named
- * by read task only where the write runs in the same operator as its read (fused: nothing between
- * them moves rows across tasks), so that the same input gives the same tasks on every run;
- * elsewhere a write with a run id is refused.
- */
-function partitionedRun(op: MapOp): (BlocksTransform & { partitioned: NonNullable<BlocksTransform['partitioned']> }) | null {
-  const write = op.transforms.at(-1);
-  if (!(write?.op === 'blocks' && write.partitioned !== undefined)) return null;
-  const first = op.transforms[0];
-  if (!(first.op === 'blocks' && first.inputs === 'files'))
-    throw new WriteError(
-      op.name,
-      'a write with a runId runs in the same tasks as its read, a file per read task, and here it cannot: an actor-pool ' +
-        'stage, an all-to-all operator (sort, groupBy, repartition), a limit or a main-thread function between them moves rows ' +
-        'across tasks, so a rerun would not cut the same partitions. Leave runId out, or write before that stage',
-    );
-  return write as BlocksTransform & { partitioned: NonNullable<BlocksTransform['partitioned']> };
+  if ((role?.kind === 'head' || role?.kind === 'fused') && !halted()) ctx.stats.partitions = taskIndex;
 }
 
 /**
@@ -178,8 +215,8 @@ function partitionedRun(op: MapOp): (BlocksTransform & { partitioned: NonNullabl
  * its failed attempts themselves; jobs are all handed over at once, up to CLUSTER_IN_FLIGHT,
  * since the queue, not this process, holds them.
  */
-async function runOnCluster(op: MapOp, ctx: OperatorContext, write: Pick<BlocksTransform, 'partitioned'>): Promise<void> {
-  const { runId, runKey } = write.partitioned!;
+async function runOnCluster(op: MapOp, ctx: OperatorContext, write: PartitionedWrite): Promise<void> {
+  const { runId, runKey } = write.partitioned;
   const queue = await ctx.job.clusterQueue();
   const first = op.transforms[0] as BlocksTransform;
   await runMapTasks(
@@ -264,7 +301,11 @@ class TakenBytes {
  * bytes counted here are near the file's), a read's `fragmentsPerTask` fragment rows. After a
  * filter or flatMap the row count is unknown, and each block is a task.
  */
-function bundleInputs(blocks: AsyncIterable<Block>, transforms: readonly Transform[], oneBatchPerTask: boolean): AsyncGenerator<Block> {
+function bundleInputs(
+  blocks: AsyncIterable<Block> | Iterable<Block>,
+  transforms: readonly Transform[],
+  oneBatchPerTask: boolean,
+): AsyncGenerator<Block> {
   for (const t of transforms) {
     if (t.op === 'mapBatches')
       return oneBatchPerTask ? batchesOf(bundleBlocks(blocks, t.batchSize), t.batchSize) : bundleBlocks(blocks, t.batchSize);

@@ -28,6 +28,14 @@ export async function emit(ctx: OperatorContext, block: Block, rows = block.numR
   await ctx.output.put(block);
 }
 
+/** Puts a block downstream even when it is empty (a partition of a run without rows: see exec/partition-chain.ts). */
+export async function emitAlways(ctx: OperatorContext, block: Block): Promise<void> {
+  ctx.stats.rowsOut += block.numRows;
+  ctx.stats.blocksOut += 1;
+  ctx.stats.bytesOut += blockBytes(block);
+  await ctx.output.put(block);
+}
+
 /** Reads an input queue to its end, counting rows in. */
 export async function* consume(ctx: OperatorContext, input: BlockQueue): AsyncGenerator<Block> {
   for await (const block of input) {

@@ -17,10 +17,10 @@ const KEY_FILE = '_key';
 const PARTITIONS_FILE = '_partitions';
 const RECORD = /^\d+\.json$/;
 
-/** A committed file and the read task it came from. */
+/** A committed file and the read task (partition) it came from; null for a partition without rows, done without a file. */
 export interface CommittedTask {
   readonly task: number;
-  readonly file: WrittenFile;
+  readonly file: WrittenFile | null;
 }
 
 /** The write id of run `runId`'s files: the same on every run of it, so that a resumed run writes the same names. */
@@ -87,13 +87,17 @@ export async function recordCommitted(store: ObjectStore, dir: string, runId: st
 }
 
 /** The tasks run `runId` committed in `dir` whose files are still there, by task. */
-export async function committedTasks(store: ObjectStore, dir: string, runId: string): Promise<Map<number, WrittenFile>> {
+export async function committedTasks(store: ObjectStore, dir: string, runId: string): Promise<Map<number, WrittenFile | null>> {
   const records = runDir(store, dir, runId);
-  const done = new Map<number, WrittenFile>();
+  const done = new Map<number, WrittenFile | null>();
   if ((await store.stat(records)).kind !== 'dir') return done;
   for (const listed of await store.list(records)) {
     if (!RECORD.test(listed.relative)) continue;
     const entry = JSON.parse(new TextDecoder().decode(await store.read(listed.path))) as CommittedTask;
+    if (entry.file === null) {
+      done.set(entry.task, null);
+      continue;
+    }
     const info = await store.stat(entry.file.path);
     if (info.kind === 'file' && info.size === entry.file.bytes) done.set(entry.task, entry.file);
   }
