@@ -215,7 +215,13 @@ test('every documented option of the writes and consumers is accepted', async ()
       mode: 'append',
     };
     const parquet: Required<ParquetWriteOptions> = { ...file, compression: 'zstd', rowGroupSize: 2 };
-    const sinkOptions: Required<SinkWriteOptions> = { ...execution, concurrency: 2 };
+    const sinkOptions: Required<SinkWriteOptions> = {
+      ...execution,
+      concurrency: 2,
+      runId: 'all-sink-options',
+      mode: 'append',
+      runDir: join(root, 'runs'),
+    };
     const dataset = range(10);
     // A write with a runId writes a file per read task: its input is read from files.
     const source = join(root, 'source.jsonl');
@@ -224,7 +230,7 @@ test('every documented option of the writes and consumers is accepted', async ()
     assert.equal((await read.writeParquet(join(root, 'parquet'), parquet)).rows, 10);
     assert.equal((await read.writeJson(join(root, 'json'), file)).rows, 10);
     assert.equal((await read.writeCsv(join(root, 'csv'), file)).rows, 10);
-    assert.equal((await dataset.write(recordingSink(), sinkOptions)).rows, 10);
+    assert.equal((await read.write(recordingSink(), sinkOptions)).rows, 10);
     assert.equal(await dataset.count(execution), 10);
     assert.equal((await dataset.take(3, execution)).length, 3);
     assert.equal((await dataset.takeBatch(3, { ...execution, batchFormat: 'arrow' })).numRows, 3);

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { range, readJson, readParquet, WriteError } from '../src/index.js';
+import { range, readJson, readParquet, WriteError, type Datasink } from '../src/index.js';
 import { ids as all, leftovers, recordsOf, writeJsonParts as writeInput } from './fixtures/json-parts.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 import { CALLS_FILE_ENV, countedRowUdf, FAIL_AT_ENV } from './fixtures/write-resume-udfs.js';
@@ -165,3 +165,55 @@ test('resume after kill -9 at several points of a 200-partition job: the rows of
 
 test('the same with an actor pool and a main-thread filter between read and write, one partition left without rows', () =>
   withDir((dir) => killAndResume(dir, 'actor', [20, 120])));
+
+test('a run to a Datasink records each partition once all its batches are written; resume skips them and writes the rest', () =>
+  withDir(async (dir) => {
+    const input = join(dir, 'in');
+    const total = writeInput(input, 30, 4);
+    const runDir = join(dir, 'runs');
+    const callsFile = join(dir, 'calls.txt');
+    process.env[CALLS_FILE_ENV] = callsFile;
+    /** An upsert by id, as a Milvus collection does; fails once `failAfter` batches are written. */
+    const stored = new Map<number, string>();
+    let failAfter = 12;
+    const sink: Datasink<{ id: number; text: string }, number> = {
+      name: 'UpsertSink',
+      rowsPerWrite: 3,
+      write(batch) {
+        if (failAfter-- === 0) throw new Error('the store went away');
+        for (const row of batch) stored.set(row.id, row.text);
+        return Promise.resolve(batch.length);
+      },
+    };
+    const job = () =>
+      readJson<{ id: number; text: string }>(input)
+        .map(countedRowUdf)
+        .write(sink, { runId: 'sink-run', mode: 'resume', runDir, cpus: 2, concurrency: 2, progress: 'off' });
+    try {
+      await assert.rejects(job(), /UpsertSink: write \(task \d+, \d rows\) failed: the store went away/);
+      const recorded = recordsOf(runDir, 'sink-run');
+      assert.ok(recorded.length > 0 && recorded.length < 30, `${recorded.length} partitions recorded`);
+      // A partition is recorded only once all its rows are stored.
+      for (const name of recorded) {
+        const task = Number(name.slice(0, 6));
+        for (let id = task * 4; id < task * 4 + 4; id++) assert.ok(stored.has(id), `partition ${task}: row ${id} stored`);
+      }
+      rmSync(callsFile);
+      failAfter = -1;
+      const result = await job();
+      assert.deepEqual(
+        [...stored.keys()].sort((a, b) => a - b),
+        all(total),
+      );
+      assert.equal(recordsOf(runDir, 'sink-run').length, 30);
+      // Only the partitions without a record were read and mapped again.
+      assert.equal(calls(callsFile).length, total - recorded.length * 4);
+      assert.equal(result.rows, total - recorded.length * 4);
+      await assert.rejects(
+        readJson(input).write(sink, { runId: 'sink-run', runDir, progress: 'off' }),
+        /run 'sink-run' is already recorded in .*mode 'resume'/,
+      );
+    } finally {
+      delete process.env[CALLS_FILE_ENV];
+    }
+  }));

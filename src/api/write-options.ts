@@ -70,6 +70,17 @@ export interface ParquetWriteOptions extends FileWriteOptions {
 export interface SinkWriteOptions extends ExecutionOptions {
   /** `write` calls in flight at once (they run on the main thread: async I/O). Default 4. */
   concurrency?: number;
+  /**
+   * A stable name for this run (or SLUICE_RUN_ID): each read task's rows (a partition) reach the
+   * sink as their own batches, and a partition is recorded once all of them were written, in
+   * `runDir`. With `mode: 'resume'` a run started again skips the recorded partitions. The sink
+   * should be idempotent (an upsert by id): a partition cut short by a crash is written again.
+   */
+  runId?: string;
+  /** 'append' (default): a new run; 'resume' (with runId): go on with the run recorded in runDir. */
+  mode?: Extract<WriteMode, 'append' | 'resume'>;
+  /** Where the run's records go (`<runDir>/_sluice-runs/<runId>/`), a directory or s3:// prefix. Default: the working directory. */
+  runDir?: string;
 }
 
 export const DEFAULT_TARGET_BYTES_PER_FILE = 128 * 1024 ** 2;
@@ -86,7 +97,7 @@ const FILE_OPTIONS: Own<FileWriteOptions> = {
   mode: true,
 };
 const PARQUET_OPTIONS: Own<ParquetWriteOptions> = { ...FILE_OPTIONS, compression: true, rowGroupSize: true };
-const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true };
+const SINK_OPTIONS: Own<SinkWriteOptions> = { concurrency: true, runId: true, mode: true, runDir: true };
 const WRITE_OPTIONS: Readonly<Record<WriteFormat, { method: string; own: object }>> = {
   parquet: { method: 'writeParquet', own: PARQUET_OPTIONS },
   json: { method: 'writeJson', own: FILE_OPTIONS },

@@ -34,6 +34,7 @@ import { logical, type LogicalNode } from '../plan/logical.js';
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import type { Transform } from '../tasks/transform.js';
 import { execute, iterRows } from './consume.js';
+import { SinkRun } from './sink-run.js';
 import { checkedColumnTypes, DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import {
   checkFileWriteOptions,
@@ -298,10 +299,14 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
   onStats: (stats: DatasetStats) => void,
 ): Promise<WriteResult<R>> {
   checkSinkWriteOptions(options);
-  const { concurrency = DEFAULT_SINK_CONCURRENCY, ...execution } = options;
+  const { concurrency = DEFAULT_SINK_CONCURRENCY, runId: givenRunId, mode: givenMode, runDir, ...execution } = options;
   positiveInteger('concurrency', concurrency);
   const format = checkSink(sink);
   const name = sinkName(sink);
+  const { runId, mode } = writeRun({ runId: givenRunId, mode: givenMode });
+  if (mode !== 'append' && mode !== 'resume') throw new InvalidOptionError('mode', mode, "'append' or 'resume' for a write to a sink");
+  if (runDir !== undefined && (typeof runDir !== 'string' || runDir === ''))
+    throw new InvalidOptionError('runDir', runDir, 'a directory path');
   const writeId = newWriteId();
   const returns: R[] = [];
   let rows = 0;
@@ -320,8 +325,9 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
       (error: unknown) => startFailed.abort(error),
     );
     try {
+      const run = runId === null ? null : await SinkRun.start(sink, plan, name, runId, mode, runDir);
       const blocks = execute(
-        plan,
+        run?.plan ?? plan,
         execution,
         (s) => {
           stats = s;
@@ -329,7 +335,12 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
         },
         startFailed.signal,
       );
-      const batches = sink.rowsPerWrite === undefined ? blocks : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
+      const batches =
+        run !== null
+          ? run.batches(blocks, sink.rowsPerWrite)
+          : sink.rowsPerWrite === undefined
+            ? blocks
+            : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
       await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
         await started;
         const batch = blockToBatch(block, format) as SinkBatch<T, F>;
@@ -338,12 +349,14 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
         );
         rows += block.numRows;
         bytes += blockBytes(block);
+        await run?.written(block);
       });
       await started;
       // Interrupted after the last batch but before onWriteComplete: a failure too.
       if (interrupt.interrupted) throw interrupt.interrupted;
       const result: WriteResult<R> = { writeId, rows, bytes, returns, stats: stats! };
       await step(name, 'onWriteComplete', () => sink.onWriteComplete?.(result));
+      await run?.finish(stats!);
       return result;
     } catch (error) {
       const failure = error instanceof Error ? error : new WriteError(name, 'the write failed', error);

@@ -164,10 +164,10 @@ export async function runMapTasks(
         const at = sequence++;
         if (role.kind === 'write') {
           // One task per partition, named by it; a partition without rows is done without a file.
-          if (block.numRows === 0) await emitter.emit(at, emptyPartitionRow(partition));
+          if (block.numRows === 0) await emitter.emit(at, writes ? emptyPartitionRow(partition) : block);
           else {
             if (firstSchema !== null) block = firstSchema.fit(block);
-            if (!(await schedule(block, partition, (out) => emitter.emit(at, out)))) break;
+            if (!(await schedule(block, partition, (out) => emitter.emit(at, tagPartition(out, partition))))) break;
           }
           continue;
         }

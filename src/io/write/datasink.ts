@@ -43,6 +43,13 @@ export interface Datasink<T extends object = Row, R = unknown, F extends BatchFo
    */
   onWriteStart?(ctx: WriteStartContext): void | Promise<void>;
   write(batch: SinkBatch<T, F>, ctx: WriteContext): R | Promise<R>;
+  /**
+   * For a sink whose `write` returns before the rows are stored (it gathers rows of several
+   * calls into one request): resolves once everything given to `write` so far is stored, and
+   * rejects if some of it failed. A write with a `runId` records a partition as done only after
+   * this; a sink without it is taken to have stored a batch when its `write` resolved.
+   */
+  settled?(): Promise<void>;
   onWriteComplete?(result: WriteResult<R>): void | Promise<void>;
   /** Called once, with the error the write rejects with; the sink rolls back what it can here. */
   onWriteFailed?(error: Error): void | Promise<void>;

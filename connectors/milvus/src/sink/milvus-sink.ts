@@ -121,6 +121,14 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
     return { rows, inserted: this.#options.mode === 'insert' ? rows : 0, upserted: this.#options.mode === 'upsert' ? rows : 0 };
   }
 
+  /** Resolves once every row given to write() so far is stored: what is pending goes now, and the requests running are waited for. */
+  async settled(): Promise<void> {
+    this.#rethrow();
+    this.#dispatch();
+    await Promise.all(this.#sending);
+    this.#rethrow();
+  }
+
   async onWriteComplete(): Promise<void> {
     try {
       this.#dispatch();
