@@ -175,6 +175,15 @@ export class ClusterError extends SluiceError {
   }
 }
 
+/**
+ * A write with a `runId` on a plan that cannot be cut into a run's partitions (no file read, or
+ * an operator between the read and the write that mixes or drops partitions); raised before
+ * anything runs. A caller that can do without partitions may catch it and write without a run.
+ */
+export class UnpartitionedRunError extends WriteError {
+  override name = 'UnpartitionedRunError';
+}
+
 /** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
 export class CancelledError extends SluiceError {
   override name = 'CancelledError';

@@ -98,5 +98,6 @@ export {
   ActorError,
   ResourceError,
   ClusterError,
+  UnpartitionedRunError,
   type InputLocation,
 } from './errors.js';

@@ -1,6 +1,6 @@
 import { blockFromRows, type Block } from '../blocks/block.js';
 import { concatBlocks } from '../blocks/concat.js';
-import { WriteError } from '../errors.js';
+import { UnpartitionedRunError } from '../errors.js';
 import { physicalInputs, type PhysicalOf, type PhysicalOp } from '../plan/physical.js';
 import type { BlocksTransform } from '../tasks/transform.js';
 
@@ -39,7 +39,7 @@ export function partitionRoles(ops: readonly PhysicalOp[]): Map<PhysicalOp, Part
       const inputs = physicalInputs(current);
       const input = inputs.length === 1 ? inputs[0] : undefined;
       if (input?.kind !== 'Map' || streamsFiles(input))
-        throw new WriteError(
+        throw new UnpartitionedRunError(
           partitioned.name,
           'a write with a runId names its files by the partitions of its read, and here it cannot follow them: ' +
             `${input === undefined ? 'the plan' : input.name} between them ${refusal(input)}. ` +

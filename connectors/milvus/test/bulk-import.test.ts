@@ -9,13 +9,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { fromItems, seededRandom, WriteError } from 'sluice';
+import { fromItems, readJson, seededRandom, WriteError } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus, ImportJobError, type BulkImportOptions, type ImportManifest } from '../src/index.js';
 import { importFields, importRows } from './fixtures/import-rows.js';
+import { IMPORT_CALLS_ENV, IMPORT_FAIL_AT_ENV, toImportRowUdf } from './fixtures/import-resume-udfs.js';
 import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
 import { collectionName, REAL_MILVUS_SKIPPED, REAL_MILVUS_URI } from './fixtures/milvus-target.js';
 
@@ -222,6 +226,45 @@ test('an upload cut off by the S3 server going down fails the run before any imp
   } finally {
     await importer.stop();
     await flaky.stop();
+  }
+});
+
+test('rows read from files upload as a run: an upload that fails keeps its committed files, and the rerun uploads and maps only the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-import-resume-'));
+  const collection = collectionName('resume');
+  milvus.createCollection(collection, importFields);
+  const input = join(dir, 'in');
+  mkdirSync(input);
+  for (let f = 0; f < 20; f++)
+    writeFileSync(
+      join(input, `part-${String(f).padStart(2, '0')}.jsonl`),
+      Array.from({ length: 10 }, (_, r) => JSON.stringify({ id: f * 10 + r })).join('\n'),
+    );
+  const calls = join(dir, 'calls.txt');
+  const mapped = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length;
+  process.env[IMPORT_CALLS_ENV] = calls;
+  process.env[IMPORT_FAIL_AT_ENV] = '155';
+  try {
+    const run = () => bulkImportMilvus(readJson<{ id: number }>(input).map(toImportRowUdf), options(collection, 'resume-1', { cpus: 2 }));
+    await assert.rejects(run(), /run 'resume-1' failed; what it committed stays in s3:\/\/milvus-bucket\/imports\/resume-1\/files/);
+    assert.equal(importedFiles(collection).length, 0, 'nothing imported from a failed upload');
+    const records = (await s3.keys(BUCKET, 'imports/resume-1/files/_sluice-runs/resume-1/')).filter((key) =>
+      /\/\d+\.json$/.test(key),
+    ).length;
+    assert.ok(records > 0 && records < 20, `${records} partitions committed before the failure`);
+
+    writeFileSync(calls, '');
+    delete process.env[IMPORT_FAIL_AT_ENV];
+    const result = await run();
+    assert.equal(mapped(), 200 - records * 10, 'only the partitions without a committed file were read and mapped again');
+    assert.equal(result.rows, 200);
+    assert.equal(result.files.length, 20, 'a file per partition');
+    assert.equal(milvus.count(collection), 200);
+    assert.deepEqual(importedFiles(collection).sort(), result.files.map((f) => f.path).sort(), 'each file imported once');
+  } finally {
+    delete process.env[IMPORT_CALLS_ENV];
+    delete process.env[IMPORT_FAIL_AT_ENV];
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

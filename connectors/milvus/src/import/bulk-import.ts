@@ -4,6 +4,7 @@ import {
   newWriteId,
   objectStoreFor,
   UdfError,
+  UnpartitionedRunError,
   type Dataset,
   type ExecutionOptions,
   type ObjectStore,
@@ -105,15 +106,16 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
     const resumedUpload = manifests.current.files !== null;
     if (!resumedUpload) {
       const filesDir = store.join(dir, 'files');
-      // Files of an upload that was killed before it finished: never in a manifest, never imported.
-      await store.removeByPrefix(filesDir, '', { finished: true });
-      const written = await ds
-        .mapBatches(importEncoderUdf(schema), { batchFormat: 'arrow', name: `MilvusImportFiles(${collection})` })
-        .writeParquet(filesDir, {
-          ...execution,
-          storage: connection,
-          targetBytesPerFile: Math.min(fileSize ?? 256 * 1024 ** 2, MAX_FILE_BYTES),
-        });
+      const encoded = ds.mapBatches(importEncoderUdf(schema), { batchFormat: 'arrow', name: `MilvusImportFiles(${collection})` });
+      const upload = { ...execution, storage: connection };
+      // Rows read from files upload as a run: a file per read task, and an upload killed mid-way
+      // keeps the files it committed, so that a rerun uploads only the rest.
+      const written = await encoded.writeParquet(filesDir, { ...upload, runId, mode: 'resume' }).catch(async (error: unknown) => {
+        if (!(error instanceof UnpartitionedRunError)) throw error;
+        // Other rows upload whole: files of an upload that was killed before it finished were never in a manifest, never imported.
+        await store.removeByPrefix(filesDir, '', { finished: true });
+        return encoded.writeParquet(filesDir, { ...upload, targetBytesPerFile: Math.min(fileSize ?? 256 * 1024 ** 2, MAX_FILE_BYTES) });
+      });
       const files = written.returns.map((file) => ({
         path: file.path.slice(`s3://${bucket}/`.length),
         rows: file.rows,
