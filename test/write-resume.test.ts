@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { range, readJson, readParquet, WriteError, type Datasink } from '../src/index.js';
+import { range, readJson, readParquet, UnpartitionedRunError, WriteError, type Datasink } from '../src/index.js';
 import { ids as all, leftovers, recordsOf, writeJsonParts as writeInput } from './fixtures/json-parts.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 import { CALLS_FILE_ENV, countedRowUdf, FAIL_AT_ENV } from './fixtures/write-resume-udfs.js';
@@ -216,4 +216,28 @@ test('a run to a Datasink records each partition once all its batches are writte
     } finally {
       delete process.env[CALLS_FILE_ENV];
     }
+  }));
+
+test('a run whose plan cannot be cut into partitions is refused before anything is written, naming the operator', () =>
+  withDir(async (dir) => {
+    const input = join(dir, 'in');
+    writeInput(input, 3, 2);
+    const refused = async (run: Promise<unknown>, operator: RegExp, out: string) => {
+      await assert.rejects(run, (error: Error) => {
+        assert.ok(error instanceof UnpartitionedRunError, String(error));
+        assert.match(error.message, operator);
+        return true;
+      });
+      assert.equal(existsSync(out), false, 'nothing made');
+    };
+    await refused(
+      range(5).writeJson(join(dir, 'a'), { runId: 'r', progress: 'off' }),
+      /Range\(5\) is where the rows come from, and reads no files/,
+      join(dir, 'a'),
+    );
+    await refused(
+      readJson<{ id: number }>(input).sort('id').writeJson(join(dir, 'b'), { runId: 'r', progress: 'off' }),
+      /Sort\(id\) stands between them and moves rows across partitions/,
+      join(dir, 'b'),
+    );
   }));

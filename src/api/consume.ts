@@ -8,6 +8,8 @@ import { preview } from '../blocks/row-preview.js';
 import type { DatasetStats } from '../observe/stats.js';
 import type { LogicalNode } from '../plan/logical.js';
 import { planJob } from '../plan/planner.js';
+import { physicalOps } from '../plan/physical.js';
+import { partitionRoles } from '../exec/partition-chain.js';
 import { bundleBlocks } from '../blocks/bundler.js';
 import { resolveSettings, type ExecutionOptions } from '../exec/settings.js';
 
@@ -19,6 +21,14 @@ export function execute(
   failWhen?: AbortSignal,
 ): AsyncGenerator<Block> {
   return executePlan(planJob(plan).physical, resolveSettings(options), onStats, failWhen);
+}
+
+/**
+ * Refuses, before anything is written, a run (a write with a runId) whose plan cannot be cut
+ * into partitions: the executor would refuse it too, but only once the write has begun.
+ */
+export function refuseUnpartitionedRun(plan: LogicalNode): void {
+  partitionRoles(physicalOps(planJob(plan).physical));
 }
 
 export async function collectRows<T>(blocks: AsyncIterable<Block>): Promise<T[]> {

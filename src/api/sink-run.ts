@@ -6,6 +6,7 @@ import { checkStorageOptions, objectStoreFor, type ObjectStore } from '../io/sto
 import { committedTasks, prepareRunRecords, recordCommitted, recordPartitions, runKeyOf, runRecorded } from '../io/write/index.js';
 import type { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
+import { refuseUnpartitionedRun } from './consume.js';
 import type { BatchFormat } from '../blocks/batch-format.js';
 import type { Datasink } from '../io/write/index.js';
 
@@ -52,9 +53,6 @@ export class SinkRun {
       );
     const done = mode === 'resume' ? await committedTasks(store, dir, runId) : new Map<number, unknown>();
     const runKey = await runKeyOf(store, dir, runId);
-    await prepareRunRecords(store, dir, runId, runKey, false).catch((error: unknown) => {
-      throw new WriteError(name, `cannot make the record of run '${runId}' in ${dir}; check the path and its permissions`, error);
-    });
     const step = logical.map(
       plan,
       {
@@ -73,6 +71,10 @@ export class SinkRun {
       { kind: 'main', concurrency: 1 },
       { maxRetries: 0, retryExceptions: false },
     );
+    refuseUnpartitionedRun(step);
+    await prepareRunRecords(store, dir, runId, runKey, false).catch((error: unknown) => {
+      throw new WriteError(name, `cannot make the record of run '${runId}' in ${dir}; check the path and its permissions`, error);
+    });
     const settle = sink.settled === undefined ? null : () => sink.settled!();
     return new SinkRun(settle, name, store, dir, runId, step);
   }

@@ -33,7 +33,7 @@ import { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import { insideSluiceWorker, parkJobInWorker } from '../tasks/job-in-worker.js';
 import type { Transform } from '../tasks/transform.js';
-import { execute, iterRows } from './consume.js';
+import { execute, iterRows, refuseUnpartitionedRun } from './consume.js';
 import { SinkRun } from './sink-run.js';
 import { checkedColumnTypes, DEFAULT_MAX_RETRIES, positiveInteger } from './map-options.js';
 import {
@@ -112,6 +112,7 @@ export async function writeFiles(
     { kind: 'tasks', numCpus: 1, concurrency: undefined },
     { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false },
   );
+  if (runId !== null) refuseUnpartitionedRun(node);
   let stats: DatasetStats | undefined;
   // Planned before the directory is made: invalid execution options fail without touching the disk.
   const blocks = execute(node, execution, (s) => {

@@ -42,7 +42,7 @@ export function partitionRoles(ops: readonly PhysicalOp[]): Map<PhysicalOp, Part
         throw new UnpartitionedRunError(
           partitioned.name,
           'a write with a runId names its files by the partitions of its read, and here it cannot follow them: ' +
-            `${input === undefined ? 'the plan' : input.name} between them ${refusal(input)}. ` +
+            `${input === undefined ? 'the plan' : input.name} ${refusal(input)}. ` +
             'Leave runId out, or write before that operator',
         );
       if (readsFiles(input)) {
@@ -57,10 +57,18 @@ export function partitionRoles(ops: readonly PhysicalOp[]): Map<PhysicalOp, Part
 }
 
 function refusal(op: PhysicalOp | undefined): string {
-  if (op?.kind === 'Map') return 'is a streaming read (ffmpeg), whose parts are not partitions of a run yet';
-  if (op?.kind === 'AllToAll') return 'moves rows across partitions (sort, groupBy, repartition, shuffle)';
-  if (op?.kind === 'Limit') return 'is a limit, which keeps rows of some partitions only';
-  return 'reads no files (a run is partitioned by the files it reads) or joins several inputs';
+  switch (op?.kind) {
+    case 'Map':
+      return 'is a streaming read (ffmpeg), whose parts are not partitions of a run yet';
+    case 'AllToAll':
+      return 'stands between them and moves rows across partitions (sort, groupBy, repartition, shuffle)';
+    case 'Limit':
+      return 'stands between them and keeps rows of some partitions only';
+    case 'Union':
+      return 'stands between them and joins several inputs';
+    default:
+      return 'is where the rows come from, and reads no files (a run is partitioned by the files it reads)';
+  }
 }
 
 function readsFiles(op: PhysicalOf<'Map'>): boolean {
