@@ -15,6 +15,7 @@ const floors = [
   { name: 'pools', path: '^src/pools/', what: 'task pools and actor pools' },
   { name: 'cluster', path: '^src/cluster/', what: 'partitions as BullMQ jobs on Redis: the driver side and the worker' },
   { name: 'exec', path: '^src/exec/', what: 'the streaming executor and its operators' },
+  { name: 'worker', path: '^src/worker/', what: 'the cluster worker: partition jobs run on its task pool or its own executor' },
   { name: 'api', path: '^src/api/', what: 'Dataset and the user-facing API' },
   { name: 'text', path: '^src/text/', what: 'text splitting and chunking over the API' },
   { name: 'index', path: '^src/(index|cli)\\.ts$', what: 'the public entry and the command line' },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { startClusterWorker } from './cluster/cluster-worker.js';
+import { startClusterWorker } from './worker/cluster-worker.js';
 import { SluiceError } from './errors.js';
 import { checkStorageOptions, objectStoreFor } from './io/storage/index.js';
 import { completeRun } from './io/write/index.js';

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClusterError, range, readJson, WriteError } from '../src/index.js';
 import { CLUSTER_CALLS_ENV, CLUSTER_ROW_MS_ENV, tagRowUdf } from './fixtures/cluster-udfs.js';
-import { countedRowsUdf } from './fixtures/write-resume-udfs.js';
+import { CALLS_FILE_ENV, countedRowsUdf, keptRow } from './fixtures/write-resume-udfs.js';
 import { ids, leftovers, recordsOf, writeJsonParts } from './fixtures/json-parts.js';
 import { redisServerPath, startRedisServer } from './fixtures/redis-server.js';
 import { withTempDir } from './fixtures/temp-dir.js';
@@ -34,8 +34,8 @@ interface WorkerProcess {
   stop(): Promise<number>;
 }
 
-function startWorker(redis: string, env: NodeJS.ProcessEnv, extra: readonly string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', redis, '--cpus', '1', ...extra], {
+function startWorker(redis: string, env: NodeJS.ProcessEnv, extra: readonly string[] = [], cpus = 1): WorkerProcess {
+  const child = spawn(process.execPath, [CLI, 'worker', '--redis', redis, '--cpus', String(cpus), ...extra], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -91,7 +91,10 @@ test("cluster mode: two worker processes run a write's 40 partitions, the rows o
   withDir(async (dir) => {
     const redis = await startRedisServer();
     const calls = join(dir, 'calls.txt');
-    const workers = [0, 1].map(() => startWorker(redis.url, { [CLUSTER_CALLS_ENV]: calls }));
+    const actorCallsFile = join(dir, 'actor-calls.txt');
+    const actorCalls = () => (existsSync(actorCallsFile) ? readFileSync(actorCallsFile, 'utf8').split('\n').filter(Boolean) : []);
+    // Two CPUs each: the actor stages below need one for the read's and the write's tasks, and half one for the actor.
+    const workers = [0, 1].map(() => startWorker(redis.url, { [CLUSTER_CALLS_ENV]: calls, [CALLS_FILE_ENV]: actorCallsFile }, [], 2));
     try {
       await Promise.all(workers.map((w) => w.ready));
       const input = join(dir, 'in');
@@ -122,11 +125,24 @@ test("cluster mode: two worker processes run a write's 40 partitions, the rows o
         assert.match(error.message, /returns its rows to this process .*cluster: null/);
         return true;
       });
+      // An actor pool between read and write: each worker runs the stages as a plan of its own, its actors kept across partitions.
+      const viaActors = join(dir, 'actors');
+      const actorResult = await readJson<{ id: number; text: string }>(input)
+        .mapBatches(countedRowsUdf, { concurrency: 1, numCpus: 0.5, batchSize: 2 })
+        .writeJson(viaActors, { runId: 'c2', cluster: redis.url, progress: 'off' });
+      assert.equal(actorResult.rows, total);
+      assert.equal(actorResult.files.length, 40, 'a file per partition');
+      assert.deepEqual(await writtenIds(viaActors), ids(total));
+      assert.ok(existsSync(join(viaActors, '_SUCCESS')));
+      assert.deepEqual(leftovers(viaActors), []);
+      assert.equal(actorCalls().length, total, 'every row through an actor once');
+      // A function of this process cannot run on a worker.
       await assert.rejects(
         readJson<{ id: number; text: string }>(input)
+          .filter(keptRow)
           .mapBatches(countedRowsUdf, { concurrency: 1, numCpus: 0.5 })
-          .writeJson(join(dir, 'actors'), { runId: 'c2', cluster: redis.url, progress: 'off' }),
-        /cluster mode runs a write with a runId in the same tasks as its read, and MapBatches\(CountedRows\) stands between them/,
+          .writeJson(join(dir, 'local'), { runId: 'c3', cluster: redis.url, progress: 'off' }),
+        /cluster mode runs a run's operators on the workers, and Filter\(keptRow\) runs a function of this process/,
       );
       await assert.rejects(readJson(input).writeJson(join(dir, 'no-run'), { cluster: redis.url, progress: 'off' }), (error: Error) => {
         assert.ok(error instanceof WriteError);
@@ -138,8 +154,8 @@ test("cluster mode: two worker processes run a write's 40 partitions, the rows o
       await redis.stop();
       assert.equal(
         finished.reduce((a, b) => a + b, 0),
-        40,
-        `the workers say they finished the 40 partitions: ${workers.map((w) => w.log()).join('\n')}`,
+        80,
+        `the workers say they finished the 40 partitions of each write: ${workers.map((w) => w.log()).join('\n')}`,
       );
     }
   }),

@@ -1,5 +1,6 @@
 import type { UdfFailure } from '../pools/task-protocol.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
+import type { MapStage } from '../plan/physical.js';
 import type { Transform } from '../tasks/transform.js';
 import type { CodeHashes } from './portable-chain.js';
 
@@ -32,6 +33,11 @@ export interface PartitionJob {
   readonly timeoutMs: number | null;
   /** A UDF's error fails the attempt (retried while attempts are left) instead of answering at once (`retryExceptions`). */
   readonly retryExceptions: boolean;
+  /**
+   * The operators from read to write, portable, when they do not fuse into `chain` (an actor
+   * pool between them): the worker runs them as a plan of its own. Null: `chain` is the task.
+   */
+  readonly stages: readonly MapStage[] | null;
 }
 
 /**

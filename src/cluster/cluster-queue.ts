@@ -5,6 +5,7 @@ import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import { CancelledError, ClusterError } from '../errors.js';
 import { replyToError } from '../pools/task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
+import type { MapStage } from '../plan/physical.js';
 import type { Transform } from '../tasks/transform.js';
 import { partitionJobId, partitionJobOptions, type ClusterSettings, type PartitionJob, type PartitionResult } from './cluster-protocol.js';
 import { codeHashes, codeRoot, portableChain, type CodeHashes } from './portable-chain.js';
@@ -21,6 +22,7 @@ export interface PartitionCall {
   readonly attempts: number;
   readonly timeoutMs: number | null;
   readonly retryExceptions: boolean;
+  readonly stages: readonly MapStage[] | null;
 }
 
 interface Waiter {
@@ -44,7 +46,7 @@ export class ClusterQueue {
   private readonly queue: Queue<PartitionJob, PartitionResult>;
   private readonly events: QueueEvents;
   private readonly waiting = new Map<string, Waiter>();
-  private readonly chains = new WeakMap<readonly Transform[], { chain: Transform[]; code: CodeHashes }>();
+  private readonly chains = new WeakMap<readonly Transform[], { chain: Transform[]; stages: MapStage[] | null; code: CodeHashes }>();
   private readonly root = codeRoot();
   private poller: NodeJS.Timeout | null = null;
   private lastError: unknown = null;
@@ -86,7 +88,7 @@ export class ClusterQueue {
 
   async run(call: PartitionCall, signal: AbortSignal): Promise<TaskOutcome> {
     if (signal.aborted) throw new CancelledError();
-    const { chain, code } = this.portable(call.transforms);
+    const { chain, stages, code } = this.portable(call.transforms, call.stages);
     const id = partitionJobId(call.runId, call.runKey, writeKey(call.transforms), call.task);
     const data: PartitionJob = {
       runId: call.runId,
@@ -97,6 +99,7 @@ export class ClusterQueue {
       code,
       timeoutMs: call.timeoutMs,
       retryExceptions: call.retryExceptions,
+      stages,
     };
     const answer = new Promise<PartitionResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, call }));
     // Awaited below, unless adding the job fails first.
@@ -132,12 +135,15 @@ export class ClusterQueue {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
   }
 
-  /** The chain as it crosses to workers, made once per operator. */
-  private portable(transforms: readonly Transform[]): { chain: Transform[]; code: CodeHashes } {
+  /** The chain (and stages) as they cross to workers, made once per operator. */
+  private portable(
+    transforms: readonly Transform[],
+    given: readonly MapStage[] | null,
+  ): { chain: Transform[]; stages: MapStage[] | null; code: CodeHashes } {
     let made = this.chains.get(transforms);
     if (made === undefined) {
-      const { chain, modules } = portableChain(transforms, this.root);
-      made = { chain, code: codeHashes(this.root, modules) };
+      const { chain, modules } = portableChain({ transforms: [...transforms], stages: given === null ? null : [...given] }, this.root);
+      made = { chain: chain.transforms, stages: chain.stages, code: codeHashes(this.root, modules) };
       this.chains.set(transforms, made);
     }
     return made;

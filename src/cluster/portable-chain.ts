@@ -3,7 +3,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ClusterError } from '../errors.js';
-import type { Transform } from '../tasks/transform.js';
 
 /**
  * A fused chain is plain data whose code references are module URLs (`udf(import.meta.url, …)`,
@@ -32,10 +31,10 @@ export function codeRoot(from = process.cwd()): string {
   }
 }
 
-/** The chain with every `file:` URL under `root` made root-relative, and the modules it runs. */
-export function portableChain(transforms: readonly Transform[], root: string): { chain: Transform[]; modules: string[] } {
+/** `plan` (a chain, stages: plain data) with every `file:` URL under `root` made root-relative, and the modules it runs. */
+export function portableChain<T>(plan: T, root: string): { chain: T; modules: string[] } {
   const modules = new Set<string>();
-  const chain = rewriteStrings(transforms, (value, key) => {
+  const chain = rewriteStrings(plan, (value, key) => {
     if (!value.startsWith('file:')) return value;
     const file = fileURLToPath(value);
     const relative = path.relative(root, file);
@@ -47,15 +46,15 @@ export function portableChain(transforms: readonly Transform[], root: string): {
     const portable = relative.split(path.sep).join('/');
     if (key === 'moduleUrl') modules.add(portable);
     return PORTABLE + portable;
-  }) as Transform[];
+  }) as T;
   return { chain, modules: [...modules].sort() };
 }
 
-/** A portable chain's module paths resolved against this machine's code root. */
-export function localChain(chain: readonly Transform[], root: string): Transform[] {
+/** A portable chain's (or stages') module paths resolved against this machine's code root. */
+export function localChain<T>(chain: T, root: string): T {
   return rewriteStrings(chain, (value) =>
     value.startsWith(PORTABLE) ? pathToFileURL(path.join(root, value.slice(PORTABLE.length))).href : value,
-  ) as Transform[];
+  ) as T;
 }
 
 /** Hashes by path, size and modification time: a worker hashes each module once, and again after a deploy. */

@@ -12,7 +12,7 @@ import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { trackJob } from './interrupt.js';
 import { Job } from './job.js';
-import { partitionRoles, type PartitionRole } from './partition-chain.js';
+import { clusterChains, partitionRoles, type PartitionRole } from './partition-chain.js';
 import { runAllToAllOp } from './operators/all-to-all-op.js';
 import { runActorMapOp } from './operators/actor-map-op.js';
 import { runLimitOp } from './operators/limit-op.js';
@@ -32,7 +32,7 @@ import { runUnionOp } from './operators/union-op.js';
  * sink could not start, while the plan was already starting).
  */
 export async function* executePlan(
-  root: PhysicalOp,
+  plan: PhysicalOp,
   settings: ExecutionSettings,
   onStats: (stats: DatasetStats) => void,
   failWhen?: AbortSignal,
@@ -40,12 +40,14 @@ export async function* executePlan(
   // A worker is importing a user script to find its UDFs: the script's own job must not run there.
   if (insideSluiceWorker()) await parkJobInWorker();
   const job = new Job(settings);
+  // Cluster mode hands a run's whole chain to the workers as one operator.
+  const root = settings.cluster === null ? plan : clusterChains(plan);
   const ops = physicalOps(root);
   warnOfEntryScriptUdfs(
     ops.flatMap((op) => (op.kind === 'Map' && op.compute.kind !== 'main' && op.compute.kind !== 'any' ? op.transforms : [])),
   );
   job.partitionRoles = partitionRoles(ops);
-  refuseOutsideCluster(ops, job.partitionRoles, settings);
+  refuseOutsideCluster(job.partitionRoles, ops, settings);
   admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.memory.track)]));
@@ -180,24 +182,16 @@ function runOperator(op: PhysicalOp, ctx: OperatorContext): Promise<void> {
 }
 
 /**
- * Cluster mode runs the partitions of a write with a run id on the workers, as its read's tasks. A
- * job that returns its rows here (take, iterRows, count…), a write without a run id, a write to a
- * sink, or one with operators between its read and its write has no such tasks to hand out: it
- * is refused rather than run on the driver alone without a word.
+ * Cluster mode runs the partitions of a write with a run id on the workers. A job that returns
+ * its rows here (take, iterRows, count…), a write without a run id, or a write to a sink has no
+ * partitions to hand out: it is refused rather than run on the driver alone without a word.
  */
 function refuseOutsideCluster(
-  ops: readonly PhysicalOp[],
   roles: ReadonlyMap<PhysicalOp, PartitionRole>,
+  ops: readonly PhysicalOp[],
   settings: ExecutionSettings,
 ): void {
   if (settings.cluster === null) return;
-  const between = [...roles].find(([, role]) => role.kind === 'middle');
-  if (between !== undefined)
-    throw new ClusterError(
-      `${between[1].write.name}: cluster mode runs a write with a runId in the same tasks as its read, and ${between[0].name} ` +
-        'stands between them (an actor pool or a main-thread function); run this write on one machine (cluster: null), or ' +
-        'make the steps between read and write task-pool udf() functions',
-    );
   if (roles.size === 0)
     throw new ClusterError(
       `cluster mode (${settings.cluster.redis}) runs writeParquet/writeJson/writeCsv with a runId on the workers; this job ` +

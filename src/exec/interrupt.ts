@@ -79,8 +79,18 @@ const NOT_TRACKED: InterruptHandle = { interrupted: null, finish: () => Promise.
  */
 export function trackJob(stop: (error: InterruptedError) => PromiseLike<unknown>): InterruptHandle {
   // A worker thread gets no signals; a job there is a job script imported by a worker, parked.
-  if (!isMainThread) return NOT_TRACKED;
+  if (!isMainThread || signalsHandledElsewhere) return NOT_TRACKED;
   return handleOf(register(stop, writeScope.getStore() !== undefined));
+}
+
+let signalsHandledElsewhere = false;
+
+/**
+ * For a process that handles SIGINT and SIGTERM itself (a cluster worker, which finishes its
+ * running partitions and then ends its jobs): its jobs are left out of this policy.
+ */
+export function handleSignalsElsewhere(): void {
+  signalsHandledElsewhere = true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { blockFromRows, type Block } from '../blocks/block.js';
 import { concatBlocks } from '../blocks/concat.js';
-import { UnpartitionedRunError } from '../errors.js';
+import { ClusterError, UnpartitionedRunError } from '../errors.js';
 import { physicalInputs, type PhysicalOf, type PhysicalOp } from '../plan/physical.js';
 import type { BlocksTransform } from '../tasks/transform.js';
 
@@ -79,6 +79,40 @@ function readsFiles(op: PhysicalOf<'Map'>): boolean {
 function streamsFiles(op: PhysicalOf<'Map'>): boolean {
   const first = op.transforms[0];
   return first?.op === 'blocks' && first.inputs === 'files' && first.streams !== undefined;
+}
+
+/**
+ * Cluster mode's plan: a run whose read and write do not fuse (an actor pool between them) is
+ * handed to the workers as one operator, the read's, carrying the whole chain as `stages`: the
+ * driver hands out partitions and records files, and a worker runs the stages as a plan of its
+ * own. Main-thread functions cannot cross: such a chain is refused.
+ */
+export function clusterChains(root: PhysicalOp): PhysicalOp {
+  if (root.kind !== 'Map') return root;
+  const role = partitionRoles([root]).get(root);
+  if (role?.kind !== 'write') return root;
+  const chain: PhysicalOf<'Map'>[] = [root];
+  for (let op = root.input; ; op = (op as PhysicalOf<'Map'>).input) {
+    const map = op as PhysicalOf<'Map'>;
+    chain.unshift(map);
+    if (readsFiles(map)) break;
+  }
+  const local = chain.find((op) => op.compute.kind === 'main');
+  if (local !== undefined)
+    throw new ClusterError(
+      `${role.write.name}: cluster mode runs a run's operators on the workers, and ${local.name} runs a function of this ` +
+        'process (a plain function, not udf(import.meta.url, …)); make it a udf(), or run this write here (cluster: null)',
+    );
+  const [head] = chain;
+  return Object.freeze({
+    kind: 'Map',
+    name: chain.map((op) => op.name).join('->'),
+    input: head.input,
+    transforms: [...head.transforms, role.write],
+    compute: head.compute,
+    retry: head.retry,
+    stages: chain.map(({ name, transforms, compute, retry }) => ({ name, transforms, compute, retry })),
+  });
 }
 
 const tags = new WeakMap<Block, number>();

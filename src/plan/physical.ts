@@ -17,10 +17,25 @@ export type PhysicalOp =
       readonly transforms: readonly Transform[];
       readonly compute: Compute;
       readonly retry: RetryPolicy;
+      /**
+       * Cluster mode: the operators from a run's read to its write, which this one stands for on
+       * the driver; a worker runs them as a plan of its own (exec/partition-chain.ts).
+       */
+      readonly stages?: readonly MapStage[];
+      /** Its input blocks are partitions already, tagged (a cluster worker's jobs): each is one task, named by it. */
+      readonly givenPartitions?: true;
     }
   | { readonly kind: 'Limit'; readonly name: string; readonly input: PhysicalOp; readonly n: number }
   | { readonly kind: 'Union'; readonly name: string; readonly inputs: readonly PhysicalOp[] }
   | { readonly kind: 'AllToAll'; readonly name: string; readonly input: PhysicalOp; readonly spec: AllToAllSpec };
+
+/** A map operator as plain data, which crosses to a cluster worker. */
+export interface MapStage {
+  readonly name: string;
+  readonly transforms: readonly Transform[];
+  readonly compute: Compute;
+  readonly retry: RetryPolicy;
+}
 
 export type PhysicalOf<K extends PhysicalOp['kind']> = Extract<PhysicalOp, { kind: K }>;
 

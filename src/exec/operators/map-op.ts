@@ -164,7 +164,7 @@ export async function runMapTasks(
         const at = sequence++;
         if (role.kind === 'write') {
           // One task per partition, named by it; a partition without rows is done without a file.
-          if (block.numRows === 0) await emitter.emit(at, writes ? emptyPartitionRow(partition) : block);
+          if (block.numRows === 0) await emitter.emit(at, tagPartition(writes ? emptyPartitionRow(partition) : block, partition));
           else {
             if (firstSchema !== null) block = firstSchema.fit(block);
             if (!(await schedule(block, partition, (out) => emitter.emit(at, tagPartition(out, partition))))) break;
@@ -181,7 +181,18 @@ export async function runMapTasks(
         if (halted()) break;
         await group.seal();
       }
+    } else if (op.givenPartitions === true) {
+      // A cluster worker's read: each input block is a partition of the driver's, one task named by it.
+      let sequence = 0;
+      for await (const block of inputs) {
+        if (halted()) break;
+        const partition = partitionOf(block, op.name);
+        const at = sequence++;
+        if (!(await schedule(block, partition, (out) => emitter.emit(at, tagPartition(out, partition))))) break;
+      }
     } else {
+      // Emitted in sequence: the indices of another shard's partitions, or of done ones, never come.
+      let sequence = 0;
       for await (let bundle of bundleInputs(inputs, op.transforms, oneBatch)) {
         if (halted()) break;
         // A block without rows (the schema of a dataset without any) gives a task nothing to do.
@@ -192,11 +203,12 @@ export async function runMapTasks(
         const doneRows = done.get(index);
         if (doneRows !== undefined) {
           // A resumed run's partition committed before: not run; in the write's own tasks, its file rows.
-          if (role?.kind === 'fused') await emitter.emit(index, blockFromRows(doneRows.map((row) => ({ ...row }))));
+          if (role?.kind === 'fused') await emitter.emit(sequence++, blockFromRows(doneRows.map((row) => ({ ...row }))));
           continue;
         }
         if (firstSchema !== null) bundle = firstSchema.fit(bundle);
-        const deliver = (out: Block) => emitter.emit(index, role?.kind === 'head' ? tagPartition(out, index) : out);
+        const at = sequence++;
+        const deliver = (out: Block) => emitter.emit(at, role?.kind === 'head' ? tagPartition(out, index) : out);
         if (!(await schedule(bundle, index, deliver))) break;
       }
     }
@@ -234,6 +246,7 @@ async function runOnCluster(op: MapOp, ctx: OperatorContext, write: PartitionedW
           input,
           attempts: op.retry.maxRetries + 1,
           retryExceptions: op.retry.retryExceptions,
+          stages: op.stages ?? null,
           timeoutMs: first.timeoutMsPerRow === undefined ? null : first.timeoutMsPerRow * input.numRows + STUCK_WORKER_GRACE_MS,
         },
         ctx.signal,

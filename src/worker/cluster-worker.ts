@@ -1,13 +1,18 @@
 import os from 'node:os';
 import { UnrecoverableError, Worker, type Job as QueuedJob } from 'bullmq';
+import { blockFromRows, type Block } from '../blocks/block.js';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
+import { handleSignalsElsewhere } from '../exec/interrupt.js';
+import { resolveSettings } from '../exec/settings.js';
+import type { TaskOutcome } from '../tasks/task-outcome.js';
+import { ChainRunner } from './chain-runner.js';
 import { FileReadError, InvalidOptionError, UdfError } from '../errors.js';
 import { TaskPool } from '../pools/task-pool.js';
 import { serializeError } from '../pools/task-protocol.js';
 import { DEFAULT_ROW_CONCURRENCY } from '../tasks/run-chain.js';
-import { DEFAULT_LOCKS, DEFAULT_QUEUE, type LockSettings, type PartitionJob, type PartitionResult } from './cluster-protocol.js';
-import { codeMismatch, codeRoot, localChain } from './portable-chain.js';
-import { redisOptions } from './redis-connection.js';
+import { DEFAULT_LOCKS, DEFAULT_QUEUE, type LockSettings, type PartitionJob, type PartitionResult } from '../cluster/cluster-protocol.js';
+import { codeMismatch, codeRoot, localChain } from '../cluster/portable-chain.js';
+import { redisOptions } from '../cluster/redis-connection.js';
 
 export interface ClusterWorkerOptions {
   /** The Redis URL the driver uses. */
@@ -35,9 +40,10 @@ export interface ClusterWorker {
 }
 
 /**
- * A cluster worker (`npx sluice worker`): takes partition jobs from the queue, `cpus` at a time,
- * and runs each job's fused chain on its task pool (worker threads), so that the event loop that
- * renews the jobs' locks is never held up by the work. It commits outputs as the chain's write
+ * A cluster worker (`npx sluice worker`): takes partition jobs from the queue, 2 x `cpus` at a
+ * time, and runs each job's fused chain on its task pool (worker threads), or, for a run with an
+ * actor pool between read and write, feeds it to a plan of the run's stages on this machine
+ * (chain-runner.ts); the work is off the event loop that renews the jobs' locks either way. It commits outputs as the chain's write
  * does on one machine (temporary name, then rename). A job from other code (another lockfile or
  * module build) is refused as unrecoverable, naming what differs; a UDF's error is the job's
  * answer (the driver raises it), unless the operator retries exceptions and attempts are left;
@@ -50,7 +56,22 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
   const locks = { ...DEFAULT_LOCKS, ...options.locks };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const id = `${os.hostname()}:${process.pid}`;
+  // The worker's own SIGTERM finishes its running partitions, then ends the runners' jobs.
+  handleSignalsElsewhere();
   const pool = new TaskPool(cpus, options.heapMb ?? 2048);
+  // Stages run as a plan of this process's own: the executor's settings, never in cluster mode itself.
+  const settings = resolveSettings({ cpus, progress: 'off', cluster: null, shard: null });
+  const runners = new Map<string, ChainRunner>();
+  /** The file rows of a partition whose stages do not fuse: through the runner of its run's stages, made on first use. */
+  const runStages = async (job: PartitionJob, input: Block): Promise<TaskOutcome> => {
+    const key = JSON.stringify(job.stages);
+    let runner = runners.get(key);
+    if (runner === undefined || !runner.open) {
+      runner = new ChainRunner(localChain(job.stages!, root), settings);
+      runners.set(key, runner);
+    }
+    return { block: blockFromRows(await runner.run(input, job.task)), skipped: [], udfMs: 0 };
+  };
   let finished = 0;
 
   const runPartition = async (job: QueuedJob<PartitionJob, PartitionResult>): Promise<PartitionResult> => {
@@ -62,7 +83,10 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     const controller = new AbortController();
     const timer = data.timeoutMs === null ? null : setTimeout(() => controller.abort(), data.timeoutMs);
     try {
-      const outcome = await pool.run(input, localChain(data.chain, root), data.task, DEFAULT_ROW_CONCURRENCY, controller.signal);
+      const outcome =
+        data.stages === null
+          ? await pool.run(input, localChain(data.chain, root), data.task, DEFAULT_ROW_CONCURRENCY, controller.signal)
+          : await runStages(data, input);
       finished++;
       return {
         worker: id,
@@ -96,7 +120,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
 
   const worker = new Worker<PartitionJob, PartitionResult>(options.queue ?? DEFAULT_QUEUE, runPartition, {
     connection: redisOptions(options.redis, 'redis'),
-    concurrency: cpus,
+    // Twice the threads: a partition waiting in the executor's queues keeps its actors busy.
+    concurrency: 2 * cpus,
     lockDuration: locks.lockMs,
     stalledInterval: locks.stalledMs,
     maxStalledCount: locks.maxStalledCount,
@@ -112,6 +137,7 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     },
     async close() {
       await worker.close();
+      await Promise.all([...runners.values()].map((runner) => runner.end()));
       await pool.destroy();
     },
   };
