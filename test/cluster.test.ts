@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ClusterError, range, readJson, WriteError } from '../src/index.js';
 import { CLUSTER_CALLS_ENV, CLUSTER_ROW_MS_ENV, tagRowUdf } from './fixtures/cluster-udfs.js';
@@ -191,84 +191,96 @@ test('a worker whose code differs from the driver’s refuses the partition, and
   }),
 );
 
+/**
+ * The faults, with the work of `stage` ('task': a task-pool map, a task per partition; 'actor':
+ * an actor pool between read and write, each worker running the run's stages as a job of its own).
+ */
+const faults = (stage: 'task' | 'actor', t: TestContext) =>
+  withDir(async (dir) => {
+    const redis = await startRedisServer();
+    const calls = join(dir, 'calls.txt');
+    const env = { [CLUSTER_CALLS_ENV]: calls, [CLUSTER_ROW_MS_ENV]: '40' };
+    // Short locks, so that a dead or frozen worker's jobs go back to the queue within seconds.
+    const locks = ['--lock-ms', '2000', '--stalled-ms', '1000'];
+    // The actor stage needs a CPU for the read's and write's tasks and half one for its actor.
+    const cpus = stage === 'actor' ? 2 : 1;
+    const workers = [0, 1, 2].map(() => startWorker(redis.url, env, locks, cpus));
+    const input = join(dir, 'in');
+    const total = writeJsonParts(input, 200, 5);
+    const out = join(dir, 'out');
+    const driverEnv = { ...process.env, ...env, SLUICE_CLUSTER: redis.url };
+    const startDriver = () =>
+      spawn(process.execPath, [JOB, input, out, 'faults', stage], { cwd: ROOT, env: driverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const committed = () => recordsOf(out, 'faults').length;
+    let driverLog = '';
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      const clean = spawnSync(process.execPath, [JOB, input, join(dir, 'clean'), 'clean', stage], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, [CLUSTER_CALLS_ENV]: join(dir, 'clean-calls.txt') },
+      });
+      assert.equal(clean.status, 0, clean.stderr);
+      const cleanIds = await writtenIds(join(dir, 'clean'));
+      assert.deepEqual(cleanIds, ids(total));
+
+      const driver = startDriver();
+      driver.stderr.on('data', (data: Buffer) => (driverLog += data.toString()));
+      const driverExit = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        driver.once('exit', (code, signal) => resolve(signal ?? code)),
+      );
+
+      await waitFor('20 partitions committed', () => committed() >= 20);
+      workers[0].child.kill('SIGKILL');
+      workers.push(startWorker(redis.url, env, locks, cpus));
+
+      await waitFor('50 partitions committed', () => committed() >= 50);
+      workers[1].child.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      workers[1].child.kill('SIGCONT');
+
+      await waitFor('80 partitions committed', () => committed() >= 80);
+      await redis.restart();
+
+      await waitFor('120 partitions committed', () => committed() >= 120);
+      driver.kill('SIGKILL');
+      assert.equal(await driverExit, 'SIGKILL', `the driver was killed mid-job, not finished: ${driverLog}`);
+      assert.ok(committed() < 200, 'partitions were left for the driver started again');
+
+      const again = startDriver();
+      let output = '';
+      let againLog = '';
+      again.stdout.on('data', (data: Buffer) => (output += data.toString()));
+      again.stderr.on('data', (data: Buffer) => (againLog += data.toString()));
+      const code = await new Promise((resolve) => again.once('exit', resolve));
+      assert.equal(code, 0, againLog);
+      assert.deepEqual(JSON.parse(output), { rows: total, files: 200 });
+
+      assert.deepEqual(await writtenIds(out), cleanIds, "the one-process run's rows, each once");
+      assert.equal(recordsOf(out, 'faults').length, 200);
+      assert.equal(readdirSync(out).filter((name) => name.endsWith('.jsonl')).length, 200, 'a file per partition');
+      assert.deepEqual(leftovers(out), [], 'no temporary files');
+      assert.ok(existsSync(join(out, '_SUCCESS')));
+      // At least once: every row was mapped, some twice (the partitions the killed and the frozen worker were running).
+      const mapped = callsIn(calls);
+      assert.equal(new Set(mapped.map(([id]) => id)).size, total);
+      assert.ok(mapped.length > total, 'the partitions a killed or frozen worker held ran again elsewhere');
+      t.diagnostic(`rows mapped ${mapped.length} times for ${total} rows`);
+    } catch (error) {
+      t.diagnostic(`committed ${committed()}; driver: ${driverLog}\nworkers:\n${workers.map((w) => w.log()).join('\n---\n')}`);
+      throw error;
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+      await redis.stop();
+    }
+  });
+
 test(
   'faults: a worker killed mid-job, one frozen past its lock, Redis restarted, the driver killed and started again: 200 of 200 partitions, each once',
   { skip },
-  (t) =>
-    withDir(async (dir) => {
-      const redis = await startRedisServer();
-      const calls = join(dir, 'calls.txt');
-      const env = { [CLUSTER_CALLS_ENV]: calls, [CLUSTER_ROW_MS_ENV]: '40' };
-      // Short locks, so that a dead or frozen worker's jobs go back to the queue within seconds.
-      const locks = ['--lock-ms', '2000', '--stalled-ms', '1000'];
-      const workers = [0, 1, 2].map(() => startWorker(redis.url, env, locks));
-      const input = join(dir, 'in');
-      const total = writeJsonParts(input, 200, 5);
-      const out = join(dir, 'out');
-      const driverEnv = { ...process.env, ...env, SLUICE_CLUSTER: redis.url };
-      const startDriver = () =>
-        spawn(process.execPath, [JOB, input, out, 'faults'], { cwd: ROOT, env: driverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      const committed = () => recordsOf(out, 'faults').length;
-      let driverLog = '';
-      try {
-        await Promise.all(workers.map((w) => w.ready));
-        const clean = spawnSync(process.execPath, [JOB, input, join(dir, 'clean'), 'clean'], {
-          cwd: ROOT,
-          encoding: 'utf8',
-          env: { ...process.env, [CLUSTER_CALLS_ENV]: join(dir, 'clean-calls.txt') },
-        });
-        assert.equal(clean.status, 0, clean.stderr);
-        const cleanIds = await writtenIds(join(dir, 'clean'));
-        assert.deepEqual(cleanIds, ids(total));
+  (t) => faults('task', t),
+);
 
-        const driver = startDriver();
-        driver.stderr.on('data', (data: Buffer) => (driverLog += data.toString()));
-        const driverExit = new Promise<NodeJS.Signals | number | null>((resolve) =>
-          driver.once('exit', (code, signal) => resolve(signal ?? code)),
-        );
-
-        await waitFor('20 partitions committed', () => committed() >= 20);
-        workers[0].child.kill('SIGKILL');
-        workers.push(startWorker(redis.url, env, locks));
-
-        await waitFor('50 partitions committed', () => committed() >= 50);
-        workers[1].child.kill('SIGSTOP');
-        await new Promise((resolve) => setTimeout(resolve, 5_000));
-        workers[1].child.kill('SIGCONT');
-
-        await waitFor('80 partitions committed', () => committed() >= 80);
-        await redis.restart();
-
-        await waitFor('120 partitions committed', () => committed() >= 120);
-        driver.kill('SIGKILL');
-        assert.equal(await driverExit, 'SIGKILL', `the driver was killed mid-job, not finished: ${driverLog}`);
-        assert.ok(committed() < 200, 'partitions were left for the driver started again');
-
-        const again = startDriver();
-        let output = '';
-        let againLog = '';
-        again.stdout.on('data', (data: Buffer) => (output += data.toString()));
-        again.stderr.on('data', (data: Buffer) => (againLog += data.toString()));
-        const code = await new Promise((resolve) => again.once('exit', resolve));
-        assert.equal(code, 0, againLog);
-        assert.deepEqual(JSON.parse(output), { rows: total, files: 200 });
-
-        assert.deepEqual(await writtenIds(out), cleanIds, "the one-process run's rows, each once");
-        assert.equal(recordsOf(out, 'faults').length, 200);
-        assert.equal(readdirSync(out).filter((name) => name.endsWith('.jsonl')).length, 200, 'a file per partition');
-        assert.deepEqual(leftovers(out), [], 'no temporary files');
-        assert.ok(existsSync(join(out, '_SUCCESS')));
-        // At least once: every row was mapped, some twice (the partitions the killed and the frozen worker were running).
-        const mapped = callsIn(calls);
-        assert.equal(new Set(mapped.map(([id]) => id)).size, total);
-        assert.ok(mapped.length > total, 'the partitions a killed or frozen worker held ran again elsewhere');
-        t.diagnostic(`rows mapped ${mapped.length} times for ${total} rows`);
-      } catch (error) {
-        t.diagnostic(`committed ${committed()}; driver: ${driverLog}\nworkers:\n${workers.map((w) => w.log()).join('\n---\n')}`);
-        throw error;
-      } finally {
-        await Promise.all(workers.map((w) => w.stop()));
-        await redis.stop();
-      }
-    }),
+test('the same faults with an actor pool between read and write, run by each worker as a streaming job of its own', { skip }, (t) =>
+  faults('actor', t),
 );
