@@ -114,7 +114,12 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
         if (!(error instanceof UnpartitionedRunError)) throw error;
         // Other rows upload whole: files of an upload that was killed before it finished were never in a manifest, never imported.
         await store.removeByPrefix(filesDir, '', { finished: true });
-        return encoded.writeParquet(filesDir, { ...upload, targetBytesPerFile: Math.min(fileSize ?? 256 * 1024 ** 2, MAX_FILE_BYTES) });
+        // Not a run, so not for a cluster's workers either: this process uploads them.
+        return encoded.writeParquet(filesDir, {
+          ...upload,
+          cluster: null,
+          targetBytesPerFile: Math.min(fileSize ?? 256 * 1024 ** 2, MAX_FILE_BYTES),
+        });
       });
       const files = written.returns.map((file) => ({
         path: file.path.slice(`s3://${bucket}/`.length),
@@ -131,7 +136,8 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
         name: `MilvusImport(${collection})`,
         concurrency: jobsInFlight ?? 2,
       })
-      .takeAll(execution)
+      // The jobs are calls this process makes and waits for, in cluster mode too.
+      .takeAll({ ...execution, cluster: null })
       // The operator wraps what its function threw; a failed job is the user's error as it is.
       .catch((error: unknown) => {
         throw error instanceof UdfError && error.cause instanceof ImportJobError ? error.cause : error;
