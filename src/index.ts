@@ -46,6 +46,7 @@ export type { FileWriteOptions, ParquetWriteOptions, SinkWriteOptions } from './
 export type {
   Datasink,
   SinkBatch,
+  SinkOnWorkers,
   WriteContext,
   WriteStartContext,
   WriteResult,

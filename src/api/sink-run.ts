@@ -8,10 +8,13 @@ import type { DatasetStats } from '../observe/stats.js';
 import { logical, type LogicalNode } from '../plan/logical.js';
 import { refuseUnpartitionedRun } from './consume.js';
 import type { BatchFormat } from '../blocks/batch-format.js';
-import type { Datasink } from '../io/write/index.js';
+import { WORKER_SINK_STEP, type Datasink, type WorkerSinkArgs } from '../io/write/index.js';
 
 /** Partitions a sink that stores rows later (`settled`) lets wait before it is asked to settle them. */
 const SETTLE_EVERY = 8;
+
+/** Partitions a cluster worker writes into its sink at once. */
+const WORKER_SINK_CONCURRENCY = 4;
 
 /**
  * A write to a Datasink with a run id. The plan gets one more step, on the main thread, that
@@ -36,6 +39,10 @@ export class SinkRun {
     readonly plan: LogicalNode,
   ) {}
 
+  /**
+   * `workers`: the sink is written on cluster workers (Datasink.onWorkers): the step writes each
+   * partition into a sink a worker thread makes, and answers `{partition, rows}` once it is stored.
+   */
   static async start(
     sink: Pick<Datasink<object, unknown, BatchFormat>, 'settled'>,
     plan: LogicalNode,
@@ -43,6 +50,7 @@ export class SinkRun {
     runId: string,
     mode: 'append' | 'resume',
     runDir: string | undefined,
+    workers: WorkerSinkArgs | null = null,
   ): Promise<SinkRun> {
     const store = objectStoreFor(runDir ?? process.cwd(), checkStorageOptions(undefined));
     const dir = store.normalize(runDir ?? process.cwd());
@@ -53,24 +61,40 @@ export class SinkRun {
       );
     const done = mode === 'resume' ? await committedTasks(store, dir, runId) : new Map<number, unknown>();
     const runKey = await runKeyOf(store, dir, runId);
-    const step = logical.map(
-      plan,
-      {
-        op: 'blocks',
-        name: `Partitions(${name})`,
-        fn: { kind: 'local', fn: passPartition },
-        args: null,
-        onError: 'fail',
-        maxRows: Infinity,
-        maxBytes: Infinity,
-        timeoutMsPerRow: undefined,
-        inputs: 'rows',
-        partitioned: { runId, runKey },
-        ...(done.size > 0 ? { doneTasks: [...done.keys()].map((task) => ({ task, rows: [] })) } : {}),
-      },
-      { kind: 'main', concurrency: 1 },
-      { maxRetries: 0, retryExceptions: false },
-    );
+    const partitioned = { runId, runKey };
+    const doneTasks = done.size > 0 ? { doneTasks: [...done.keys()].map((task) => ({ task, rows: [] })) } : {};
+    const common = { onError: 'fail', maxRows: Infinity, maxBytes: Infinity, timeoutMsPerRow: undefined, inputs: 'rows' } as const;
+    const step =
+      workers === null
+        ? logical.map(
+            plan,
+            {
+              op: 'blocks',
+              name: `Partitions(${name})`,
+              fn: { kind: 'local', fn: passPartition },
+              args: null,
+              ...common,
+              partitioned,
+              ...doneTasks,
+            },
+            { kind: 'main', concurrency: 1 },
+            { maxRetries: 0, retryExceptions: false },
+          )
+        : logical.map(
+            plan,
+            {
+              op: 'blocks',
+              name: `Write(${name})`,
+              fn: { kind: 'module', ...WORKER_SINK_STEP },
+              args: workers,
+              ...common,
+              partitioned,
+              ...doneTasks,
+            },
+            // On the worker's main thread: a sink is async I/O, and its client may not load in worker threads.
+            { kind: 'main', concurrency: WORKER_SINK_CONCURRENCY },
+            { maxRetries: 0, retryExceptions: false },
+          );
     refuseUnpartitionedRun(step);
     await prepareRunRecords(store, dir, runId, runKey, false).catch((error: unknown) => {
       throw new WriteError(name, `cannot make the record of run '${runId}' in ${dir}; check the path and its permissions`, error);
@@ -127,7 +151,8 @@ export class SinkRun {
     return this.settling;
   }
 
-  private async record(partition: number): Promise<void> {
+  /** Records a partition as done: its rows are stored (by this process's sink, or by a worker's). */
+  async record(partition: number): Promise<void> {
     await recordCommitted(this.store, this.dir, this.runId, { task: partition, file: null }).catch((error: unknown) => {
       throw new WriteError(this.name, `cannot record partition ${partition} of run '${this.runId}' in ${this.dir}`, error);
     });

@@ -1,7 +1,7 @@
 import { blockToBatch, BATCH_FORMATS, type BatchFormat } from '../blocks/batch-format.js';
 import { blockBytes, type Block } from '../blocks/block.js';
 import { bundleBySize } from '../blocks/bundler.js';
-import { InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
+import { ClusterError, InvalidOptionError, UdfError, WriteError, causeMessage } from '../errors.js';
 import { whileInterruptible } from '../exec/interrupt.js';
 import { checkStorageOptions, isS3Url, objectStoreFor, type ObjectStore } from '../io/storage/index.js';
 import {
@@ -306,6 +306,14 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
   const name = sinkName(sink);
   const { runId, mode } = writeRun({ runId: givenRunId, mode: givenMode });
   if (mode !== 'append' && mode !== 'resume') throw new InvalidOptionError('mode', mode, "'append' or 'resume' for a write to a sink");
+  // Cluster mode: the partitions are written on the workers, each into a sink a worker makes.
+  const onWorkers = resolveSettings(execution).cluster !== null;
+  if (onWorkers && (sink.onWorkers === undefined || runId === null))
+    throw new ClusterError(
+      sink.onWorkers === undefined
+        ? `${name} cannot run on cluster workers: it does not say how a worker makes it (Datasink.onWorkers); write it here with the option cluster: null`
+        : `${name} in cluster mode writes partitions by their run: give the write a runId (or set SLUICE_RUN_ID)`,
+    );
   if (runDir !== undefined && (typeof runDir !== 'string' || runDir === ''))
     throw new InvalidOptionError('runDir', runDir, 'a directory path');
   const writeId = newWriteId();
@@ -326,7 +334,10 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
       (error: unknown) => startFailed.abort(error),
     );
     try {
-      const run = runId === null ? null : await SinkRun.start(sink, plan, name, runId, mode, runDir);
+      const workers = onWorkers ? { name, sink: sink.onWorkers!, writeId, format, rowsPerWrite: sink.rowsPerWrite } : null;
+      const run = runId === null ? null : await SinkRun.start(sink, plan, name, runId, mode, runDir, workers);
+      // The workers' sinks start on their first partition: the driver's (a collection to create) goes first.
+      if (onWorkers) await started;
       const blocks = execute(
         run?.plan ?? plan,
         execution,
@@ -336,22 +347,29 @@ export async function writeToSink<T extends object, R, F extends BatchFormat>(
         },
         startFailed.signal,
       );
-      const batches =
-        run !== null
-          ? run.batches(blocks, sink.rowsPerWrite)
-          : sink.rowsPerWrite === undefined
-            ? blocks
-            : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
-      await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
-        await started;
-        const batch = blockToBatch(block, format) as SinkBatch<T, F>;
-        returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
-          sink.write(batch, { writeId, taskIndex }),
-        );
-        rows += block.numRows;
-        bytes += blockBytes(block);
-        await run?.written(block);
-      });
+      if (onWorkers) {
+        for await (const written of iterRows<{ partition: number; rows: number }>(blocks)) {
+          await run!.record(written.partition);
+          rows += written.rows;
+        }
+      } else {
+        const batches =
+          run !== null
+            ? run.batches(blocks, sink.rowsPerWrite)
+            : sink.rowsPerWrite === undefined
+              ? blocks
+              : bundleBySize(blocks, sink.rowsPerWrite, Infinity);
+        await forEachConcurrently(batches, concurrency, async (block, taskIndex) => {
+          await started;
+          const batch = blockToBatch(block, format) as SinkBatch<T, F>;
+          returns[taskIndex] = await step(name, `write (task ${taskIndex}, ${block.numRows} rows)`, () =>
+            sink.write(batch, { writeId, taskIndex }),
+          );
+          rows += block.numRows;
+          bytes += blockBytes(block);
+          await run?.written(block);
+        });
+      }
       await started;
       // Interrupted after the last batch but before onWriteComplete: a failure too.
       if (interrupt.interrupted) throw interrupt.interrupted;

@@ -85,7 +85,7 @@ function streamsFiles(op: PhysicalOf<'Map'>): boolean {
  * Cluster mode's plan: a run whose read and write do not fuse (an actor pool between them) is
  * handed to the workers as one operator, the read's, carrying the whole chain as `stages`: the
  * driver hands out partitions and records files, and a worker runs the stages as a plan of its
- * own. Main-thread functions cannot cross: such a chain is refused.
+ * own. A plain function (of this process) cannot cross: such a chain is refused.
  */
 export function clusterChains(root: PhysicalOp): PhysicalOp {
   if (root.kind !== 'Map') return root;
@@ -97,7 +97,7 @@ export function clusterChains(root: PhysicalOp): PhysicalOp {
     chain.unshift(map);
     if (readsFiles(map)) break;
   }
-  const local = chain.find((op) => op.compute.kind === 'main');
+  const local = chain.find((op) => op.transforms.some((t) => 'fn' in t && t.fn.kind === 'local'));
   if (local !== undefined)
     throw new ClusterError(
       `${role.write.name}: cluster mode runs a run's operators on the workers, and ${local.name} runs a function of this ` +

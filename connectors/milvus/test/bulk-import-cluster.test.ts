@@ -4,49 +4,25 @@
  * import jobs from the driver; every row is imported once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { readJson } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus } from '../src/index.js';
 import { importFields } from './fixtures/import-rows.js';
 import { IMPORT_CALLS_ENV, toImportRowUdf } from './fixtures/import-resume-udfs.js';
+import { skipWithoutRedis, startRedisServer, startWorkers } from './fixtures/cluster-workers.js';
 import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
 
-const core = (path: string) => new URL(`../../../../dist/${path}`, import.meta.url);
 const { startS3Server } = (await import(
-  core('test/fixtures/s3-server.js').href
+  new URL('../../../../dist/test/fixtures/s3-server.js', import.meta.url).href
 )) as typeof import('../../../dist/test/fixtures/s3-server.js');
-const { redisServerPath, startRedisServer } = (await import(
-  core('test/fixtures/redis-server.js').href
-)) as typeof import('../../../dist/test/fixtures/redis-server.js');
-const CLI = fileURLToPath(core('src/cli.js'));
-/** The checkout: workers find the lockfile there. */
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
-function startWorker(redis: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', redis, '--cpus', '1'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (data: Buffer) => {
-      log += data.toString();
-      if (/thread\(s\), queue/.test(log)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${log}`)));
-  });
-}
 
 test(
   'in cluster mode the upload runs on the workers and the import jobs here: every row imported once',
-  { skip: redisServerPath === null ? 'redis-server is not installed (.ci/run installs it)' : false },
+  { skip: skipWithoutRedis },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-import-cluster-'));
     const s3: S3TestServer = await startS3Server();
@@ -60,7 +36,7 @@ test(
     });
     const redis = await startRedisServer();
     const calls = join(dir, 'calls.txt');
-    const workers = await Promise.all([0, 1].map(() => startWorker(redis.url, { [IMPORT_CALLS_ENV]: calls })));
+    const workers = await startWorkers(redis.url, 2, { [IMPORT_CALLS_ENV]: calls });
     try {
       milvus.createCollection('clustered', importFields);
       const input = join(dir, 'in');
@@ -92,10 +68,9 @@ test(
         Array.from({ length: 120 }, (_, i) => i),
       );
       // Mapped and uploaded by the two workers, not here.
-      assert.deepEqual([...new Set(mapped.map(([, pid]) => pid))].sort(), workers.map((w) => w.pid!).sort());
+      assert.deepEqual([...new Set(mapped.map(([, pid]) => pid))].sort(), [...workers.pids].sort());
     } finally {
-      for (const worker of workers) worker.kill('SIGTERM');
-      await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once('exit', resolve)))));
+      await workers.stop();
       await redis.stop();
       await milvus.stop();
       await s3.stop();

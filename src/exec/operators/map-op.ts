@@ -18,6 +18,7 @@ import {
 import type { PhysicalOf } from '../../plan/physical.js';
 import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
+import { loadModuleFn } from '../../tasks/udf-registry.js';
 import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import type { MemoryBudget, MemoryReservation } from '../memory-budget.js';
@@ -340,7 +341,7 @@ async function* batchesOf(bundles: AsyncIterable<Block>, batchSize: number | und
 async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<TaskOutcome> {
   if (op.compute.kind === 'main' || op.compute.kind === 'any') {
     const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_ROW_CONCURRENCY;
-    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveLocal, signal: ctx.signal });
+    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveOnMain, signal: ctx.signal });
   }
   const { resources } = ctx.job;
   await resources.acquireTaskCpus(cpus, ctx.signal);
@@ -377,9 +378,10 @@ function filesTimedOut(step: BlocksTransform, bundle: Block, index: number, time
   return { block: emptyBlock(), skipped, udfMs: timeoutMs };
 }
 
-function resolveLocal(ref: FnRef): (...args: unknown[]) => unknown {
+/** A step's function on the main thread: a plain function, or a module export (a sink's writer on a cluster worker). */
+function resolveOnMain(ref: FnRef): ((...args: unknown[]) => unknown) | Promise<(...args: unknown[]) => unknown> {
   if (ref.kind === 'local') return ref.fn as (...args: unknown[]) => unknown;
-  throw new Error('internal: a module UDF was planned on the main thread');
+  return loadModuleFn(ref) as Promise<(...args: unknown[]) => unknown>;
 }
 
 /**

@@ -5,6 +5,12 @@ import type { ColumnsOf } from '../../blocks/columns.js';
 import type { DatasetStats } from '../../observe/stats.js';
 
 /** Given to `Datasink.onWriteStart`. */
+export interface SinkOnWorkers {
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly args: readonly unknown[];
+}
+
 export interface WriteStartContext {
   /** Unique per write: a UTC timestamp and a random part (`20261123T101530123Z-3f9a1c`). */
   readonly writeId: string;
@@ -36,6 +42,12 @@ export interface Datasink<T extends object = Row, R = unknown, F extends BatchFo
   readonly batchFormat?: F;
   /** Rows per `write` call, exact except for the last. Default: each block as it comes. */
   readonly rowsPerWrite?: number;
+  /**
+   * How a cluster worker makes this sink, for cluster mode: the export `exportName` of the
+   * module at `moduleUrl`, called with `args` (plain data; no credential: a worker takes those
+   * from its own environment), returns it. Without it, a write to the sink runs on one machine.
+   */
+  readonly onWorkers?: SinkOnWorkers;
   /**
    * Called once, while the plan starts (its pools, its first tasks): a slow start, such as a
    * connection or a collection to create, costs no time of the job's. No `write` comes before it

@@ -4,7 +4,17 @@
  * on workers (WRITE_FORMATS), committed atomically (atomic-file.ts).
  */
 export { markComplete, newWriteId, removeWriteFiles, SUCCESS_MARKER, unmarkComplete } from './atomic-file.js';
-export type { Datasink, FileWriteResult, SinkBatch, WriteContext, WriteResult, WriteStartContext, WrittenFile } from './datasink.js';
+export type {
+  Datasink,
+  FileWriteResult,
+  SinkBatch,
+  SinkOnWorkers,
+  WriteContext,
+  WriteResult,
+  WriteStartContext,
+  WrittenFile,
+} from './datasink.js';
+export { WORKER_SINK_STEP, type WorkerSinkArgs } from './worker-sink.js';
 export { WRITE_FORMATS, type FileSinkArgs, type WriteFormat } from './file-sink.js';
 export type { ParquetCompression, ParquetEncoding } from './formats/parquet-sink.js';
 export {

@@ -26,9 +26,9 @@ export function fuseOperators(op: PhysicalOp): PhysicalOp {
       // renames and casts), so nothing fuses into it: column operations before it run apart.
       const holdsSchema = op.transforms.some((t) => t.op === 'blocks' && t.oneSchema !== undefined);
       // A write with a run id fuses into the task-pool chain of its read: a file per read task (a
-      // sink's partition step, a main-thread function, stays where it is).
+      // sink's partition step, on the main thread, stays where it is).
       const partitioned = op.transforms.some((t) => t.op === 'blocks' && t.partitioned !== undefined && t.fn.kind === 'module');
-      if (partitioned && input.kind === 'Map' && input.compute.kind === 'tasks' && readsFiles(input)) {
+      if (partitioned && op.compute.kind === 'tasks' && input.kind === 'Map' && input.compute.kind === 'tasks' && readsFiles(input)) {
         return Object.freeze({
           kind: 'Map',
           name: `${input.name}->${op.name}`,

@@ -9,7 +9,7 @@
  */
 import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
 import type { Table } from 'apache-arrow';
-import type { Datasink, Row, WriteContext } from 'sluice';
+import type { Datasink, Row, SinkOnWorkers, WriteContext } from 'sluice';
 import { MilvusPartialWriteError, MilvusRequestError } from '../errors.js';
 import type { SinkSchema } from './collection-schema.js';
 import { callWithEncodedTail } from './encoded-call.js';
@@ -77,9 +77,15 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
   /** The first failure of a request; later writes rethrow it. */
   #failure: { error: unknown } | null = null;
 
+  readonly onWorkers: SinkOnWorkers | undefined;
+
   constructor(options: MilvusSinkOptions) {
     this.#options = resolveSinkOptions(options);
-    this.#token = options.token;
+    // A sink a cluster worker makes gets no token through the queue: the worker's MILVUS_TOKEN.
+    this.#token = options.token ?? process.env.MILVUS_TOKEN;
+    // Made again on a cluster worker from the same options, when they are plain data (no onRetry callback), less the token.
+    const plain: MilvusSinkOptions = { ...options, token: undefined };
+    this.onWorkers = options.onRetry === undefined ? { moduleUrl: import.meta.url, exportName: 'milvusSink', args: [plain] } : undefined;
     this.#limiter = new Limiter(this.#options.inFlight);
     this.name = `MilvusSink(${this.#options.collection})`;
     this.rowsPerWrite = this.#options.rowsPerWrite;

@@ -15,7 +15,7 @@ export interface MilvusRetryEvent {
 export interface MilvusSinkOptions {
   /** Milvus's address: 'http://localhost:19530', 'localhost:19530', or a Zilliz Cloud endpoint. */
   readonly uri: string;
-  /** 'user:password' or an API key; never shown in errors, events or logs. */
+  /** 'user:password' or an API key; never shown in errors, events or logs. Default: MILVUS_TOKEN, if set (how a cluster worker's sink gets it). */
   readonly token?: string;
   /** Default 'default'. */
   readonly database?: string;
