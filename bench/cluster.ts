@@ -128,7 +128,9 @@ async function main(): Promise<void> {
     console.log(
       `    driver wall time / partitions:                ${fmt(wallMs / EMPTY, 2)} ms (x 2 workers: ${fmt((2 * wallMs) / EMPTY, 2)} ms of a worker each)`,
     );
-    console.log(`    in a worker, taken -> finished (run, commit):  median ${fmt(median(ran), 1)} ms (a worker takes 2 per thread: one waits)`);
+    console.log(
+      `    in a worker, taken -> finished (run, commit):  median ${fmt(median(ran), 1)} ms (a worker takes 2 per thread: one waits)`,
+    );
     console.log(`    added -> taken by a worker, first partition:   ${fmt(first.processedOn! - first.timestamp, 1)} ms`);
   } finally {
     for (const worker of workers) worker.kill('SIGTERM');
