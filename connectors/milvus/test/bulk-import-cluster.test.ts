@@ -4,13 +4,14 @@
  * import jobs from the driver; every row is imported once.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readJson } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus } from '../src/index.js';
+import { recordedCalls, writeIdFiles } from './fixtures/id-files.js';
 import { importFields } from './fixtures/import-rows.js';
 import { IMPORT_CALLS_ENV, toImportRowUdf } from './fixtures/import-resume-udfs.js';
 import { skipWithoutRedis, startRedisServer, startWorkers } from './fixtures/cluster-workers.js';
@@ -39,13 +40,7 @@ test(
     const workers = await startWorkers(redis.url, 2, { [IMPORT_CALLS_ENV]: calls });
     try {
       milvus.createCollection('clustered', importFields);
-      const input = join(dir, 'in');
-      mkdirSync(input);
-      for (let f = 0; f < 12; f++)
-        writeFileSync(
-          join(input, `part-${String(f).padStart(2, '0')}.jsonl`),
-          Array.from({ length: 10 }, (_, r) => JSON.stringify({ id: f * 10 + r })).join('\n'),
-        );
+      const input = writeIdFiles(dir, 12, 10);
       const result = await bulkImportMilvus(readJson<{ id: number }>(input).map(toImportRowUdf), {
         uri: milvus.uri,
         collection: 'clustered',
@@ -59,10 +54,7 @@ test(
       assert.equal(result.rows, 120);
       assert.equal(result.files.length, 12, 'a file per partition');
       assert.equal(milvus.count('clustered'), 120);
-      const mapped = readFileSync(calls, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split(' ').map(Number));
+      const mapped = recordedCalls(calls);
       assert.deepEqual(
         mapped.map(([id]) => id).sort((a, b) => a - b),
         Array.from({ length: 120 }, (_, i) => i),

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,8 +18,9 @@ import { ConsistencyLevelEnum, DataType, MilvusClient } from '@zilliz/milvus2-sd
 import { fromItems, readJson, seededRandom, WriteError } from 'sluice';
 import type { S3TestServer } from '../../../dist/test/fixtures/s3-server.js';
 import { bulkImportMilvus, ImportJobError, type BulkImportOptions, type ImportManifest } from '../src/index.js';
+import { recordedCalls, writeIdFiles } from './fixtures/id-files.js';
 import { importFields, importRows } from './fixtures/import-rows.js';
-import { IMPORT_CALLS_ENV, IMPORT_FAIL_AT_ENV, toImportRowUdf } from './fixtures/import-resume-udfs.js';
+import { IMPORT_CALLS_ENV, IMPORT_FAIL_AT_ENV, IMPORT_ROW_MS_ENV, toImportRowUdf } from './fixtures/import-resume-udfs.js';
 import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
 import { collectionName, REAL_MILVUS_SKIPPED, REAL_MILVUS_URI } from './fixtures/milvus-target.js';
 
@@ -233,15 +234,9 @@ test('rows read from files upload as a run: an upload that fails keeps its commi
   const dir = mkdtempSync(join(tmpdir(), 'sluice-import-resume-'));
   const collection = collectionName('resume');
   milvus.createCollection(collection, importFields);
-  const input = join(dir, 'in');
-  mkdirSync(input);
-  for (let f = 0; f < 20; f++)
-    writeFileSync(
-      join(input, `part-${String(f).padStart(2, '0')}.jsonl`),
-      Array.from({ length: 10 }, (_, r) => JSON.stringify({ id: f * 10 + r })).join('\n'),
-    );
+  const input = writeIdFiles(dir, 20, 10);
   const calls = join(dir, 'calls.txt');
-  const mapped = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean).length;
+  const mapped = () => recordedCalls(calls).length;
   process.env[IMPORT_CALLS_ENV] = calls;
   process.env[IMPORT_FAIL_AT_ENV] = '155';
   try {
@@ -264,6 +259,50 @@ test('rows read from files upload as a run: an upload that fails keeps its commi
   } finally {
     delete process.env[IMPORT_CALLS_ENV];
     delete process.env[IMPORT_FAIL_AT_ENV];
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an upload killed with kill -9 keeps the partitions it committed: the rerun uploads and maps only the rest, every row imported once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-import-kill-'));
+  const collection = collectionName('upload-killed');
+  milvus.createCollection(collection, importFields);
+  const input = writeIdFiles(dir, 60, 5);
+  const calls = join(dir, 'calls.txt');
+  const mapped = () => recordedCalls(calls).length;
+  const records = async () =>
+    (await s3.keys(BUCKET, 'imports/upload-k/files/_sluice-runs/upload-k/')).filter((key) => /\/\d+\.json$/.test(key)).length;
+  const args = [
+    fileURLToPath(new URL('./fixtures/bulk-import-job.js', import.meta.url)),
+    JSON.stringify(options(collection, 'upload-k', { cpus: 2 })),
+    '--files',
+    input,
+  ];
+  try {
+    const job = spawn(process.execPath, args, {
+      stdio: 'ignore',
+      env: { ...process.env, [IMPORT_CALLS_ENV]: calls, [IMPORT_ROW_MS_ENV]: '10' },
+    });
+    const exited = new Promise((resolve) => job.on('exit', (code, signal) => resolve(signal ?? code)));
+    while ((await records()) < 15) await new Promise((resolve) => setTimeout(resolve, 20));
+    job.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL', 'killed mid-upload');
+    assert.equal(importedFiles(collection).length, 0, 'nothing imported from a killed upload');
+    const committed = await records();
+    assert.ok(committed < 60);
+
+    writeFileSync(calls, '');
+    process.env[IMPORT_CALLS_ENV] = calls;
+    const result = await bulkImportMilvus(
+      readJson<{ id: number }>(input).map(toImportRowUdf),
+      options(collection, 'upload-k', { cpus: 2 }),
+    );
+    assert.equal(mapped(), 300 - committed * 5, 'only the partitions without a committed file were read and mapped again');
+    assert.equal(result.rows, 300);
+    assert.equal(milvus.count(collection), 300);
+    assert.deepEqual(importedFiles(collection).sort(), result.files.map((f) => f.path).sort(), 'each file imported once');
+  } finally {
+    delete process.env[IMPORT_CALLS_ENV];
     rmSync(dir, { recursive: true, force: true });
   }
 });

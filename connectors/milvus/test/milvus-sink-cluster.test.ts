@@ -4,13 +4,14 @@
  * in the collection once, mapped and written on the workers.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readJson } from 'sluice';
 import { milvusSink } from '../src/index.js';
 import { skipWithoutRedis, startRedisServer, startWorkers } from './fixtures/cluster-workers.js';
+import { recordedCalls, writeIdFiles } from './fixtures/id-files.js';
 import { MilvusStandIn } from './fixtures/milvus-stand-in.js';
 import { vectorOf, docSpec } from './fixtures/sink-rows.js';
 import { CALLS_ENV, toDocRowUdf } from './fixtures/sink-resume-udfs.js';
@@ -25,13 +26,7 @@ test(
     const calls = join(dir, 'calls.txt');
     const workers = await startWorkers(redis.url, 2, { [CALLS_ENV]: calls });
     try {
-      const input = join(dir, 'in');
-      mkdirSync(input);
-      for (let f = 0; f < 30; f++)
-        writeFileSync(
-          join(input, `part-${String(f).padStart(2, '0')}.jsonl`),
-          Array.from({ length: 4 }, (_, r) => JSON.stringify({ id: f * 4 + r })).join('\n'),
-        );
+      const input = writeIdFiles(dir, 30, 4);
       const sink = milvusSink({ uri: milvus.uri, collection: 'clustered', createCollection: docSpec() });
       const result = await readJson<{ id: number }>(input)
         .map(toDocRowUdf)
@@ -43,10 +38,7 @@ test(
         assert.deepEqual(row.vec, Array.from(vectorOf(i)));
       }
       assert.equal(sink.summary().flushed, true, 'the driver flushed the collection at the end');
-      const mapped = readFileSync(calls, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split(' ').map(Number));
+      const mapped = recordedCalls(calls);
       assert.equal(mapped.length, 120);
       assert.deepEqual(
         [...new Set(mapped.map(([, pid]) => pid))].sort(),
