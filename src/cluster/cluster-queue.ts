@@ -11,19 +11,16 @@ import { partitionJobId, partitionJobOptions, type ClusterSettings, type Partiti
 import { codeHashes, codeRoot, portableChain, type CodeHashes } from './portable-chain.js';
 import { redisOptions } from './redis-connection.js';
 
-/** One partition of a run for the workers: the fused chain, its input, and how often to try it. */
-export interface PartitionCall {
-  readonly runId: string;
+/**
+ * One partition of a run for the workers, as the driver has it: the job's fields, with the chain
+ * and stages as planned (made portable here), the input as a block, and how often to try it.
+ */
+export type PartitionCall = Pick<PartitionJob, 'runId' | 'operator' | 'task' | 'timeoutMs' | 'retryExceptions' | 'stages'> & {
   readonly runKey: string;
-  readonly operator: string;
-  readonly task: number;
   readonly transforms: readonly Transform[];
   readonly input: Block;
   readonly attempts: number;
-  readonly timeoutMs: number | null;
-  readonly retryExceptions: boolean;
-  readonly stages: readonly MapStage[] | null;
-}
+};
 
 interface Waiter {
   readonly resolve: (result: PartitionResult) => void;
@@ -94,12 +91,12 @@ export class ClusterQueue {
       runId: call.runId,
       operator: call.operator,
       task: call.task,
-      chain,
-      input: Buffer.from(blockToIpc(call.input)).toString('base64'),
-      code,
       timeoutMs: call.timeoutMs,
       retryExceptions: call.retryExceptions,
+      chain,
       stages,
+      input: Buffer.from(blockToIpc(call.input)).toString('base64'),
+      code,
     };
     const answer = new Promise<PartitionResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, call }));
     // Awaited below, unless adding the job fails first.
