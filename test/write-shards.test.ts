@@ -69,6 +69,26 @@ test('three shards write their shares of 60 partitions; `sluice commit` waits fo
     assert.equal(mapped(), total);
   }));
 
+test('shards started at the same instant write the run files they share (its key, its partition count) side by side', () =>
+  withTempDir('sluice-shards-', async (dir) => {
+    const input = join(dir, 'in');
+    const total = writeJsonParts(input, 12, 2);
+    for (const round of [1, 2, 3]) {
+      const out = join(dir, `out-${round}`);
+      const shards = ['0/4', '1/4', '2/4', '3/4'].map((shard) =>
+        readJson(input).writeJson(out, { shard, runId: 'together', mode: 'resume', progress: 'off' }),
+      );
+      const written = await Promise.all(shards);
+      assert.equal(
+        written.reduce((sum, result) => sum + result.rows, 0),
+        total,
+      );
+      assert.equal(recordsOf(out, 'together').length, 12);
+      assert.ok(existsSync(join(out, '_SUCCESS')));
+      assert.deepEqual(await writtenIds(out), ids(total));
+    }
+  }));
+
 test('a shard refuses a write without a run id, and the modes that look at what other shards wrote', () =>
   withTempDir('sluice-shards-', async (dir) => {
     const input = join(dir, 'in');

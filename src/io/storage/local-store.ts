@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -79,7 +80,8 @@ export class LocalStore implements ObjectStore {
 
   async write(path: string, bytes: Uint8Array): Promise<void> {
     const at = path.lastIndexOf(sep);
-    const temp = join(path.slice(0, at), `${TEMP_PREFIX}${path.slice(at + 1)}${TEMP_SUFFIX}`);
+    // A name of its own per write: processes of one run (shards) write the same run files at once.
+    const temp = join(path.slice(0, at), `${TEMP_PREFIX}${path.slice(at + 1)}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
     await writeFile(temp, bytes);
     await rename(temp, path);
   }
