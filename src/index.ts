@@ -6,7 +6,7 @@ export { splitText, DEFAULT_SEPARATORS, type SplitTextOptions, type TextSpan } f
 export { chunkId, type ChunkKey } from './text/chunk-id.js';
 export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';
 export { getActorContext, type ActorContext } from './pools/actor-context.js';
-export { configure, type ExecutionOptions, type ExecutionSettings, type Shard } from './exec/settings.js';
+export { configure, type DashboardSettings, type ExecutionOptions, type ExecutionSettings, type Shard } from './exec/settings.js';
 export type { ClusterSettings } from './cluster/cluster-protocol.js';
 export type {
   MapOptions,
@@ -77,6 +77,7 @@ export {
   type ActorStartEvent,
   type ActorRestartEvent,
   type ActorStopEvent,
+  type TaskStuckEvent,
   type ActorStopReason,
   type RowSkippedEvent,
   type FileSkippedEvent,

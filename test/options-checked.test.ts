@@ -198,6 +198,11 @@ function allExecutionOptions(root: string): Required<ExecutionOptions> {
     // Cluster mode and shards change where partitions run: off, as by default (test/cluster.test.ts and write-shards.test.ts run them).
     cluster: null,
     shard: null,
+    // The dashboard serves a page of the process (test/dashboard.test.ts runs it): off, as by default.
+    dashboard: null,
+    report: join(root, 'report.html'),
+    stuckTaskMs: 60_000,
+    stallTimeoutMs: 600_000,
   };
 }
 

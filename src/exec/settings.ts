@@ -61,6 +61,27 @@ export interface ExecutionOptions {
    * start N copies of a script. Default: SLUICE_SHARD, else null.
    */
   shard?: string | Shard | null;
+  /**
+   * A live page of the process's jobs, served by this process: true (127.0.0.1, a free port) or
+   * `{port, host}`; its URL is printed once on stderr. A host other than loopback needs the
+   * token printed with the URL. Default: SLUICE_DASHBOARD ('1', or a port), else null (none).
+   */
+  dashboard?: boolean | DashboardSettings | null;
+  /** A file that receives the run's HTML report when it ends (as `stats().toHtml()` gives it). Default null. */
+  report?: string | null;
+  /**
+   * A task or actor call running longer than this, and longer than 5 times its operator's
+   * median, is reported as stuck, once (a 'task-stuck' event, stderr, the dashboard). Default 60000.
+   */
+  stuckTaskMs?: number;
+  /** Fails the job when no task finishes and no row moves for this long, naming what is still running. Default null (off). */
+  stallTimeoutMs?: number | null;
+}
+
+/** Where the dashboard listens; port 0 (the default) picks a free one. */
+export interface DashboardSettings {
+  readonly port?: number;
+  readonly host?: string;
 }
 
 /** Shard `index` of `count` (0 <= index < count). */
@@ -69,9 +90,10 @@ export interface Shard {
   readonly count: number;
 }
 
-export type ExecutionSettings = Required<Omit<ExecutionOptions, 'cluster' | 'shard'>> & {
+export type ExecutionSettings = Required<Omit<ExecutionOptions, 'cluster' | 'shard' | 'dashboard'>> & {
   readonly cluster: ClusterSettings | null;
   readonly shard: Shard | null;
+  readonly dashboard: Required<DashboardSettings> | null;
 };
 
 const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bars', 'log', 'off'];
@@ -91,6 +113,10 @@ let defaults: ExecutionSettings = {
   middleware: [],
   cluster: clusterSetting(process.env.SLUICE_CLUSTER ?? null, 'SLUICE_CLUSTER'),
   shard: shardSetting(process.env.SLUICE_SHARD ?? null, 'SLUICE_SHARD'),
+  dashboard: dashboardFromEnv(process.env.SLUICE_DASHBOARD),
+  report: null,
+  stuckTaskMs: 60_000,
+  stallTimeoutMs: null,
 };
 
 /** The names of the execution options: the defaults' keys, which their type (every option required) keeps complete. */
@@ -119,6 +145,7 @@ export function resolveSettings(options: ExecutionOptions = {}, where = 'Executi
     ...given,
     cluster: 'cluster' in given ? clusterSetting(given.cluster!, 'cluster') : defaults.cluster,
     shard: 'shard' in given ? shardSetting(given.shard!, 'shard') : defaults.shard,
+    dashboard: 'dashboard' in given ? dashboardSetting(given.dashboard!, 'dashboard') : defaults.dashboard,
   };
   if (!Number.isInteger(merged.cpus) || merged.cpus < 1) throw new InvalidOptionError('cpus', merged.cpus, 'a whole number >= 1');
   checkGpusSetting(merged.gpus);
@@ -148,6 +175,12 @@ export function resolveSettings(options: ExecutionOptions = {}, where = 'Executi
   }
   if (merged.onEvent !== null && typeof merged.onEvent !== 'function')
     throw new InvalidOptionError('onEvent', merged.onEvent, 'a function or null');
+  if (merged.report !== null && (typeof merged.report !== 'string' || merged.report === ''))
+    throw new InvalidOptionError('report', merged.report, 'a file path for the HTML report, or null');
+  if (!Number.isFinite(merged.stuckTaskMs) || merged.stuckTaskMs <= 0)
+    throw new InvalidOptionError('stuckTaskMs', merged.stuckTaskMs, 'a number of milliseconds > 0');
+  if (merged.stallTimeoutMs !== null && !(Number.isFinite(merged.stallTimeoutMs) && merged.stallTimeoutMs > 0))
+    throw new InvalidOptionError('stallTimeoutMs', merged.stallTimeoutMs, 'a number of milliseconds > 0, or null (off)');
   for (const m of middlewareList(merged.middleware)) {
     if (
       typeof m !== 'object' ||
@@ -175,6 +208,24 @@ function clusterSetting(value: NonNullable<ExecutionOptions['cluster']> | null, 
   if (typeof queue !== 'string' || !/^[\w.-]+$/.test(queue))
     throw new InvalidOptionError(`${option}.queue`, queue, 'a queue name of letters, digits, _, . and -');
   return { redis: given.redis, queue };
+}
+
+/** SLUICE_DASHBOARD: '1' or 'true' (a free port), a port number, or unset, '' and '0' (none). */
+function dashboardFromEnv(value: string | undefined): Required<DashboardSettings> | null {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return null;
+  if (value === '1' || value === 'true') return dashboardSetting(true, 'SLUICE_DASHBOARD');
+  return dashboardSetting({ port: Number(value) }, 'SLUICE_DASHBOARD');
+}
+
+/** The dashboard setting as it is kept: where to listen, checked; null for none. */
+function dashboardSetting(value: boolean | DashboardSettings | null, option: string): Required<DashboardSettings> | null {
+  if (value === null || value === false) return null;
+  const given: DashboardSettings = value === true ? {} : value;
+  const port = given.port ?? 0;
+  const host = given.host ?? '127.0.0.1';
+  if (typeof given !== 'object' || !Number.isInteger(port) || port < 0 || port > 65_535 || typeof host !== 'string' || host === '')
+    throw new InvalidOptionError(option, value, 'true, or {port, host} with a port 0-65535 (0: a free one) and a host name or address');
+  return { port, host };
 }
 
 /** The shard setting as it is kept: 'i/N' or `{index, count}`, checked. */

@@ -88,6 +88,25 @@ export interface ActorStopEvent extends EventBase {
   readonly tasks: number;
 }
 
+/**
+ * A task or actor call has run longer than the job's `stuckTaskMs` and 5 times its operator's
+ * median: reported once per attempt, while it still runs (see observe/task-watch.ts).
+ */
+export interface TaskStuckEvent extends EventBase {
+  readonly type: 'task-stuck';
+  readonly operator: string;
+  readonly taskIndex: number;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Its input: the file and pages or rows, as far as the task's rows tell. */
+  readonly input: InputLocation;
+  /** Where it runs: 'worker thread 7', 'actor 2 (thread 9)', 'main thread', 'cluster'. */
+  readonly thread: string;
+  /** How long it has run so far, and the threshold it passed. */
+  readonly runningMs: number;
+  readonly thresholdMs: number;
+}
+
 interface SkipFields {
   /** The physical operator (as in stats and progress). */
   readonly operator: string;
@@ -121,6 +140,7 @@ export type SluiceEvent =
   | ActorStartEvent
   | ActorRestartEvent
   | ActorStopEvent
+  | TaskStuckEvent
   | RowSkippedEvent
   | FileSkippedEvent;
 
@@ -139,23 +159,36 @@ const reportedListeners = new WeakSet<SluiceEventListener>();
  * are dropped, and delivery goes on.
  */
 export class JobEvents {
+  private readonly listeners: SluiceEventListener[];
+
   constructor(
     readonly jobId: number,
-    private readonly listener: SluiceEventListener | null,
-  ) {}
+    listener: SluiceEventListener | null,
+  ) {
+    this.listeners = listener === null ? [] : [listener];
+  }
+
+  /** Adds a listener of the job's own (its monitor), told before the user's `onEvent`. */
+  listen(listener: SluiceEventListener): void {
+    this.listeners.unshift(listener);
+  }
 
   emit(init: EventInit): void {
-    if (this.listener === null) return;
+    if (this.listeners.length === 0) return;
     const event = { ...init, time: Date.now(), jobId: this.jobId } as SluiceEvent;
-    try {
-      this.listener(event);
-    } catch (error) {
-      if (reportedListeners.has(this.listener)) return;
-      reportedListeners.add(this.listener);
-      process.stderr.write(
-        `sluice: the onEvent listener threw on a '${event.type}' event (the job goes on; later errors of this listener are not shown): ${String(error)}\n`,
-      );
-    }
+    for (const listener of this.listeners) deliver(listener, event);
+  }
+}
+
+function deliver(listener: SluiceEventListener, event: SluiceEvent): void {
+  try {
+    listener(event);
+  } catch (error) {
+    if (reportedListeners.has(listener)) return;
+    reportedListeners.add(listener);
+    process.stderr.write(
+      `sluice: the onEvent listener threw on a '${event.type}' event (the job goes on; later errors of this listener are not shown): ${String(error)}\n`,
+    );
   }
 }
 
