@@ -1,6 +1,7 @@
 /**
  * bench/core: sluice's task pool against a hand-written piscina script and a sequential loop
- * on the same CPU-bound work, and a trivial job timed from process start to exit.
+ * on the same CPU-bound work, the same job with the dashboard on and a page following it, and a
+ * trivial job timed from process start to exit.
  *
  *   npx -y pnpm@10.34.8 bench:core        (pnpm build && node dist/bench/core.js)
  *
@@ -8,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { range, type Dataset } from '../src/index.js';
+import { dashboardUrl, range, type Dataset } from '../src/index.js';
 import { PiscinaBaseline } from './baselines/piscina-run.js';
 import { CORES, envInt, fmt, lpad, median, pad, printMachine } from './bench-utils.js';
 import { burnBatchUdf, burnRowUdf } from './core-udfs.js';
@@ -25,7 +26,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 // ---- contenders ----------------------------------------------------------------------------
 
 interface Contender {
-  readonly key: 'sluiceMap' | 'sluiceBatches' | 'piscina' | 'sequential';
+  readonly key: 'sluiceMap' | 'sluiceDashboard' | 'sluiceBatches' | 'piscina' | 'sequential';
   readonly label: string;
   /** Runs the whole job; returns the sum of its outputs. */
   run(): Promise<number>;
@@ -52,6 +53,15 @@ function contenders(iters: number, piscina: PiscinaBaseline): Contender[] {
       },
     },
     {
+      key: 'sluiceDashboard',
+      label: 'the same, dashboard on, page open',
+      run: async () => {
+        const rows = await range(ROWS).map(burnRowUdf).takeAll({ dashboard: true });
+        await openPage.get();
+        return sumOut(rows);
+      },
+    },
+    {
       key: 'sluiceBatches',
       label: "sluice mapBatches(udf, 'columns')",
       run: async () =>
@@ -73,6 +83,28 @@ function contenders(iters: number, piscina: PiscinaBaseline): Contender[] {
     },
   ];
 }
+
+/**
+ * A page open on the dashboard the whole time, as a person watching would have it: its event
+ * stream read to the end, so that the job pays for every update sent.
+ */
+const openPage = {
+  reading: null as Promise<void> | null,
+  closing: new AbortController(),
+  async get(): Promise<void> {
+    const url = await dashboardUrl();
+    if (url === null) throw new Error('the dashboard did not start');
+    this.reading ??= fetch(`${url}api/events`, { signal: this.closing.signal })
+      .then(async (response) => {
+        for await (const chunk of response.body!) void chunk;
+      })
+      .catch(() => undefined);
+  },
+  close(): Promise<void> | null {
+    this.closing.abort();
+    return this.reading;
+  },
+};
 
 async function timeOnce(c: Contender): Promise<{ ms: number; sum: number }> {
   const t0 = performance.now();
@@ -147,6 +179,7 @@ async function main(): Promise<void> {
     }
   }
   await piscina.destroy();
+  await openPage.close();
 
   const ms = (key: string) => median(times.get(key)!);
   const best = (key: string) => Math.min(...times.get(key)!);
@@ -202,6 +235,12 @@ async function main(): Promise<void> {
       fmt(ratio('sluiceBatches', 'piscina'), 3),
       '>= 0.95',
       ratio('sluiceBatches', 'piscina') >= 0.95,
+    ],
+    [
+      '(d) dashboard on, page open / off',
+      fmt(ratio('sluiceDashboard', 'sluiceMap'), 3),
+      '>= 0.98',
+      ratio('sluiceDashboard', 'sluiceMap') >= 0.98,
     ],
     ['(a) cold first job: sluice / piscina', fmt(coldRatio, 3), '-', null],
     [

@@ -42,6 +42,8 @@ if (corpus === undefined) {
 const modelPath = await writeHashedNgramModel(join(outDir, 'model', 'hashed-ngram-384.onnx'));
 const embedding: OnnxTextEmbedderOptions = { modelPath, outputColumn: 'vector' };
 const indexDir = join(outDir, 'index');
+// The run's report (README, "Watching a job"); SLUICE_DASHBOARD=1 shows the same live while it runs.
+const reportPath = join(outDir, 'report.html');
 
 // Two embedding actors of half a CPU each leave CPU slots to the parsing and chunking tasks.
 const chunks = readPdfs(corpus, { onError: 'skip' })
@@ -81,14 +83,14 @@ interface Nearest {
 function report(rows: number, started: number, stats: DatasetStats, where: string[]): void {
   const seconds = (performance.now() - started) / 1000;
   console.log(`indexed ${rows} chunks in ${seconds.toFixed(2)} s (${Math.round(rows / seconds)} chunks/s)`);
-  console.log(`${where.join('\n')}\n`);
+  console.log(`${[...where, `the run's report: ${reportPath}`].join('\n')}\n`);
   console.log(stats.toString());
 }
 
 /** Writes the index as Parquet, then scans it for the chunks nearest the query. */
 async function toParquet(ds: Dataset<IndexedChunk>): Promise<Nearest[]> {
   const started = performance.now();
-  const written = await ds.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000 });
+  const written = await ds.writeParquet(indexDir, { errorLog: join(outDir, 'errors.jsonl'), progressIntervalMs: 1000, report: reportPath });
   report(written.rows, started, written.stats, [
     `wrote ${written.files.length} Parquet files, ${(written.bytes / 1024 ** 2).toFixed(1)} MiB, to ${indexDir}`,
     '(set MILVUS_URI=http://localhost:19530 to load the chunks into Milvus instead: README, "Milvus")',
@@ -125,6 +127,7 @@ async function toMilvus(ds: Dataset<IndexedChunk>, uri: string): Promise<Nearest
   const written = await ds.write(milvusSink({ uri, token, collection, createCollection: spec }), {
     errorLog: join(outDir, 'errors.jsonl'),
     progressIntervalMs: 1000,
+    report: reportPath,
   });
   report(written.rows, started, written.stats, [`upserted them into Milvus collection '${collection}' at ${uri}`]);
   const client = new MilvusClient({ address: uri, token });

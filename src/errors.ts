@@ -19,6 +19,8 @@ export interface InputLocation {
   readonly rowGroup?: number;
   /** Page of that file (1-based), for paginated formats (PDF). */
   readonly page?: number;
+  /** The part of that file a read task reads, as its format planned it: `pages 1-50`, `bytes 0-33554431`, `rows 0-9999`. */
+  readonly part?: string;
   /** A short JSON preview of the failing row. */
   readonly preview?: string;
 }
@@ -184,6 +186,91 @@ export class UnpartitionedRunError extends WriteError {
   override name = 'UnpartitionedRunError';
 }
 
+/** A task attempt running on a thread, as a stuck-task report or a StallTimeoutError names it. */
+export interface RunningTask {
+  readonly operator: string;
+  readonly taskIndex: number;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Its input: the files and pages, or the rows, as far as the task's rows tell. */
+  readonly input: InputLocation;
+  /** Where it runs: 'worker thread 7', 'actor 2 (thread 9)', 'main thread', 'cluster worker'. */
+  readonly thread: string;
+  /** When it began on that thread, epoch milliseconds. */
+  readonly startedAt: number;
+  /** How long it had run when looked at. */
+  readonly runningMs: number;
+}
+
+/**
+ * For `stallTimeoutMs` no task finished and no row moved, so the job was failed. `running` are
+ * the task attempts still running then, longest first (the message names the first five);
+ * `waiting`, the tasks dispatched that had no thread yet.
+ */
+export class StallTimeoutError extends SluiceError {
+  override name = 'StallTimeoutError';
+  constructor(
+    readonly stallTimeoutMs: number,
+    readonly running: readonly RunningTask[],
+    readonly waiting: number,
+  ) {
+    super(stallMessage(stallTimeoutMs, running, waiting));
+  }
+}
+
+/** Running tasks a StallTimeoutError's message names; the rest are counted. */
+const STALLED_TASKS_NAMED = 5;
+
+function stallMessage(stallTimeoutMs: number, running: readonly RunningTask[], waiting: number): string {
+  const head = `the job made no progress for ${seconds(stallTimeoutMs)} (stallTimeoutMs ${stallTimeoutMs}): no task finished and no row moved`;
+  const queued = waiting === 0 ? '' : ` (${waiting} task${waiting === 1 ? '' : 's'} waiting for a thread)`;
+  if (running.length === 0)
+    return (
+      `${head}, and no task is running${queued}: every operator waits, on a source that yields nothing (fromAsyncIterable), ` +
+      "on memory that is not freed, or on the loop that consumes the job's rows; look there, or raise stallTimeoutMs"
+    );
+  const named = running.slice(0, STALLED_TASKS_NAMED).map((task) => describeRunningTask(task));
+  const more = running.length > STALLED_TASKS_NAMED ? `; and ${running.length - STALLED_TASKS_NAMED} more` : '';
+  return (
+    `${head}. Still running${queued}: ${named.join('; ')}${more}. Look at what that UDF waits for (a lock, a network call ` +
+    'without a timeout, a parser in a loop), give its operator a timeoutMs (a UDF on worker threads or actors) so that ' +
+    'such calls are ended and retried, ' +
+    'or raise stallTimeoutMs if they take this long by design'
+  );
+}
+
+/**
+ * One line about a running task: `task 3 of Map(embed) has run 74 s (threshold 60 s), attempt 1,
+ * on worker thread 7, input /data/a.pdf pages 1-50`; the threshold only when given.
+ */
+export function describeRunningTask(task: RunningTask, thresholdMs?: number): string {
+  const threshold = thresholdMs === undefined ? '' : ` (threshold ${seconds(thresholdMs)})`;
+  return (
+    `task ${task.taskIndex} of ${task.operator} has run ${seconds(task.runningMs)}${threshold}, attempt ${task.attempt}, ` +
+    `on ${task.thread}, input ${describeTaskInput(task.input)}`
+  );
+}
+
+/** A task's input in a few words: its file and part, or its rows and the file of the first. */
+export function describeTaskInput(input: InputLocation): string {
+  const at = [
+    input.path,
+    input.part,
+    input.rowGroup === undefined ? undefined : `row group ${input.rowGroup}`,
+    input.line === undefined ? undefined : `line ${input.line}`,
+    input.page === undefined ? undefined : `page ${input.page}`,
+  ].filter((s) => s !== undefined);
+  const where = at.join(' ');
+  if (input.batchRows === undefined) return where === '' ? 'unknown' : where;
+  if (where === '') return `${input.batchRows} row${input.batchRows === 1 ? '' : 's'}`;
+  return input.batchRows === 1 ? `1 row from ${where}` : `${input.batchRows} rows, the first from ${where}`;
+}
+
+/** Seconds for people: one decimal below 10 s ('0.3 s'), whole above ('74 s'). */
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
+
 /** Raised inside the engine when a job is cancelled (limit reached, consumer stopped). */
 export class CancelledError extends SluiceError {
   override name = 'CancelledError';
@@ -300,9 +387,10 @@ function safeJson(value: object): string | null {
   }
 }
 
-function describeLocation(input: InputLocation): string {
+export function describeLocation(input: InputLocation): string {
   const parts: string[] = [];
   if (input.path !== undefined) parts.push(`file ${input.path}`);
+  if (input.part !== undefined) parts.push(input.part);
   if (input.line !== undefined) parts.push(`line ${input.line}`);
   if (input.rowGroup !== undefined) parts.push(`row group ${input.rowGroup}`);
   if (input.page !== undefined) parts.push(`page ${input.page}`);

@@ -62,6 +62,20 @@ export type { Row, ColumnOf, ColumnsOf, BatchResult, UdfLike, ActorClass } from 
 export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';
 export { DatasetStats, type OperatorStats, type DatasetStatsJson } from './observe/stats.js';
+export { dashboardUrl } from './observe/dashboard/process-dashboard.js';
+export type {
+  RunView,
+  RunSummary,
+  RunUpdate,
+  RunSample,
+  OperatorSample,
+  PlanNodeView,
+  LogEntry,
+  StuckTaskView,
+  ActorView,
+  ClusterWorkerView,
+  RunOutcome,
+} from './observe/dashboard/client/run-view.js';
 export {
   EventStream,
   type SluiceEvent,
@@ -101,5 +115,7 @@ export {
   ResourceError,
   ClusterError,
   UnpartitionedRunError,
+  StallTimeoutError,
   type InputLocation,
+  type RunningTask,
 } from './errors.js';

@@ -3,6 +3,7 @@ import { Job as QueuedJob, Queue, QueueEvents } from 'bullmq';
 import type { Block } from '../blocks/block.js';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import { CancelledError, ClusterError } from '../errors.js';
+import type { WatchedTask } from '../observe/task-watch.js';
 import { replyToError } from '../pools/task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { MapStage } from '../plan/physical.js';
@@ -26,6 +27,8 @@ interface Waiter {
   readonly resolve: (result: PartitionResult) => void;
   readonly reject: (error: unknown) => void;
   readonly call: PartitionCall;
+  /** Told when a worker takes the job: a job waiting in the queue is not running. */
+  readonly watched: Pick<WatchedTask, 'runsAt'> | undefined;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -43,6 +46,8 @@ export class ClusterQueue {
   private readonly queue: Queue<PartitionJob, PartitionResult>;
   private readonly events: QueueEvents;
   private readonly waiting = new Map<string, Waiter>();
+  /** Jobs waited on that a worker took. */
+  private readonly running = new Set<string>();
   private readonly chains = new WeakMap<readonly Transform[], { chain: Transform[]; stages: MapStage[] | null; code: CodeHashes }>();
   private readonly root = codeRoot();
   private poller: NodeJS.Timeout | null = null;
@@ -58,6 +63,7 @@ export class ClusterQueue {
     this.events.on('error', remember);
     this.events.on('completed', ({ jobId }) => void this.check(jobId));
     this.events.on('failed', ({ jobId }) => void this.check(jobId));
+    this.events.on('active', ({ jobId }) => this.taken(jobId));
   }
 
   /** Resolves once Redis answers; a ClusterError naming the URL after 10 s without it. */
@@ -83,7 +89,8 @@ export class ClusterQueue {
     }
   }
 
-  async run(call: PartitionCall, signal: AbortSignal): Promise<TaskOutcome> {
+  /** Runs a partition on the workers; `watched` learns when a worker takes it. */
+  async run(call: PartitionCall, signal: AbortSignal, watched?: Pick<WatchedTask, 'runsAt'>): Promise<TaskOutcome> {
     if (signal.aborted) throw new CancelledError();
     const { chain, stages, code } = this.portable(call.transforms, call.stages);
     const id = partitionJobId(call.runId, call.runKey, writeKey(call.transforms), call.task);
@@ -98,7 +105,7 @@ export class ClusterQueue {
       input: Buffer.from(blockToIpc(call.input)).toString('base64'),
       code,
     };
-    const answer = new Promise<PartitionResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, call }));
+    const answer = new Promise<PartitionResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, call, watched }));
     // Awaited below, unless adding the job fails first.
     answer.catch(() => undefined);
     const onAbort = () => {
@@ -123,7 +130,15 @@ export class ClusterQueue {
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.waiting.delete(id);
+      this.running.delete(id);
     }
+  }
+
+  /** The workers connected to the queue, as Redis lists its clients: their names (host:pid) and addresses. */
+  async workers(): Promise<{ name: string; address: string }[]> {
+    const clients = await this.queue.getWorkers();
+    // BullMQ names a named worker's connection '<prefix>:<queue>:w:<name>'.
+    return clients.map((client) => ({ name: client.rawname?.split(':w:')[1] ?? 'unnamed', address: client.addr ?? '' }));
   }
 
   async close(): Promise<void> {
@@ -173,6 +188,8 @@ export class ClusterQueue {
       return;
     }
     const { call } = waiter;
+    // Taken before this driver listened (a resume), or its 'active' event was lost.
+    if (state === 'active' && !this.running.has(id)) this.taken(id);
     if (state === 'completed' && job?.returnvalue) this.settle(id, job.returnvalue, null);
     else if (state === 'failed' && job !== undefined)
       this.settle(
@@ -194,10 +211,20 @@ export class ClusterQueue {
       );
   }
 
+  /** A worker took job `id`: its watched task runs from now (taken again after a retry, from then). */
+  private taken(id: string): void {
+    const watched = this.waiting.get(id)?.watched;
+    if (watched === undefined) return;
+    this.running.add(id);
+    const place = { thread: 'cluster worker', startedAt: Date.now() };
+    watched.runsAt(() => place);
+  }
+
   private settle(id: string, result: PartitionResult | null, error: unknown): void {
     const waiter = this.waiting.get(id);
     if (waiter === undefined) return;
     this.waiting.delete(id);
+    this.running.delete(id);
     if (result !== null) waiter.resolve(result);
     else waiter.reject(error);
   }

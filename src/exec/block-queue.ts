@@ -29,6 +29,10 @@ export class BlockQueue {
     return this.bytes;
   }
 
+  get queuedBlocks(): number {
+    return this.items.length;
+  }
+
   get isCancelled(): boolean {
     return this.cancelled;
   }

@@ -12,6 +12,7 @@ import { admitActorPools } from './actor-admission.js';
 import { BlockQueue } from './block-queue.js';
 import { trackJob } from './interrupt.js';
 import { Job } from './job.js';
+import { finishJobMonitor, startJobMonitor } from './job-monitor.js';
 import { clusterChains, partitionRoles, type PartitionRole } from './partition-chain.js';
 import { runAllToAllOp } from './operators/all-to-all-op.js';
 import { runActorMapOp } from './operators/actor-map-op.js';
@@ -51,6 +52,7 @@ export async function* executePlan(
   admitActorPools(ops, job.resources);
   const capacity = job.resources.queueCapacity(ops.length);
   const outputs = new Map<PhysicalOp, BlockQueue>(ops.map((op) => [op, new BlockQueue(capacity, job.resources.memory.track)]));
+  const monitor = await startJobMonitor(job, ops, outputs);
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
   const progress = await startJobProgress(job, ops, outputs);
   const running = ops.map((op) =>
@@ -96,14 +98,15 @@ export async function* executePlan(
   } finally {
     failWhen?.removeEventListener('abort', failedFromOutside);
     const closing = await stop();
-    const stats = new DatasetStats([...job.stats.values()], performance.now() - job.started, job.resources.memory.peak);
+    const wallMs = performance.now() - job.started;
     const failure = job.error ?? raised ?? closing;
+    const outcome = failure !== null ? 'failed' : reachedEnd ? 'ok' : 'cancelled';
+    const view = await finishJobMonitor(job, monitor, outcome, failure?.error);
+    const stats = new DatasetStats([...job.stats.values()], wallMs, job.resources.memory.peak, view);
     progress.stop(reachedEnd && failure === null);
     onStats(stats);
     job.events.emit(
-      failure !== null
-        ? { type: 'job-end', outcome: 'failed', error: failure.error, stats }
-        : { type: 'job-end', outcome: reachedEnd ? 'ok' : 'cancelled', stats },
+      failure !== null ? { type: 'job-end', outcome: 'failed', error: failure.error, stats } : { type: 'job-end', outcome, stats },
     );
     // After Ctrl-C this exits the process, or waits for the exit (a job run by a write returns to it).
     await interrupt.finish(failure?.error);

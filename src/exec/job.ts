@@ -2,19 +2,28 @@ import { setMaxListeners } from 'node:events';
 import type { ClusterQueue } from '../cluster/cluster-queue.js';
 import { middlewareList, workerHeapLimitMb, type ExecutionSettings } from './settings.js';
 import type { Block } from '../blocks/block.js';
-import { causeMessage } from '../errors.js';
+import { batchLocation } from '../blocks/batch-location.js';
+import { causeMessage, type InputLocation } from '../errors.js';
+import { readTaskLocation } from '../io/read/index.js';
 import { JobEvents } from '../observe/events.js';
 import { withMiddleware, type UdfCall, type UdfMiddleware } from '../observe/middleware.js';
 import { newOperatorStats, type OperatorStats } from '../observe/stats.js';
-import type { PhysicalOp } from '../plan/physical.js';
+import { stuckTaskLine, TaskWatch, type StuckTask, type WatchedTask } from '../observe/task-watch.js';
+import type { PhysicalOf, PhysicalOp } from '../plan/physical.js';
 import { acquireTaskPool, releaseTaskPool, type TaskPool } from '../pools/task-pool.js';
 import { ErrorLog } from './error-log.js';
 import type { PartitionRole } from './partition-chain.js';
 import { resolveGpuIds } from './gpu-discovery.js';
 import { ResourceManager } from './resource-manager.js';
-import type { SkippedInput } from '../tasks/task-outcome.js';
+import type { SkippedInput, TaskOutcome } from '../tasks/task-outcome.js';
 
 let lastJobId = 0;
+
+/** An actor pool's actors: live ones, and those with a call in flight. */
+export interface ActorLoad {
+  readonly live: number;
+  readonly busy: number;
+}
 
 /**
  * One run of a plan: its settings, resources, worker pool, error log, statistics and events.
@@ -26,13 +35,16 @@ export class Job {
   readonly errorLog: ErrorLog;
   readonly events: JobEvents;
   readonly stats = new Map<PhysicalOp, OperatorStats>();
+  /** Every task attempt and actor call running now: reports the stuck ones, fails a stalled job (stallTimeoutMs); `watch.stuck()` lists them. */
+  readonly watch: TaskWatch;
   /** The operators of runs' partitioned chains, with their roles (set by the executor before operators start). */
   partitionRoles: ReadonlyMap<PhysicalOp, PartitionRole> = new Map();
   readonly started = performance.now();
   private readonly middleware: readonly UdfMiddleware[];
   private readonly active = new Map<PhysicalOp, number>();
-  private readonly actorCounts = new Map<PhysicalOp, () => number>();
+  private readonly actorLoads = new Map<PhysicalOp, () => ActorLoad>();
   private readonly controller = new AbortController();
+  private readonly stall = new AbortController();
   private pool: TaskPool | null = null;
   private cluster: Promise<{ queue: ClusterQueue; release: (queue: ClusterQueue) => Promise<void> }> | null = null;
   private failure: { error: unknown } | null = null;
@@ -42,12 +54,35 @@ export class Job {
     this.errorLog = new ErrorLog(settings.errorLog);
     this.events = new JobEvents(this.id, settings.onEvent);
     this.middleware = middlewareList(settings.middleware);
-    // Every operator listens for the job's abort; a long plan (a union of many inputs) is not a leak.
-    setMaxListeners(0, this.controller.signal);
+    this.watch = new TaskWatch({
+      stuckTaskMs: settings.stuckTaskMs,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      rowsMoved: () => {
+        let rows = 0;
+        for (const stats of this.stats.values()) rows += stats.rowsIn + stats.rowsOut;
+        return rows;
+      },
+      onStuck: (task) => this.reportStuck(task),
+      onStall: (error) => {
+        this.fail(error);
+        this.stall.abort(error);
+      },
+    });
+    // Every operator listens for the job's abort (and main-thread tasks for its stall); a long plan (a union of many inputs) is not a leak.
+    setMaxListeners(0, this.controller.signal, this.stall.signal);
   }
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * Aborted when the job stalled (stallTimeoutMs): what runs on the main thread and has not
+   * returned by then (a UDF's call, a source's next rows) is given up on rather than awaited,
+   * so that the job ends with its StallTimeoutError.
+   */
+  get stalled(): AbortSignal {
+    return this.stall.signal;
   }
 
   get error(): { error: unknown } | null {
@@ -89,18 +124,50 @@ export class Job {
     }
   }
 
+  /**
+   * Runs one attempt of a task of a map-like operator under the watch; `run` tells the watched
+   * task where it runs once it does (a worker thread, an actor, the main thread).
+   */
+  async watchAttempt(
+    op: PhysicalOf<'Map'>,
+    bundle: Block,
+    taskIndex: number,
+    attempt: number,
+    run: (watched: WatchedTask) => Promise<TaskOutcome>,
+  ): Promise<TaskOutcome> {
+    const watched = this.watch.start({ operator: op.name, taskIndex, attempt, input: () => taskInput(op, bundle, taskIndex) });
+    let udfMs: number | undefined;
+    try {
+      const outcome = await run(watched);
+      udfMs = outcome.udfMs;
+      return outcome;
+    } finally {
+      watched.end(udfMs);
+    }
+  }
+
   activeTasks(op: PhysicalOp): number {
     return this.active.get(op) ?? 0;
   }
 
-  /** Registers how to count an actor-pool operator's live actors (for progress). */
-  trackActors(op: PhysicalOp, count: () => number): void {
-    this.actorCounts.set(op, count);
+  /** Registers how to count an actor-pool operator's live actors and those with a call in flight (for progress and the dashboard). */
+  trackActors(op: PhysicalOp, load: () => ActorLoad): void {
+    this.actorLoads.set(op, load);
   }
 
   /** Live actors of an operator; null for an operator that runs no actor pool. */
   actors(op: PhysicalOp): number | null {
-    return this.actorCounts.get(op)?.() ?? null;
+    return this.actorLoad(op)?.live ?? null;
+  }
+
+  /** Live and busy actors of an operator; null for an operator that runs no actor pool. */
+  actorLoad(op: PhysicalOp): ActorLoad | null {
+    return this.actorLoads.get(op)?.() ?? null;
+  }
+
+  /** Cluster mode's workers, as its queue's Redis lists them. */
+  async clusterWorkers(): Promise<{ name: string; address: string }[]> {
+    return (await this.clusterQueue()).workers();
   }
 
   /** A task attempt failed: reports the lost worker (a crash) and the retry to come, if any. */
@@ -132,6 +199,17 @@ export class Job {
     }
   }
 
+  /**
+   * A stuck task: an event, and a line where the job's progress goes (a user who sent progress
+   * to a log finds it there), else on stderr: a warning is shown even with progress 'off'.
+   */
+  private reportStuck(task: StuckTask): void {
+    const { operator, taskIndex, attempt, input, thread, runningMs, thresholdMs } = task;
+    this.events.emit({ type: 'task-stuck', operator, taskIndex, attempt, input, thread, runningMs, thresholdMs });
+    const stream = (this.settings.progress !== 'off' ? this.settings.progressStream : null) ?? process.stderr;
+    stream.write(stuckTaskLine(task));
+  }
+
   fail(error: unknown): void {
     if (this.failure === null) this.failure = { error };
     this.controller.abort();
@@ -147,6 +225,7 @@ export class Job {
    * error log out.
    */
   async close(): Promise<void> {
+    this.watch.close();
     const pool = this.pool;
     this.pool = null;
     const cluster = this.cluster;
@@ -157,4 +236,10 @@ export class Job {
     );
     await Promise.all([pool && releaseTaskPool(pool), releaseCluster, this.errorLog.flush()]);
   }
+}
+
+/** A task's input as a stuck-task report names it: a read's files and parts, else its rows (and the file of the first). */
+function taskInput(op: PhysicalOf<'Map'>, bundle: Block, taskIndex: number): InputLocation {
+  const first = op.transforms[0];
+  return first?.op === 'blocks' && first.inputs === 'files' ? readTaskLocation(bundle, taskIndex) : batchLocation(bundle, taskIndex);
 }

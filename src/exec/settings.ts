@@ -74,7 +74,11 @@ export interface ExecutionOptions {
    * median, is reported as stuck, once (a 'task-stuck' event, stderr, the dashboard). Default 60000.
    */
   stuckTaskMs?: number;
-  /** Fails the job when no task finishes and no row moves for this long, naming what is still running. Default null (off). */
+  /**
+   * Fails the job with a StallTimeoutError when no task finishes and no row moves for this long,
+   * naming what is still running; a main-thread call or source that has not returned by then is
+   * given up on. While it is set, a running job keeps the process alive. Default null (off).
+   */
   stallTimeoutMs?: number | null;
 }
 

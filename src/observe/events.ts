@@ -1,4 +1,5 @@
 import type { InputLocation } from '../errors.js';
+import { redactSecrets } from './redact.js';
 import type { DatasetStats, OperatorStats } from './stats.js';
 
 /** Fields every event has. */
@@ -100,7 +101,7 @@ export interface TaskStuckEvent extends EventBase {
   readonly attempt: number;
   /** Its input: the file and pages or rows, as far as the task's rows tell. */
   readonly input: InputLocation;
-  /** Where it runs: 'worker thread 7', 'actor 2 (thread 9)', 'main thread', 'cluster'. */
+  /** Where it runs: 'worker thread 7', 'actor 2 (thread 9)', 'main thread', 'cluster worker'. */
   readonly thread: string;
   /** How long it has run so far, and the threshold it passed. */
   readonly runningMs: number;
@@ -175,7 +176,9 @@ export class JobEvents {
 
   emit(init: EventInit): void {
     if (this.listeners.length === 0) return;
-    const event = { ...init, time: Date.now(), jobId: this.jobId } as SluiceEvent;
+    // Messages quote errors, which may quote a secret (a UDF that printed its config).
+    const message = 'message' in init ? { message: redactSecrets(init.message) } : {};
+    const event = { ...init, ...message, time: Date.now(), jobId: this.jobId } as SluiceEvent;
     for (const listener of this.listeners) deliver(listener, event);
   }
 }

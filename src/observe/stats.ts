@@ -1,3 +1,5 @@
+import type { RunView } from './dashboard/client/run-view.js';
+import { reportHtml } from './dashboard/page-html.js';
 import { formatBytes, formatMs } from './format.js';
 
 /** What one operator did during a run. */
@@ -59,11 +61,18 @@ export function newOperatorStats(name: string): OperatorStats {
 
 /** Statistics of a finished run: per operator (sources first), plus the job's totals. */
 export class DatasetStats {
+  /** The run's time line, plan and log, for the report (an ES private field: not part of the stats' data, nor of what they print). */
+  readonly #run: RunView | null;
+
   constructor(
     readonly operators: readonly OperatorStats[],
     readonly wallMs: number,
     readonly peakHeldBytes: number,
-  ) {}
+    /** Null for a run that did not execute (a write with nothing to do). */
+    run: RunView | null = null,
+  ) {
+    this.#run = run;
+  }
 
   /** The stats of the operator with this name (as shown in `explain()` and progress), if the plan has one. */
   operator(name: string): OperatorStats | undefined {
@@ -73,6 +82,15 @@ export class DatasetStats {
   /** Plain data: copies of the numbers, for logging, JSON and comparison. */
   toJSON(): DatasetStatsJson {
     return { wallMs: this.wallMs, peakHeldBytes: this.peakHeldBytes, operators: this.operators.map((o) => ({ ...o })) };
+  }
+
+  /**
+   * The run's report: one self-contained HTML file (plan, per-operator table, throughput and
+   * queue charts over the run's time line, errors, stuck tasks) to open later or attach to a
+   * ticket. The `report` option writes the same file when a run ends.
+   */
+  toHtml(): string {
+    return reportHtml(this.#run ?? emptyRun(this));
   }
 
   /** A readable table, one line per operator; a 'files out' column when some operator writes files. */
@@ -113,4 +131,25 @@ export class DatasetStats {
       '\n',
     );
   }
+}
+
+/** The report of a run that did not execute: its operators' numbers, no time line. */
+function emptyRun(stats: DatasetStats): RunView {
+  const now = Date.now();
+  return {
+    jobId: 0,
+    title: stats.operators.at(-1)?.name ?? 'nothing to run',
+    startedAt: now - stats.wallMs,
+    endedAt: now,
+    outcome: 'ok',
+    error: null,
+    cpus: 0,
+    memoryBudget: 0,
+    plan: [],
+    samples: [],
+    log: [],
+    stuck: [],
+    actors: [],
+    workers: null,
+  };
 }

@@ -3,6 +3,7 @@ import { batchLocation } from '../blocks/batch-location.js';
 import { ActorError, CancelledError, TaskTimeoutError } from '../errors.js';
 import { raceTimeout } from '../tasks/race-timeout.js';
 import type { ActorStopReason } from '../observe/events.js';
+import type { WatchedTask } from '../observe/task-watch.js';
 import type { ActorCompute } from '../plan/logical.js';
 import type { Transform } from '../tasks/transform.js';
 import { Actor, ActorExitedError } from './actor.js';
@@ -81,6 +82,13 @@ export class ActorPool {
     return this.slots.size;
   }
 
+  /** Actors with a call in flight. */
+  get busy(): number {
+    let busy = 0;
+    for (const slot of this.slots.values()) if ((slot.actor?.inFlight ?? 0) > 0) busy++;
+    return busy;
+  }
+
   /** Takes the resources of the pool's minimum (waiting for CPUs that tasks hold) and starts its actors. */
   async start(signal: AbortSignal): Promise<void> {
     for (let index = 0; index < this.spec.min; index++) {
@@ -89,7 +97,8 @@ export class ActorPool {
     }
   }
 
-  async submit(block: Block, taskIndex: number, signal: AbortSignal): Promise<TaskOutcome> {
+  /** Runs a batch on the least loaded actor; `watched` learns which actor runs it, and when it begins there. */
+  async submit(block: Block, taskIndex: number, signal: AbortSignal, watched?: Pick<WatchedTask, 'runsAt'>): Promise<TaskOutcome> {
     for (;;) {
       if (signal.aborted || this.stopped) throw new CancelledError();
       if (this.failure) throw this.failure;
@@ -108,7 +117,7 @@ export class ActorPool {
       const actor = slot.actor!;
       this.stopIdleTimer(slot);
       try {
-        return await this.callWithin(slot, actor, block, taskIndex);
+        return await this.callWithin(slot, actor, block, taskIndex, watched);
       } catch (error) {
         // Its actor died with it: the batch runs again elsewhere (the crash handler restarts the actor).
         if (error instanceof ActorExitedError) continue;
@@ -124,10 +133,16 @@ export class ActorPool {
    * in its slot (not counted as a restart: the operator's retries count the timeout), and the
    * batches it held run again elsewhere.
    */
-  private async callWithin(slot: Slot, actor: Actor, block: Block, taskIndex: number): Promise<TaskOutcome> {
+  private async callWithin(
+    slot: Slot,
+    actor: Actor,
+    block: Block,
+    taskIndex: number,
+    watched: Pick<WatchedTask, 'runsAt'> | undefined,
+  ): Promise<TaskOutcome> {
     // A call waits at the actor behind the ones sent before it: its limit counts from theirs.
     const limit = this.spec.timeoutMs === undefined ? undefined : this.spec.timeoutMs * (actor.inFlight + 1);
-    const call = actor.call(block, taskIndex);
+    const call = actor.call(block, taskIndex, watched);
     if (limit === undefined) return call;
     const result = await raceTimeout(call, limit);
     if (result !== 'timeout') return result;

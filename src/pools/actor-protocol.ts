@@ -18,6 +18,8 @@ export interface ActorInit {
   readonly transforms: readonly Transform[];
   /** Most heap of the actor's thread (V8's old generation, MiB). */
   readonly heapMb: number;
+  /** Where the actor notes which call (its id + 1) its instance began, and when (start-mark.ts): the stuck-task watch reads it. */
+  readonly startMark: SharedArrayBuffer;
 }
 
 /** One call of a message: its id, its batch's task index, and where its block is in the message's streams. */

@@ -9,6 +9,7 @@ import { failedAnswer, runChainAnswer, type ChainAnswer } from './chain-reply.js
 import { serializeError } from './task-protocol.js';
 import { isBlockedAtJob, loadModuleFn, loadUdf } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
+import { writeStart } from './start-mark.js';
 
 /**
  * An actor's thread: it constructs the user's class, then runs the operator's chain on each
@@ -82,6 +83,7 @@ function serve(init: ActorInit, instance: Instance): (request: Exclude<ActorRequ
       const queued = performance.now();
       const run = lastCall.then(() => {
         waitedMs += performance.now() - queued;
+        writeStart(init.startMark, head.id + 1);
         return instance.call(input);
       });
       lastCall = run.catch(() => {});

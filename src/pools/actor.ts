@@ -6,6 +6,8 @@ import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js'
 import { deserializeError, replyToError, type SerializedError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import { actorThread, keepActorThread } from './actor-threads.js';
+import { newStartMark, readStart } from './start-mark.js';
+import type { TaskPlace, WatchedTask } from '../observe/task-watch.js';
 
 /** The actor's thread ended while it had calls in flight: they can run again on another actor. */
 export class ActorExitedError extends Error {
@@ -38,6 +40,7 @@ export class Actor {
   /** Calls ever sent (for maxTasksPerWorker). */
   tasksStarted = 0;
   isReady = false;
+  readonly init: ActorInit;
   /** Resolves when the instance is constructed; rejects when it cannot be. */
   readonly ready: Promise<void>;
   private readonly worker: Worker;
@@ -62,11 +65,12 @@ export class Actor {
    * message's calls together, so a message should not hold every call it has in flight).
    */
   constructor(
-    readonly init: ActorInit,
+    init: Omit<ActorInit, 'startMark'>,
     private readonly onCrash: (message: string) => void,
     private readonly callsPerMessage = 1,
   ) {
-    this.worker = actorThread(init);
+    this.init = { ...init, startMark: newStartMark() };
+    this.worker = actorThread(this.init);
     let settleStart: { resolve: () => void; reject: (error: unknown) => void } = { resolve: () => {}, reject: () => {} };
     this.ready = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
     // A failed start is reported through the pool; nobody else need await `ready`.
@@ -109,11 +113,13 @@ export class Actor {
   /**
    * Runs the operator's chain on `block` in this actor. The calls made in one turn of the event
    * loop go in messages of up to `callsPerMessage`, their blocks moved to the actor's thread in
-   * as few IPC streams as their schemas allow, and come back in one message each.
+   * as few IPC streams as their schemas allow, and come back in one message each. `watched` learns
+   * when the instance begins this call (calls wait at the actor behind the ones sent before them).
    */
-  async call(block: Block, taskIndex: number): Promise<TaskOutcome> {
+  async call(block: Block, taskIndex: number, watched?: Pick<WatchedTask, 'runsAt'>): Promise<TaskOutcome> {
     if (this.exited || this.stopping) throw new ActorExitedError('the actor has stopped');
     const id = this.nextId++;
+    watched?.runsAt(() => this.placeOf(id));
     const bytes = blockBytes(block);
     this.inFlight++;
     this.inFlightBytes += bytes;
@@ -132,6 +138,14 @@ export class Actor {
       this.inFlightBytes -= bytes;
       this.updateRef();
     }
+  }
+
+  /** Where call `id` runs: this actor's thread while its instance is on that call, else null (waiting, or past it). */
+  private placeOf(id: number): TaskPlace | null {
+    const start = readStart(this.init.startMark);
+    return start?.what === id + 1
+      ? { thread: `actor ${this.init.actorIndex} (thread ${this.worker.threadId})`, startedAt: start.at }
+      : null;
   }
 
   private send(): void {

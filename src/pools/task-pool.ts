@@ -3,8 +3,10 @@ import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
+import type { WatchedTask } from '../observe/task-watch.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
+import { newStartMark, readStart } from './start-mark.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
 import { sizeWorkerHeaps } from './worker-heap.js';
 
@@ -56,15 +58,25 @@ export class TaskPool {
     this.piscina.on('error', () => {});
   }
 
+  /** Runs a chain on a worker; `watched` learns which worker thread runs it, once one does (a task may wait in piscina's queue). */
   async run(
     block: Block,
     transforms: readonly Transform[],
     taskIndex: number,
     concurrency: number,
     signal: AbortSignal,
+    watched?: Pick<WatchedTask, 'runsAt'>,
   ): Promise<TaskOutcome> {
     const ipc = blockToIpc(block);
-    const request: TaskRequest = { ipc, transforms, taskIndex, concurrency };
+    let startMark: SharedArrayBuffer | undefined;
+    if (watched !== undefined) {
+      const mark = (startMark = newStartMark());
+      watched.runsAt(() => {
+        const start = readStart(mark);
+        return start && { thread: `worker thread ${start.what}`, startedAt: start.at };
+      });
+    }
+    const request: TaskRequest = { ipc, transforms, taskIndex, concurrency, startMark };
     let reply: TaskReply;
     try {
       reply = (await this.piscina.run(request, { transferList: [ipc], signal })) as TaskReply;

@@ -1,9 +1,11 @@
+import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { FnRef } from '../tasks/transform.js';
 import { runChainReply } from './chain-reply.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 import { loadModuleFn } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
+import { writeStart } from './start-mark.js';
 
 markSluiceWorker();
 
@@ -14,6 +16,7 @@ async function resolve(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
 
 /** Piscina's entry: decode the block, run the fused chain, send the result block back by transfer. */
 export default async function runTask(request: TaskRequest): Promise<unknown> {
+  if (request.startMark !== undefined) writeStart(request.startMark, threadId);
   const reply = await runChainReply(request.ipc, request.transforms, {
     taskIndex: request.taskIndex,
     concurrency: request.concurrency,

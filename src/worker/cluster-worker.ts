@@ -122,6 +122,8 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     connection: redisOptions(options.redis, 'redis'),
     // Twice the threads: a partition waiting in the executor's queues keeps its actors busy.
     concurrency: 2 * cpus,
+    // The driver's dashboard lists the workers by it.
+    name: id,
     lockDuration: locks.lockMs,
     stalledInterval: locks.stalledMs,
     maxStalledCount: locks.maxStalledCount,

@@ -1,12 +1,12 @@
 import type { Block } from '../../blocks/block.js';
-import { CancelledError } from '../../errors.js';
+import type { WatchedTask } from '../../observe/task-watch.js';
 import type { ActorCompute } from '../../plan/logical.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { ActorPool, type ActorPoolListener } from '../../pools/actor-pool.js';
-import type { TaskOutcome } from '../../tasks/task-outcome.js';
 import { runMapTasks } from './map-op.js';
 import type { OperatorContext } from './operator.js';
 import { workerHeapLimitMb } from '../settings.js';
+import { untilAborted } from '../until-aborted.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -35,11 +35,12 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
     ctx.job.resources,
     poolEvents(op, ctx),
   );
-  ctx.job.trackActors(op, () => pool.size);
+  ctx.job.trackActors(op, () => ({ live: pool.size, busy: pool.busy }));
   try {
     await pool.start(ctx.signal);
     const maxInFlight = compute.max * compute.maxTasksInFlightPerActor;
-    const submit = (bundle: Block, index: number) => untilAborted(pool.submit(bundle, index, ctx.signal), ctx.signal);
+    const submit = (bundle: Block, index: number, watched: WatchedTask) =>
+      untilAborted(pool.submit(bundle, index, ctx.signal, watched), ctx.signal);
     await runMapTasks(op, ctx, maxInFlight, submit, { oneBatchPerTask: true });
   } finally {
     await pool.shutdown(ctx.job.error === null);
@@ -57,15 +58,4 @@ function poolEvents(op: MapOp, ctx: OperatorContext): ActorPoolListener {
     },
     stopped: (actorIndex, reason, tasks) => events.emit({ type: 'actor-stop', operator, actorIndex, reason, tasks }),
   };
-}
-
-/** A call's result, or a CancelledError as soon as the job stops: the actor's reply is not awaited then. */
-function untilAborted(call: Promise<TaskOutcome>, signal: AbortSignal): Promise<TaskOutcome> {
-  if (signal.aborted) return Promise.reject(new CancelledError());
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([call, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

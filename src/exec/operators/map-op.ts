@@ -15,6 +15,7 @@ import {
   UdfError,
   WorkerCrashError,
 } from '../../errors.js';
+import type { WatchedTask } from '../../observe/task-watch.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
@@ -23,6 +24,7 @@ import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import type { MemoryBudget, MemoryReservation } from '../memory-budget.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
+import { untilAborted } from '../until-aborted.js';
 import {
   emptyPartitionRow,
   isEmptyPartitionRow,
@@ -61,7 +63,7 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
   const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
   const role = ctx.job.partitionRoles.get(op);
   if (role?.kind === 'fused' && ctx.job.settings.cluster !== null) return runOnCluster(op, ctx, role.write);
-  await runMapTasks(op, ctx, maxInFlight, (bundle, index) => runOnce(op, ctx, bundle, index, cpusPerTask));
+  await runMapTasks(op, ctx, maxInFlight, (bundle, index, watched) => runOnce(op, ctx, bundle, index, cpusPerTask, watched));
 }
 
 /** How a map operator's loop runs its tasks. */
@@ -74,13 +76,14 @@ export interface TaskLoop {
 
 /**
  * The operator's loop, wherever its tasks run: bundles its input, keeps up to `maxInFlight`
- * tasks running (each inside the middleware hooks, with retries), and emits their results.
+ * tasks running (each inside the middleware hooks, with retries, each attempt under the job's
+ * stuck-task watch, which `attempt` tells where it runs), and emits their results.
  */
 export async function runMapTasks(
   op: MapOp,
   ctx: OperatorContext,
   maxInFlight: number,
-  attempt: (bundle: Block, index: number) => Promise<TaskOutcome>,
+  attempt: (bundle: Block, index: number, watched: WatchedTask) => Promise<TaskOutcome>,
   { oneBatchPerTask = false, retried = true }: TaskLoop = {},
 ): Promise<void> {
   // A write's output rows are its files: the stats count the rows written, and the files apart.
@@ -124,8 +127,9 @@ export async function runMapTasks(
     }
     ctx.stats.tasks++;
     const call = { operator: op.name, taskIndex: index, batchSize: bundle.numRows };
+    const watchedAttempt = (n: number) => ctx.job.watchAttempt(op, bundle, index, n, (watched) => attempt(bundle, index, watched));
     const task = ctx.job
-      .runTask(op, call, () => (retried ? runWithRetries(op, ctx, bundle, index, () => attempt(bundle, index)) : attempt(bundle, index)))
+      .runTask(op, call, () => (retried ? runWithRetries(op, ctx, bundle, index, watchedAttempt) : watchedAttempt(1)))
       .then((result) => {
         ctx.stats.udfMs += result.udfMs;
         ctx.job.recordSkipped(op, ctx.stats, result.skipped);
@@ -236,7 +240,7 @@ async function runOnCluster(op: MapOp, ctx: OperatorContext, write: PartitionedW
     op,
     ctx,
     CLUSTER_IN_FLIGHT,
-    (input, task) =>
+    (input, task, watched) =>
       queue.run(
         {
           runId,
@@ -251,6 +255,7 @@ async function runOnCluster(op: MapOp, ctx: OperatorContext, write: PartitionedW
           timeoutMs: first.timeoutMsPerRow === undefined ? null : first.timeoutMsPerRow * input.numRows + STUCK_WORKER_GRACE_MS,
         },
         ctx.signal,
+        watched,
       ),
     { retried: false },
   );
@@ -338,15 +343,26 @@ async function* batchesOf(bundles: AsyncIterable<Block>, batchSize: number | und
   for await (const bundle of bundles) yield* sliceIntoBatches(bundle, batchSize);
 }
 
-async function runOnce(op: MapOp, ctx: OperatorContext, bundle: Block, index: number, cpus: number): Promise<TaskOutcome> {
+async function runOnce(
+  op: MapOp,
+  ctx: OperatorContext,
+  bundle: Block,
+  index: number,
+  cpus: number,
+  watched: WatchedTask,
+): Promise<TaskOutcome> {
   if (op.compute.kind === 'main' || op.compute.kind === 'any') {
     const concurrency = op.compute.kind === 'main' ? op.compute.concurrency : DEFAULT_ROW_CONCURRENCY;
-    return runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveOnMain, signal: ctx.signal });
+    const place = { thread: 'main thread', startedAt: Date.now() };
+    watched.runsAt(() => place);
+    const run = runChain(bundle, op.transforms, { taskIndex: index, concurrency, resolve: resolveOnMain, signal: ctx.signal });
+    // A call that never returns (a request without a timeout) would hold a stalled job open for good.
+    return ctx.job.settings.stallTimeoutMs === null ? run : untilAborted(run, ctx.job.stalled);
   }
   const { resources } = ctx.job;
   await resources.acquireTaskCpus(cpus, ctx.signal);
   try {
-    const run = (signal: AbortSignal) => ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal);
+    const run = (signal: AbortSignal) => ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal, watched);
     // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
     const first = op.transforms[0];
     const perFile = first?.op === 'blocks' && first.timeoutMsPerRow !== undefined ? first : null;
@@ -396,11 +412,11 @@ async function runWithRetries(
   ctx: OperatorContext,
   bundle: Block,
   taskIndex: number,
-  attempt: () => Promise<TaskOutcome>,
+  attempt: (n: number) => Promise<TaskOutcome>,
 ): Promise<TaskOutcome> {
   for (let failures = 0; ; failures++) {
     try {
-      return await attempt();
+      return await attempt(failures + 1);
     } catch (error) {
       if (ctx.signal.aborted) throw new CancelledError();
       const timedOut = error instanceof TaskTimeoutError;

@@ -1,7 +1,11 @@
 import type { StorageOptions } from '../storage/index.js';
 import type { FileFormat } from './read-spec.js';
 
-/** One read task's share of a file, as a connector's format describes it: e.g. `{first: 1, last: 50}` pages. */
+/**
+ * One read task's share of a file, as a connector's format describes it: e.g. `{first: 1, last: 50}`
+ * pages. Numbers `first` and `last` read as a range of pages, or of what a `unit` string names
+ * ('frames'), where a stuck task's report names its input.
+ */
 export type FilePart = Readonly<Record<string, string | number | boolean | null>>;
 
 /** What a files source lists and how it splits the files into read tasks. */

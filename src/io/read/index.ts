@@ -23,6 +23,7 @@ export {
   type ReadSpec,
 } from './read-spec.js';
 export { schemaToIpc } from './schema-ipc.js';
+export { readTaskLocation } from './fragment-location.js';
 
 /** The function of a read's 'blocks' step: reads the fragments of its input rows, given the ReadSpec as `args`. */
 export const READ_FRAGMENTS: ModuleRef = {

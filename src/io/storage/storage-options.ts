@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../errors.js';
+import { registerSecret } from '../../observe/redact.js';
 
 /** Keys for S3, as the AWS SDK takes them. Never printed: errors, logs, events and stats leave them out. */
 export interface StorageCredentials {
@@ -57,5 +58,7 @@ function checkedCredentials(value: unknown): { credentials?: StorageCredentials 
     );
   }
   const { accessKeyId, secretAccessKey, sessionToken } = c as unknown as StorageCredentials;
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
   return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) } };
 }
