@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, range, readJson, WriteError } from '../src/index.js';
+import { ClusterError, range, readJson, WriteError, type RunView } from '../src/index.js';
 import { CLUSTER_CALLS_ENV, CLUSTER_ROW_MS_ENV, tagRowUdf } from './fixtures/cluster-udfs.js';
 import { CALLS_FILE_ENV, countedRowsUdf, keptRow } from './fixtures/write-resume-udfs.js';
 import { ids, leftovers, recordsOf, writeJsonParts } from './fixtures/json-parts.js';
@@ -87,6 +87,13 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 120_0
   }
 }
 
+/** The run a report shows: the JSON it embeds. */
+function reportedRun(html: string): RunView {
+  const json = /<script type="application\/json" id="sluice-run">([^<]*)<\/script>/.exec(html);
+  assert.ok(json, 'the report embeds its run');
+  return JSON.parse(json[1]) as RunView;
+}
+
 test("cluster mode: two worker processes run a write's 40 partitions, the rows of a one-process run each once", { skip }, () =>
   withDir(async (dir) => {
     const redis = await startRedisServer();
@@ -118,6 +125,12 @@ test("cluster mode: two worker processes run a write's 40 partitions, the rows o
       );
       const pids = new Set(mapped.map(([, pid]) => pid));
       assert.deepEqual([...pids].sort(), workers.map((w) => w.child.pid!).sort());
+      // The run's report (and its dashboard) lists the workers on the queue, by host and pid.
+      const reported = reportedRun(result.stats.toHtml());
+      assert.deepEqual(
+        (reported.workers ?? []).map((w) => Number(w.name.split(':').pop())).sort(),
+        workers.map((w) => w.child.pid!).sort(),
+      );
 
       // What cannot run on the workers is refused, with the way out.
       await assert.rejects(range(3).takeAll({ cluster: redis.url, progress: 'off' }), (error: Error) => {

@@ -6,9 +6,11 @@
  * the run's report, nor in the job's events.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { configure, dashboardUrl, range, type SluiceEvent } from '../src/index.js';
 import { DASHBOARD_ROW_MS_ENV, leakSecretUdf, paceRowUdf, PLANTED_SECRET_ENV } from './fixtures/dashboard-udfs.js';
 import { withTempDir } from './fixtures/temp-dir.js';
@@ -88,3 +90,14 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
     }
     assert.ok(events.some((event) => event.type === 'row-skipped' && event.message.includes('***')));
   }));
+
+test('SLUICE_DASHBOARD=1 starts the dashboard on loopback for a script that sets nothing, its URL printed once', () => {
+  const script = fileURLToPath(new URL('./fixtures/dashboard-env-job.js', import.meta.url));
+  const run = spawnSync(process.execPath, [script], { env: { ...process.env, SLUICE_DASHBOARD: '1' }, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const url = run.stdout.trim();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.equal(run.stderr.split(`sluice: dashboard at ${url}`).length - 1, 1, run.stderr);
+  const off = spawnSync(process.execPath, [script], { env: { ...process.env, SLUICE_DASHBOARD: '0' }, encoding: 'utf8' });
+  assert.equal(off.stdout.trim(), 'null');
+});

@@ -55,6 +55,7 @@ export async function* executePlan(
   const monitor = await startJobMonitor(job, ops, outputs);
   job.events.emit({ type: 'job-start', operators: ops.map((op) => op.name) });
   const progress = await startJobProgress(job, ops, outputs);
+  job.logLine = (line) => progress.log(line);
   const running = ops.map((op) =>
     startOperator(
       op,

@@ -40,6 +40,8 @@ export class Job {
   /** The operators of runs' partitioned chains, with their roles (set by the executor before operators start). */
   partitionRoles: ReadonlyMap<PhysicalOp, PartitionRole> = new Map();
   readonly started = performance.now();
+  /** Where the job's own lines go (a stuck task): the job's progress once it has started (set by the executor), stderr before. */
+  logLine: (line: string) => void = (line) => void process.stderr.write(line);
   private readonly middleware: readonly UdfMiddleware[];
   private readonly active = new Map<PhysicalOp, number>();
   private readonly actorLoads = new Map<PhysicalOp, () => ActorLoad>();
@@ -206,8 +208,7 @@ export class Job {
   private reportStuck(task: StuckTask): void {
     const { operator, taskIndex, attempt, input, thread, runningMs, thresholdMs } = task;
     this.events.emit({ type: 'task-stuck', operator, taskIndex, attempt, input, thread, runningMs, thresholdMs });
-    const stream = (this.settings.progress !== 'off' ? this.settings.progressStream : null) ?? process.stderr;
-    stream.write(stuckTaskLine(task));
+    this.logLine(stuckTaskLine(task));
   }
 
   fail(error: unknown): void {

@@ -50,6 +50,11 @@ export class BarProgress implements ProgressReporter {
     this.timer = setInterval(() => this.refresh(), refreshMs).unref();
   }
 
+  log(line: string): void {
+    // Above the bars, which are drawn again below it.
+    this.multibar.log(line);
+  }
+
   stop(completed: boolean): void {
     clearInterval(this.timer);
     this.refresh();

@@ -12,6 +12,10 @@ export class LogProgress implements ProgressReporter {
     this.timer = setInterval(() => this.print('running'), options.intervalMs).unref();
   }
 
+  log(line: string): void {
+    this.options.stream.write(line);
+  }
+
   stop(completed: boolean): void {
     clearInterval(this.timer);
     // A job shorter than an interval printed nothing while it ran and stays quiet at its end too.

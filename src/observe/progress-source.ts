@@ -32,6 +32,8 @@ export interface ProgressOptions {
 export interface ProgressReporter {
   /** Final output and cleanup; `completed` is false after an error or an early stop. */
   stop(completed: boolean): void;
+  /** Writes a line of its own (a stuck task) where progress goes, without breaking bars being drawn. */
+  log(line: string): void;
 }
 
 export function isTty(stream: NodeJS.WritableStream): boolean {

@@ -9,7 +9,8 @@ import { isTty, type ProgressMode, type ProgressOptions, type ProgressReporter, 
 export async function startProgress(options: ProgressOptions, sources: readonly ProgressSource[]): Promise<ProgressReporter> {
   switch (resolveMode(options.mode, options.stream)) {
     case 'off':
-      return { stop: () => {} };
+      // Without progress, a stuck task is still said: on stderr.
+      return { stop: () => {}, log: (line) => void process.stderr.write(line) };
     case 'log':
       return new LogProgress(options, sources);
     case 'bars': {
