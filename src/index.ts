@@ -63,6 +63,7 @@ export type { BatchFormat } from './blocks/batch-format.js';
 export type { Columns, TypedArray } from './blocks/columns.js';
 export { DatasetStats, type OperatorStats, type DatasetStatsJson } from './observe/stats.js';
 export { dashboardUrl } from './observe/dashboard/process-dashboard.js';
+export { registerSecret } from './observe/redact.js';
 export type {
   RunView,
   RunSummary,

@@ -11,11 +11,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { configure, dashboardUrl, range, type SluiceEvent } from '../src/index.js';
-import { DASHBOARD_ROW_MS_ENV, leakSecretUdf, paceRowUdf, PLANTED_SECRET_ENV } from './fixtures/dashboard-udfs.js';
+import { configure, dashboardUrl, range, registerSecret, type SluiceEvent } from '../src/index.js';
+import { DASHBOARD_ROW_MS_ENV, leakSecretUdf, paceRowUdf, PLANTED_SECRET_ENV, REGISTERED_SECRET_ENV } from './fixtures/dashboard-udfs.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 
 const SECRET = 'pl4nted-s3cret-v4lue';
+const REGISTERED = 'a-setting-only-the-script-knows';
 
 /** Reads `url`'s event stream for `ms`, as a browser's EventSource would. */
 async function streamFor(url: string, ms: number): Promise<string> {
@@ -37,6 +38,8 @@ async function streamFor(url: string, ms: number): Promise<string> {
 test('off loopback the dashboard needs its token; bad requests are refused and the job runs on; no secret is ever shown', () =>
   withTempDir('sluice-dashboard-', async (dir) => {
     process.env[PLANTED_SECRET_ENV] = SECRET;
+    process.env[REGISTERED_SECRET_ENV] = REGISTERED;
+    registerSecret(REGISTERED);
     process.env[DASHBOARD_ROW_MS_ENV] = '5';
     const events: SluiceEvent[] = [];
     const report = join(dir, 'report.html');
@@ -77,7 +80,11 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
       await (await fetch(`${base}/api/runs/1?token=${token}`)).text(),
       stream,
     ].join('\n');
-    assert.match(served, /cannot reach redis:\/\/ingest:\*\*\*@db:6379 with token \*\*\*/, 'the failing rows are logged, redacted');
+    assert.match(
+      served,
+      /cannot reach redis:\/\/ingest:\*\*\*@db:6379 with token \*\*\*, key \*\*\*/,
+      'the failing rows are logged, redacted',
+    );
     const reported = readFileSync(report, 'utf8');
     const delivered = JSON.stringify(events.map((event) => ('message' in event ? event.message : '')));
     for (const [where, text] of [
@@ -86,6 +93,7 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
       ['events', delivered],
     ] as const) {
       assert.ok(!text.includes(SECRET), `the ${where} never show the secret`);
+      assert.ok(!text.includes(REGISTERED), `the ${where} never show the registered secret`);
       assert.ok(!text.includes(token), `the ${where} never show the dashboard's token`);
     }
     assert.ok(events.some((event) => event.type === 'row-skipped' && event.message.includes('***')));

@@ -16,7 +16,11 @@ const ENV_READ_EVERY_MS = 1_000;
 const registered = new Set<string>();
 let known: { readonly at: number; readonly secrets: readonly string[] } | null = null;
 
-/** Keeps `value` out of everything `redactSecrets` cleans, for the life of the process. */
+/**
+ * Keeps `value` (a token, a password) out of the dashboard, run reports and events for the life
+ * of the process, as `***`. sluice registers the credentials it is given itself; a connector or
+ * a script registers the ones it holds (milvusSink's token).
+ */
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH || registered.has(value)) return;
   registered.add(value);

@@ -3,6 +3,7 @@ import {
   InvalidOptionError,
   newWriteId,
   objectStoreFor,
+  registerSecret,
   UdfError,
   UnpartitionedRunError,
   type Dataset,
@@ -91,6 +92,7 @@ export async function bulkImportMilvus<T extends object>(ds: Dataset<T>, options
     ...execution
   } = options;
   checkImportOptions(options);
+  registerSecret(token);
   const { bucket, prefix = '', ...connection } = storage;
   // A write id's form: a UTC timestamp (runs sort by time) and a random part.
   const runId = givenRunId ?? newWriteId();

@@ -9,7 +9,7 @@
  */
 import type { MilvusClient, ResStatus } from '@zilliz/milvus2-sdk-node';
 import type { Table } from 'apache-arrow';
-import type { Datasink, Row, SinkOnWorkers, WriteContext } from 'sluice';
+import { registerSecret, type Datasink, type Row, type SinkOnWorkers, type WriteContext } from 'sluice';
 import { MilvusPartialWriteError, MilvusRequestError } from '../errors.js';
 import type { SinkSchema } from './collection-schema.js';
 import { callWithEncodedTail } from './encoded-call.js';
@@ -83,6 +83,8 @@ export class MilvusSink<T extends object = Row> implements Datasink<T, MilvusWri
     this.#options = resolveSinkOptions(options);
     // A sink a cluster worker makes gets no token through the queue: the worker's MILVUS_TOKEN.
     this.#token = options.token ?? process.env.MILVUS_TOKEN;
+    // Kept out of the dashboard, the run's report and events, should an error message quote it.
+    registerSecret(this.#token);
     // Made again on a cluster worker from the same options, when they are plain data (no onRetry callback), less the token.
     const plain: MilvusSinkOptions = { ...options, token: undefined };
     this.onWorkers = options.onRetry === undefined ? { moduleUrl: import.meta.url, exportName: 'milvusSink', args: [plain] } : undefined;
