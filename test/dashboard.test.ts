@@ -13,14 +13,14 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { configure, dashboardUrl, range, type DatasetStats } from '../src/index.js';
-import { DASHBOARD_ROW_MS_ENV, embedUdf, paceRowUdf } from './fixtures/dashboard-udfs.js';
+import { DASHBOARD_GATE_ENV, DASHBOARD_ROW_MS_ENV, embedUdf, paceRowUdf } from './fixtures/dashboard-udfs.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
   (path) => path !== undefined && path !== '' && existsSync(path),
 );
-const ROWS = 600;
+const ROWS = 800;
 
 function launch(): Promise<Browser> {
   return puppeteer.launch({
@@ -56,28 +56,36 @@ test(
   () =>
     withTempDir('sluice-dashboard-', async (dir) => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      process.env[DASHBOARD_ROW_MS_ENV] = '8';
-      configure({ dashboard: true, progress: 'off' });
-      const writing = range(ROWS)
-        .map(paceRowUdf)
-        .mapBatches(embedUdf, { concurrency: 1, numCpus: 0.5, batchSize: 20 })
-        .writeParquet(join(dir, 'out'));
-      let url: string | null = null;
-      while (url === null) {
-        url = await dashboardUrl();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'on loopback, without a token');
+      // The browser is up before the job starts: a cold start of chromium can take longer than the job.
       const browser = await launch();
       try {
         const page = await browser.newPage();
         await page.setViewport({ width: 1400, height: 1000 });
+        process.env[DASHBOARD_ROW_MS_ENV] = '4';
+        const gate = join(dir, 'gate');
+        process.env[DASHBOARD_GATE_ENV] = gate;
+        configure({ dashboard: true, progress: 'off' });
+        const writing = range(ROWS)
+          .map(paceRowUdf)
+          .mapBatches(embedUdf, { concurrency: 1, numCpus: 0.5, batchSize: 20 })
+          .writeParquet(join(dir, 'out'));
+        let url: string | null = null;
+        while (url === null) {
+          url = await dashboardUrl();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'on loopback, without a token');
         await page.goto(url);
         const plan = (await (await fetch(`${url}api/runs/1`)).json()) as { plan: { id: number; name: string }[] };
         const last = plan.plan.at(-1)!;
-        // Live: the page shows the job before it ends.
-        await page.waitForSelector(`[data-testid="rows-out-${last.id}"]`);
+        // Live: the page follows the job while it is held at row DASHBOARD_GATE_FROM, then to its end.
+        const mapped = plan.plan.find((node) => node.name === 'Map(paceRow)')!;
+        await page.waitForFunction(`Number(document.querySelector('[data-testid="rows-out-${mapped.id}"]')?.textContent) > 0`, {
+          timeout: 30_000,
+        });
         const seenWhileRunning = await rowsOutOf(page, last.id);
+        assert.match(await textOf(page, '#run-outcome'), /running/i);
+        writeFileSync(gate, '');
         await page.waitForFunction(rowsOutIs(last.id, ROWS), { timeout: 60_000, polling: 100 });
         const written = await writing;
         assert.equal(written.rows, ROWS);

@@ -134,7 +134,7 @@ ${head}
     <h2>Over time</h2>
     <div class="charts">
       <figure class="wide"><figcaption>Rows/s per operator</figcaption><div id="chart-rate" class="chart"></div></figure>
-      <figure><figcaption>Queued bytes per operator, held bytes and the memory budget</figcaption><div id="chart-memory" class="chart"></div></figure>
+      <figure><figcaption>Queued bytes per operator, and bytes held against the memory budget</figcaption><div id="chart-memory" class="chart"></div></figure>
       <figure><figcaption>Driver process: RSS and CPU (% of one core)</figcaption><div id="chart-driver" class="chart"></div></figure>
     </div>
   </section>

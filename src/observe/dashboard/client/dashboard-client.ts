@@ -529,8 +529,8 @@ function makeCharts(view: RunView): Chart[] {
     byId('chart-memory'),
     [
       ...operatorSeries(bytesValue),
+      // The budget is in the header: drawn here, it would flatten queues of a few MiB against a GiB.
       { label: 'held', stroke: '#2b2f36', width: 2, value: bytesValue },
-      { label: 'memory budget', stroke: '#d62728', width: 1.5, dash: [6, 4], value: bytesValue },
     ],
     [{ values: (_u, splits) => splits.map(formatBytes), size: 76 }],
     fromZero,
@@ -538,7 +538,6 @@ function makeCharts(view: RunView): Chart[] {
       seconds(v),
       ...v.plan.map((node) => v.samples.map((s) => s.operators[node.id].queuedBytes)),
       v.samples.map((s) => s.heldBytes),
-      v.samples.map(() => v.memoryBudget),
     ],
     view,
   );
