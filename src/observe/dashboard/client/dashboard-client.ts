@@ -534,11 +534,7 @@ function makeCharts(view: RunView): Chart[] {
     ],
     [{ values: (_u, splits) => splits.map(formatBytes), size: 76 }],
     fromZero,
-    (v) => [
-      seconds(v),
-      ...v.plan.map((node) => v.samples.map((s) => s.operators[node.id].queuedBytes)),
-      v.samples.map((s) => s.heldBytes),
-    ],
+    (v) => [seconds(v), ...v.plan.map((node) => v.samples.map((s) => s.operators[node.id].queuedBytes)), v.samples.map((s) => s.heldBytes)],
     view,
   );
   const driver = makeChart(
