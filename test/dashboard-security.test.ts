@@ -1,9 +1,9 @@
 /**
  * The dashboard off loopback, and what it never shows. Bound to another host it wants the token
  * printed with its URL on every request; bad requests get 400/401/404/405 while the job runs on
- * unharmed; and a secret (an environment variable named like one, storage credentials, a URL's
- * password) quoted by a failing UDF appears neither on the page's JSON and event stream, nor in
- * the run's report, nor in the job's events.
+ * unharmed; and a secret (an environment variable named like one, a value given to
+ * registerSecret, a URL's password) quoted by a failing UDF appears neither on the page's JSON
+ * and event stream, nor in the run's report, the job's events or its error log.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -43,7 +43,8 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
     process.env[DASHBOARD_ROW_MS_ENV] = '5';
     const events: SluiceEvent[] = [];
     const report = join(dir, 'report.html');
-    configure({ dashboard: { host: '0.0.0.0', port: 0 }, progress: 'off', report, onEvent: (event) => events.push(event) });
+    const errorLog = join(dir, 'errors.jsonl');
+    configure({ dashboard: { host: '0.0.0.0', port: 0 }, progress: 'off', report, errorLog, onEvent: (event) => events.push(event) });
     const job = range(300).map(paceRowUdf).map(leakSecretUdf, { onError: 'skip' }).count();
     let url: string | null = null;
     while (url === null) {
@@ -87,10 +88,13 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
     );
     const reported = readFileSync(report, 'utf8');
     const delivered = JSON.stringify(events.map((event) => ('message' in event ? event.message : '')));
+    const logged = readFileSync(errorLog, 'utf8');
+    assert.equal(logged.trim().split('\n').length, 12, 'the error log has a line per skipped row');
     for (const [where, text] of [
       ['served JSON and events stream', served],
       ['report', reported],
       ['events', delivered],
+      ['error log', logged],
     ] as const) {
       assert.ok(!text.includes(SECRET), `the ${where} never show the secret`);
       assert.ok(!text.includes(REGISTERED), `the ${where} never show the registered secret`);

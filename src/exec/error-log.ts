@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import { redactSecrets } from '../observe/redact.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
 
 /** Appends one JSON line per skipped input (operator, input, rows, message, and the error's class and stack) to the job's error log. */
@@ -10,7 +11,8 @@ export class ErrorLog {
   record(entries: readonly SkippedInput[]): void {
     if (this.path === null || entries.length === 0) return;
     const time = new Date().toISOString();
-    const text =
+    // Messages and stacks quote errors, which may quote a secret (observe/redact.ts).
+    const text = redactSecrets(
       entries
         .map((e) =>
           JSON.stringify({
@@ -23,7 +25,8 @@ export class ErrorLog {
             stack: e.error?.stack,
           }),
         )
-        .join('\n') + '\n';
+        .join('\n') + '\n',
+    );
     const path = this.path;
     this.writes = this.writes.then(() => appendFile(path, text));
   }
