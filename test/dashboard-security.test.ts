@@ -77,6 +77,7 @@ test('off loopback the dashboard needs its token; bad requests are refused and t
     assert.equal(await job, 300 - 12, 'the job ran on, skipping its failing rows');
 
     const served = [
+      await (await fetch(`${base}/?token=${token}`)).text(),
       await (await fetch(`${base}/api/runs?token=${token}`)).text(),
       await (await fetch(`${base}/api/runs/1?token=${token}`)).text(),
       stream,
