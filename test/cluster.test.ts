@@ -11,11 +11,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, range, readJson, WriteError, type RunView } from '../src/index.js';
+import { ClusterError, range, readJson, WriteError } from '../src/index.js';
 import { CLUSTER_CALLS_ENV, CLUSTER_ROW_MS_ENV, tagRowUdf } from './fixtures/cluster-udfs.js';
 import { CALLS_FILE_ENV, countedRowsUdf, keptRow } from './fixtures/write-resume-udfs.js';
 import { ids, leftovers, recordsOf, writeJsonParts } from './fixtures/json-parts.js';
 import { redisServerPath, startRedisServer } from './fixtures/redis-server.js';
+import { reportedRun } from './fixtures/reported-run.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
@@ -85,13 +86,6 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 120_0
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** The run a report shows: the JSON it embeds. */
-function reportedRun(html: string): RunView {
-  const json = /<script type="application\/json" id="sluice-run">([^<]*)<\/script>/.exec(html);
-  assert.ok(json, 'the report embeds its run');
-  return JSON.parse(json[1]) as RunView;
 }
 
 test("cluster mode: two worker processes run a write's 40 partitions, the rows of a one-process run each once", { skip }, () =>

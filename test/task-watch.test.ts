@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { fromAsyncIterable, range, readFormat, StallTimeoutError, type SluiceEvent, type TaskStuckEvent } from '../src/index.js';
+import { reportedRun } from './fixtures/reported-run.js';
 import { withTempDir } from './fixtures/temp-dir.js';
 import { hangingMapUdf, SLOW_MS, SLOW_ROW, SleepyActorUdf, sleepyMapUdf, STEADY_MS, steadyBatchesUdf } from './fixtures/task-watch-udfs.js';
 
@@ -31,9 +32,8 @@ const SLOW_TASK = Math.floor(SLOW_ROW / 64);
 
 test('a task-pool task past stuckTaskMs is reported once, with its operator, task, attempt, rows and worker thread', async () => {
   const watch = watching();
-  const rows = await range(256)
-    .map(sleepyMapUdf, { name: 'Sleepy' })
-    .count({ cpus: 2, stuckTaskMs: 800, ...watch.options });
+  const sleepy = range(256).map(sleepyMapUdf, { name: 'Sleepy' });
+  const rows = await sleepy.count({ cpus: 2, stuckTaskMs: 800, ...watch.options });
   assert.equal(rows, 256);
   const [stuck, ...more] = watch.events();
   assert.equal(more.length, 0, 'one report per attempt');
@@ -51,6 +51,13 @@ test('a task-pool task past stuckTaskMs is reported once, with its operator, tas
       `^sluice: task ${SLOW_TASK} of Sleepy has run \\d\\.\\d s \\(threshold 0\\.8 s\\), attempt 1, on worker thread \\d+, input 64 rows\\n$`,
     ),
   );
+  // The run's report (and its page) lists it, finished by the end, and logs the report.
+  const run = reportedRun((await sleepy.stats()).toHtml());
+  assert.deepEqual(
+    run.stuck.map(({ operator, taskIndex, attempt, input, running }) => ({ operator, taskIndex, attempt, input, running })),
+    [{ operator: 'Sleepy', taskIndex: SLOW_TASK, attempt: 1, input: '64 rows', running: false }],
+  );
+  assert.match(run.log.find((entry) => entry.kind === 'stuck')?.message ?? '', new RegExp(`^task ${SLOW_TASK} of Sleepy has run`));
 });
 
 test('a main-thread task past stuckTaskMs is reported on the main thread', async () => {

@@ -1,4 +1,4 @@
-import { causeMessage, describeLocation, describeTaskInput, type InputLocation, type RunningTask } from '../errors.js';
+import { causeMessage, describeLocation, describeRunningTask, describeTaskInput, type InputLocation, type RunningTask } from '../errors.js';
 import type {
   ActorView,
   ClusterWorkerView,
@@ -115,14 +115,12 @@ export class RunMonitor {
         return this.addLog(event.time, 'worker-replaced', event.operator, event.message, { taskIndex: event.taskIndex });
       case 'actor-restart':
         return this.addLog(event.time, 'actor-restart', event.operator, `actor ${event.actorIndex}: ${event.message}`, {});
-      case 'task-stuck':
-        return this.addLog(
-          event.time,
-          'stuck',
-          event.operator,
-          `running ${Math.round(event.runningMs / 1000)} s (threshold ${Math.round(event.thresholdMs / 1000)} s), attempt ${event.attempt}, on ${event.thread}`,
-          event.input,
-        );
+      case 'task-stuck': {
+        const task = { ...event, startedAt: event.time - event.runningMs };
+        // Listed from the event too: a task reported stuck that ends before the next sample is still shown.
+        this.markStuck(task);
+        return this.addLog(event.time, 'stuck', event.operator, describeRunningTask(task, event.thresholdMs), event.input);
+      }
       default:
         return;
     }
