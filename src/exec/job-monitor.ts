@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { RunOutcome, RunView } from '../observe/dashboard/client/run-view.js';
+import { reportHtml } from '../observe/dashboard/page-html.js';
 import { processDashboard } from '../observe/dashboard/process-dashboard.js';
 import { RunMonitor } from '../observe/run-monitor.js';
 import type { PhysicalOp } from '../plan/physical.js';
@@ -55,7 +56,6 @@ export async function finishJobMonitor(
   const view = monitor.view();
   const path = job.settings.report;
   if (path !== null) {
-    const { reportHtml } = await import('../observe/dashboard/page-html.js');
     await writeFile(path, reportHtml(view)).catch((failure: unknown) =>
       process.stderr.write(
         `sluice: cannot write the run's report to ${path}: ${String(failure)}; check the directory and its permissions\n`,
