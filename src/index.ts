@@ -33,6 +33,7 @@ export {
   type WithPath,
 } from './api/read.js';
 export type { FileFormatModule, FilePart, Fragment, ModuleFormat, PlanContext, ReadTask, StreamingFormatModule } from './io/read/index.js';
+export { buildColumn } from './blocks/build-column.js';
 export {
   objectStoreFor,
   readFileBytes,

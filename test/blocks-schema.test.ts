@@ -15,6 +15,8 @@ import {
   RecordBatch,
   tableFromIPC,
   tableToIPC,
+  TimestampMillisecond,
+  Vector,
   vectorFromArray,
   type List,
 } from 'apache-arrow';
@@ -29,6 +31,7 @@ import {
   type Block,
 } from '../src/blocks/index.js';
 import { SchemaError } from '../src/errors.js';
+import { buildColumn } from '../src/index.js';
 
 function typeOf(block: Block, column: string): DataType {
   const field = block.schema.fields.find((f) => f.name === column);
@@ -213,6 +216,19 @@ test('Dates infer a millisecond timestamp and come back as Dates', () => {
   assert.equal(typeOf(block, 'at').toString(), 'Timestamp<MILLISECOND>');
   assert.deepEqual(rowsOfBlock(block), rows);
   assert.deepEqual(rowsOfBlock(blockFromIpc(blockToIpc(block))), rows);
+});
+
+test('buildColumn: millisecond timestamps from Dates and numbers, the values and nulls apache-arrow builds', () => {
+  const type = new TimestampMillisecond();
+  const values = [new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), null, 1_700_000_000_123, undefined, new Date(-5)];
+  const built = buildColumn(values, type);
+  const reference = vectorFromArray(
+    values.map((v) => (v === undefined ? null : v)),
+    type,
+  ).data[0];
+  assert.equal(built.nullCount, 2);
+  assert.deepEqual([...new Vector([built])], [...new Vector([reference])]);
+  assert.deepEqual([...new Vector([built])], [Date.UTC(2024, 0, 2, 3, 4, 5, 6), null, 1_700_000_000_123, null, -5]);
 });
 
 test('mixed types in one column throw a SchemaError naming the column and the rows', () => {

@@ -31,16 +31,47 @@ test('readFormat: each file is planned into parts, each part is one task on the 
   assert.match(ds.explain(), /ReadCounted/);
 });
 
-test('readFormat fragmentsPerTask: a task reads that many parts at once, rows still in order', async () => {
-  const a = join(dir, 'c.count');
-  writeFileSync(a, '18');
-  const ds = readFormat<{ value: number }>({ ...format, fragmentsPerTask: 2 }, a);
-  const rows = await ds.takeAll({ preserveOrder: true });
+/** An 18-value file (5 parts of 4 values) read 2 parts per task on one worker: its values in order, what each row saw, and the tasks run. */
+async function readTwoPartsPerTask(name: string, interleaveFragments?: boolean): Promise<{ reading: number[]; tasks: number }> {
+  const file = join(dir, name);
+  writeFileSync(file, '18');
+  const ds = readFormat<{ value: number; reading: number }>({ ...format, fragmentsPerTask: 2, interleaveFragments }, file);
+  const rows = await ds.takeAll({ preserveOrder: true, cpus: 1 });
   assert.deepEqual(
     rows.map((r) => r.value),
     Array.from({ length: 18 }, (_, i) => i),
   );
-  assert.equal(operatorStats(await ds.stats(), 'ReadCounted').tasks, 3, '5 parts of 4 values, 2 per task');
+  return { reading: rows.map((r) => r.reading), tasks: operatorStats(await ds.stats(), 'ReadCounted').tasks };
+}
+
+test('readFormat fragmentsPerTask: a task reads that many parts at once, rows still in order', async () => {
+  const { reading, tasks } = await readTwoPartsPerTask('c.count');
+  assert.deepEqual(reading, [...Array<number>(16).fill(2), 1, 1], 'the two parts of each task were read at once; the last task has one');
+  assert.equal(tasks, 3, '5 parts of 4 values, 2 per task');
+});
+
+test('readFormat interleaveFragments false: a task reads its parts one after another, each with its own time limit', async () => {
+  const { reading, tasks } = await readTwoPartsPerTask('d.count', false);
+  assert.deepEqual(reading, Array<number>(18).fill(1));
+  assert.equal(tasks, 3);
+  const waiting = join(dir, 'waiting-alone.count');
+  writeFileSync(waiting, 'wait');
+  const errorLog = join(dir, 'one-after-another.jsonl');
+  const started = performance.now();
+  const read = await readFormat<{ value: number }>(
+    { ...format, fragmentsPerTask: 3, interleaveFragments: false },
+    [waiting, join(dir, 'd.count')],
+    {
+      timeoutMs: 500,
+      onError: 'skip',
+    },
+  ).takeAll({ errorLog, cpus: 1 });
+  assert.equal(read.length, 18, 'the parts after the one given up on are read in full');
+  assert.ok(performance.now() - started < 5_000);
+  assert.deepEqual(
+    readErrorLog(errorLog).map((line) => line.input.path),
+    [waiting],
+  );
 });
 
 test('readFormat: a task stuck past its timeoutMs (and a grace) is stopped, its worker replaced, and its file fails or is skipped', async () => {

@@ -163,6 +163,7 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
     limit: undefined,
     timeoutMs: options.timeoutMs === undefined ? undefined : positiveInteger('timeoutMs', options.timeoutMs),
     fragmentsPerTask: typeof format === 'string' ? 1 : positiveInteger('fragmentsPerTask', format.fragmentsPerTask ?? 1),
+    interleaveFragments: typeof format === 'string' || interleave(format.interleaveFragments),
     options: {
       includePaths: options.includePaths ?? false,
       schemaIpc: extra.schema,
@@ -177,6 +178,11 @@ function readFiles<T extends object>(format: FileFormat, paths: Paths, options: 
   const streaming = typeof format !== 'string' && format.streaming !== undefined;
   const compute: Compute = streaming ? { kind: 'main', concurrency: concurrency ?? Infinity } : { kind: 'tasks', numCpus: 1, concurrency };
   return new Dataset<T>(logical.map(source, read, compute, { maxRetries: DEFAULT_MAX_RETRIES, retryExceptions: false }));
+}
+
+function interleave(value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new InvalidOptionError('interleaveFragments', value, 'true or false');
+  return value !== false;
 }
 
 function pathList(paths: Paths): string[] {

@@ -18,6 +18,7 @@ export function planRead(read: ReadTransform): BlocksTransform {
     limit: read.limit,
     timeoutMs: read.timeoutMs,
     fragmentsPerTask: read.fragmentsPerTask,
+    interleaveFragments: read.interleaveFragments,
     options: read.options,
   };
   // A streaming format's parts stream on the main thread, one per task, each holding its CPU slots.
@@ -28,7 +29,7 @@ export function planRead(read: ReadTransform): BlocksTransform {
     fn: streaming ? STREAM_FRAGMENTS : READ_FRAGMENTS,
     args: spec,
     onError: read.onError,
-    // One fragment row per block: a task reads `fragmentsPerTask` of them at once.
+    // One fragment row per block: a task reads `fragmentsPerTask` of them.
     maxRows: read.fragmentsPerTask,
     maxBytes: Infinity,
     timeoutMsPerRow: read.timeoutMs,

@@ -9,9 +9,9 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
-  vectorFromArray,
   type DataType,
 } from 'apache-arrow';
+import { buildColumn } from 'sluice';
 import type { DocumentInfo } from './document-info.js';
 
 /** A page of `readPdfs` (page mode). */
@@ -80,7 +80,8 @@ export function pdfRowsTable(
       : []),
   ];
   const fields = columns.map(([name, type, nullable]) => new Field(name, type, nullable));
-  const children = columns.map(([, type, , values]) => vectorFromArray(values as unknown[], type).data[0]);
+  // Built from typed arrays: apache-arrow's builders took 1.8% of a PDFium worker's time.
+  const children = columns.map(([, type, , values]) => buildColumn(values, type));
   const data = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
   const schema = new Schema(fields);
   return new Table(schema, [new RecordBatch(schema, data)]);

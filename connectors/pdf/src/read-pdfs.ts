@@ -89,8 +89,10 @@ export function readPdfs<const O extends ReadPdfsOptions = ReadPdfsOptions>(path
       exportName: 'pdfFormat',
       args: { ...args },
       // pdfjs waits between its steps (file, font and CMap reads): three files per task, parsed
-      // interleaved on one thread, keep it busy (+15-20% pages/s, bench/RESULTS.md).
+      // interleaved on one thread, keep it busy (+15-20% pages/s, bench/RESULTS.md). PDFium
+      // never waits, so it reads them one after another, each file's fonts staying in the cache.
       fragmentsPerTask: 3,
+      interleaveFragments: args.engine === 'pdfjs',
     },
     paths,
     { ...read, fileExtensions: read.fileExtensions ?? ['pdf'], timeoutMs: read.timeoutMs ?? DEFAULT_TIMEOUT_MS },

@@ -19,7 +19,7 @@ import type { FileFormat, ReadSpec } from './read-spec.js';
 export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Promise<Block> {
   const { args: read } = task;
   const reader = await loadReader(read.format);
-  // A task's fragments are read at once (one each, but for formats that ask for more per task).
+  // A fragment's time limit runs from its own start, so one read after another waits for none.
   const readOne = async (fragment: Fragment): Promise<Block | null> => {
     const deadline = new AbortController();
     const one = new FragmentRead(fragment, read, task, deadline.signal);
@@ -38,7 +38,10 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
       return null;
     }
   };
-  const blocks = await Promise.all(fragmentsOfBlock(input).map(readOne));
+  const fragments = fragmentsOfBlock(input);
+  const blocks: (Block | null)[] = [];
+  if (read.interleaveFragments) blocks.push(...(await Promise.all(fragments.map(readOne))));
+  else for (const fragment of fragments) blocks.push(await readOne(fragment));
   return concatBlocks(blocks.filter((block) => block !== null));
 }
 

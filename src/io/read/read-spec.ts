@@ -16,12 +16,16 @@ export interface ModuleFormat {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly args: Readonly<Record<string, unknown>>;
-  /**
-   * Fragments one read task reads at once, interleaved on its thread: for a reader that waits
-   * (file reads, font loads) between its steps, so that one fragment computes while another
-   * waits. Default 1.
-   */
+  /** Fragments one read task reads: fewer, larger tasks. Default 1. */
   readonly fragmentsPerTask?: number;
+  /**
+   * How a task's fragments are read. True (default): at once, interleaved on its thread, for a
+   * reader that waits between its steps (file reads, font loads), so that one fragment computes
+   * while another waits. False: one after another, for a reader that computes without waiting,
+   * whose interleaved fragments would only evict each other's state from the CPU's caches
+   * (PDFium: 3% more pages/s).
+   */
+  readonly interleaveFragments?: boolean;
   /**
    * The module is a StreamingFormatModule: its parts stream on the main thread, each holding
    * `cpus` CPU slots while it runs (the threads of the process it drives).
@@ -58,8 +62,10 @@ export interface ReadSpec {
   readonly limit: number | undefined;
   /** Per fragment: the worker gives up on a fragment read for longer; a task stuck past its fragments' limits is aborted. */
   readonly timeoutMs: number | undefined;
-  /** Fragments per read task, read at once (see ModuleFormat.fragmentsPerTask). */
+  /** Fragments per read task (see ModuleFormat.fragmentsPerTask). */
   readonly fragmentsPerTask: number;
+  /** Whether a task reads its fragments at once or one after another (see ModuleFormat.interleaveFragments). */
+  readonly interleaveFragments: boolean;
   readonly options: FileReadOptions;
 }
 

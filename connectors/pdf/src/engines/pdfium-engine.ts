@@ -20,7 +20,8 @@ const loadRender = async () => (await import('./pdfium-render.js')).renderPdfium
  * instance, from a copy of the file's bytes in its memory, freed by destroy().
  */
 export const openPdfiumDocument: OpenEngineDocument = async (path, password, storage, signal) => {
-  const data = new Uint8Array(await readFileBytes(path, storage));
+  // Read as they are (no copy of our own): they are copied once, into PDFium's memory.
+  const data = await readFileBytes(path, storage);
   checkFraming(data);
   const handle = await pdfium();
   signal?.throwIfAborted();

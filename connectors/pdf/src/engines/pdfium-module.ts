@@ -11,14 +11,23 @@ export type Pdfium = Awaited<ReturnType<typeof init>>;
  */
 export interface PdfiumRuntime {
   readonly HEAPU8: Uint8Array;
-  readonly wasmExports: { malloc(size: number): number; free(pointer: number): void };
+  readonly wasmExports: PdfiumExports;
   UTF16ToString(pointer: number, maxBytes?: number): string;
-  // The raw exports of the per-character calls: without cwrap's argument conversion, which costs
-  // more than the calls themselves at a few thousand characters a page.
-  _FPDFText_GetUnicode(textPage: number, index: number): number;
-  _FPDFText_GetLooseCharBox(textPage: number, index: number, rect: number): number;
-  _FPDFText_GetTextObject(textPage: number, index: number): number;
-  _FPDFText_GetFontSize(textPage: number, index: number): number;
+}
+
+/**
+ * The WebAssembly instance's own exports. The per-character calls go straight to them: cwrap's
+ * argument conversion (`fn.*`), and the package's `_FPDF*` wrappers (a debug build's: rest
+ * arguments, assertions and a lookup by name on every call), cost more than the calls
+ * themselves at a few thousand characters a page (the wrappers were 12% of a worker's time).
+ */
+export interface PdfiumExports {
+  malloc(size: number): number;
+  free(pointer: number): void;
+  FPDFText_GetUnicode(textPage: number, index: number): number;
+  FPDFText_GetLooseCharBox(textPage: number, index: number, rect: number): number;
+  FPDFText_GetTextObject(textPage: number, index: number): number;
+  FPDFText_GetFontSize(textPage: number, index: number): number;
 }
 
 export interface PdfiumHandle {
