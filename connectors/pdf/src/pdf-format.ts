@@ -4,11 +4,22 @@ import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
 import { openSharedDocument, type DocumentLease } from './shared-documents.js';
 
-// An engine is imported when a file is opened: the main thread, which plans small files by their
-// size alone, loads neither, and a worker only the one its job asked for.
-const engines: Record<PdfEngineName, () => Promise<OpenEngineDocument>> = {
+// An engine is imported when a file is first opened: the main thread, which plans small files by
+// their size alone, loads neither, and a worker only the one its job asked for. Kept once loaded:
+// import() of a loaded module still costs a trip through the module loader, for every file.
+const engineLoaders: Record<PdfEngineName, () => Promise<OpenEngineDocument>> = {
   pdfium: async () => (await import('./engines/pdfium-engine.js')).openPdfiumDocument,
   pdfjs: async () => (await import('./engines/pdfjs-engine.js')).openPdfjsDocument,
+};
+const loadedEngines = new Map<PdfEngineName, Promise<OpenEngineDocument>>();
+const engines = (name: PdfEngineName): Promise<OpenEngineDocument> => {
+  let loading = loadedEngines.get(name);
+  if (loading === undefined) {
+    loading = engineLoaders[name]();
+    loadedEngines.set(name, loading);
+    loading.catch(() => loadedEngines.delete(name));
+  }
+  return loading;
 };
 
 /**
@@ -33,7 +44,7 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 
   async read(task, args) {
     const { fragment } = task;
-    const open = async () => (await engines[args.engine]())(fragment.path, args.password, task.read.options.storage, task.signal);
+    const open = async () => (await engines(args.engine))(fragment.path, args.password, task.read.options.storage, task.signal);
     // A part of a large file shares its document with the file's other parts read by this worker.
     const lease: DocumentLease =
       fragment.kind === 'part'
@@ -68,7 +79,7 @@ async function countPages(
   password: string | null,
   storage: StorageOptions | undefined,
 ): Promise<number> {
-  const doc = await (await engines[engine]())(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
+  const doc = await (await engines(engine))(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
   const numPages = doc.numPages;
   await doc.destroy();
   return numPages;

@@ -3,8 +3,25 @@ import type { ModuleFormat } from '../read-spec.js';
 import type { FileFormatModule } from './file-format-module.js';
 import type { StreamingFormatModule } from './streaming-format-module.js';
 
-/** A connector format's module export, imported on first use (on the main thread to plan, in each worker to read). */
-export async function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
+const loaded = new Map<string, Promise<FileFormatModule | StreamingFormatModule>>();
+
+/**
+ * A connector format's module export, imported on first use (on the main thread to plan, in
+ * each worker to read) and kept: a task asks for it every time, and import() of a module
+ * already loaded still costs a trip through the module loader. A failed import is not kept.
+ */
+export function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
+  const key = `${format.moduleUrl}#${format.exportName}#${format.streaming ? 'stream' : 'read'}`;
+  let pending = loaded.get(key);
+  if (pending === undefined) {
+    pending = importFormatModule(format);
+    loaded.set(key, pending);
+    pending.catch(() => loaded.delete(key));
+  }
+  return pending;
+}
+
+async function importFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
   const method = format.streaming ? 'stream' : 'read';
   const module = (await import(format.moduleUrl)) as Record<string, unknown>;
   const found = module[format.exportName] as Record<string, unknown> | undefined;
