@@ -6,7 +6,7 @@ import { OCR_IMAGE_COLUMN, type PdfDocumentRow, type PdfPageRow, type TextSource
 
 export interface ReadPdfsOptions extends Omit<ReadOptions, 'includePaths'> {
   /**
-   * The parser: 'pdfium' (default; PDFium compiled to WebAssembly, @embedpdf/pdfium: 2.5-2.9x the
+   * The parser: 'pdfium' (default; PDFium compiled to WebAssembly, @embedpdf/pdfium: 3.3-3.8x the
    * pages/s of pdfjs on real manuals, bench/RESULTS.md) or 'pdfjs' (pdfjs-dist). Both give the
    * same rows, errors and page images; their texts differ a little in layout (README).
    */
