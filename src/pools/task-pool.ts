@@ -8,6 +8,7 @@ import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import { newStartMark, readStart } from './start-mark.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 import { sizeWorkerHeaps } from './worker-heap.js';
 
 /**
@@ -52,7 +53,7 @@ export class TaskPool {
       // synchronous require(esm); that path aborted whole test processes now and then on Node
       // 20.20 ("v8::Module::IsGraphAsync must be used on an instantiated module"). Without it,
       // piscina falls back to import(), the loader's ordinary path.
-      execArgv: [...process.execArgv, '--no-experimental-require-module'],
+      execArgv: workerExecArgv(['--no-experimental-require-module']),
     });
     // Errors are reported through each task's promise; a pool-level 'error' has no one to tell.
     this.piscina.on('error', () => {});
