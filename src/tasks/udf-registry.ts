@@ -1,4 +1,5 @@
 import { UdfResolveError } from '../errors.js';
+import { LoadedOnce } from './loaded-once.js';
 import type { ModuleRef } from './transform.js';
 
 /**
@@ -56,12 +57,12 @@ function blockedError(key: string): UdfResolveError {
   );
 }
 
-const loading = new Map<string, Promise<unknown>>();
+const loaded = new LoadedOnce<unknown>();
 
 /** Finds an exported UDF by module URL and export name (cached per worker). */
 export function loadUdf(moduleUrl: string, exportName: string): Promise<unknown> {
   const key = keyOf(moduleUrl, exportName);
-  return cached(key, () => resolveUdf(moduleUrl, exportName, key));
+  return loaded.get(key, () => resolveUdf(moduleUrl, exportName, key));
 }
 
 /**
@@ -72,7 +73,7 @@ export function loadUdf(moduleUrl: string, exportName: string): Promise<unknown>
 export function loadModuleFn(ref: ModuleRef): Promise<unknown> {
   const { moduleUrl, exportName, args } = ref;
   if (args === undefined) return loadUdf(moduleUrl, exportName);
-  return cached(`${keyOf(moduleUrl, exportName)}(${JSON.stringify(args)})`, async () => {
+  return loaded.get(`${keyOf(moduleUrl, exportName)}(${JSON.stringify(args)})`, async () => {
     const factory = (await loadUdf(moduleUrl, exportName)) as (...factoryArgs: unknown[]) => unknown;
     const made = await factory(...args);
     if (typeof made !== 'function') {
@@ -82,17 +83,6 @@ export function loadModuleFn(ref: ModuleRef): Promise<unknown> {
     }
     return made;
   });
-}
-
-/** One promise per key and worker; a failed one is dropped, so that a retry tries again. */
-function cached(key: string, make: () => Promise<unknown>): Promise<unknown> {
-  let pending = loading.get(key);
-  if (!pending) {
-    pending = make();
-    loading.set(key, pending);
-    pending.catch(() => loading.delete(key));
-  }
-  return pending;
 }
 
 function resolveUdf(moduleUrl: string, exportName: string, key: string): Promise<unknown> {

@@ -11,16 +11,8 @@ const engineLoaders: Record<PdfEngineName, () => Promise<OpenEngineDocument>> = 
   pdfium: async () => (await import('./engines/pdfium-engine.js')).openPdfiumDocument,
   pdfjs: async () => (await import('./engines/pdfjs-engine.js')).openPdfjsDocument,
 };
-const loadedEngines = new Map<PdfEngineName, Promise<OpenEngineDocument>>();
-const engines = (name: PdfEngineName): Promise<OpenEngineDocument> => {
-  let loading = loadedEngines.get(name);
-  if (loading === undefined) {
-    loading = engineLoaders[name]();
-    loadedEngines.set(name, loading);
-    loading.catch(() => loadedEngines.delete(name));
-  }
-  return loading;
-};
+const loadedEngines: Partial<Record<PdfEngineName, Promise<OpenEngineDocument>>> = {};
+const engines = (name: PdfEngineName): Promise<OpenEngineDocument> => (loadedEngines[name] ??= engineLoaders[name]());
 
 /**
  * Files up to this size are read whole by one task without being opened on the main thread

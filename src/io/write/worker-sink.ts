@@ -4,6 +4,7 @@ import { sliceIntoBatches } from '../../blocks/slice.js';
 import { WriteError } from '../../errors.js';
 import type { BlockTask } from '../../tasks/block-task.js';
 import type { Datasink, SinkOnWorkers } from './datasink.js';
+import { LoadedOnce } from '../../tasks/loaded-once.js';
 
 /** What a write to a sink on workers hands each task (plain data: it crosses to workers). */
 export interface WorkerSinkArgs {
@@ -17,27 +18,23 @@ export interface WorkerSinkArgs {
 /** The step's function, by module and export: the fused chain of a cluster worker names it. */
 export const WORKER_SINK_STEP = { moduleUrl: import.meta.url, exportName: 'writeToWorkerSink' } as const;
 
-/** Sinks made in this thread, by how they are made: one per sink, started once, for every partition this thread writes. */
-const sinks = new Map<string, Promise<Datasink<object, unknown, BatchFormat>>>();
+/**
+ * Sinks made in this thread, by how they are made: one per sink, started once, for every
+ * partition this thread writes. A sink that could not start is made again for the next
+ * partition (its error fails this one).
+ */
+const sinks = new LoadedOnce<Datasink<object, unknown, BatchFormat>>();
 
 function sinkFor(args: WorkerSinkArgs): Promise<Datasink<object, unknown, BatchFormat>> {
-  const key = JSON.stringify(args.sink);
-  let made = sinks.get(key);
-  if (made === undefined) {
-    made = (async () => {
-      const module = (await import(args.sink.moduleUrl)) as Record<string, unknown>;
-      const factory = module[args.sink.exportName];
-      if (typeof factory !== 'function')
-        throw new WriteError(args.name, `${args.sink.moduleUrl} has no export '${args.sink.exportName}' that makes the sink`);
-      const sink = (await (factory as (...a: unknown[]) => unknown)(...args.sink.args)) as Datasink<object, unknown, BatchFormat>;
-      await sink.onWriteStart?.({ writeId: args.writeId });
-      return sink;
-    })();
-    // A sink that could not start is made again for the next partition (its error fails this one).
-    made.catch(() => sinks.delete(key));
-    sinks.set(key, made);
-  }
-  return made;
+  return sinks.get(JSON.stringify(args.sink), async () => {
+    const module = (await import(args.sink.moduleUrl)) as Record<string, unknown>;
+    const factory = module[args.sink.exportName];
+    if (typeof factory !== 'function')
+      throw new WriteError(args.name, `${args.sink.moduleUrl} has no export '${args.sink.exportName}' that makes the sink`);
+    const sink = (await (factory as (...a: unknown[]) => unknown)(...args.sink.args)) as Datasink<object, unknown, BatchFormat>;
+    await sink.onWriteStart?.({ writeId: args.writeId });
+    return sink;
+  });
 }
 
 /**

@@ -1,9 +1,10 @@
 import { UdfResolveError } from '../../../errors.js';
+import { LoadedOnce } from '../../../tasks/loaded-once.js';
 import type { ModuleFormat } from '../read-spec.js';
 import type { FileFormatModule } from './file-format-module.js';
 import type { StreamingFormatModule } from './streaming-format-module.js';
 
-const loaded = new Map<string, Promise<FileFormatModule | StreamingFormatModule>>();
+const loaded = new LoadedOnce<FileFormatModule | StreamingFormatModule>();
 
 /**
  * A connector format's module export, imported on first use (on the main thread to plan, in
@@ -11,14 +12,7 @@ const loaded = new Map<string, Promise<FileFormatModule | StreamingFormatModule>
  * already loaded still costs a trip through the module loader. A failed import is not kept.
  */
 export function loadFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
-  const key = `${format.moduleUrl}#${format.exportName}#${format.streaming ? 'stream' : 'read'}`;
-  let pending = loaded.get(key);
-  if (pending === undefined) {
-    pending = importFormatModule(format);
-    loaded.set(key, pending);
-    pending.catch(() => loaded.delete(key));
-  }
-  return pending;
+  return loaded.get(`${format.moduleUrl}#${format.exportName}#${format.streaming ? 'stream' : 'read'}`, () => importFormatModule(format));
 }
 
 async function importFormatModule(format: ModuleFormat): Promise<FileFormatModule | StreamingFormatModule> {
