@@ -2,7 +2,7 @@ import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } f
 import type { EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
-import { openSharedDocument, type DocumentLease } from './shared-documents.js';
+import { openSharedDocument } from './shared-documents.js';
 
 // An engine is imported when a file is first opened: the main thread, which plans small files by
 // their size alone, loads neither, and a worker only the one its job asked for. Kept once loaded:
@@ -38,10 +38,8 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
     const { fragment } = task;
     const open = async () => (await engines(args.engine))(fragment.path, args.password, task.read.options.storage, task.signal);
     // A part of a large file shares its document with the file's other parts read by this worker.
-    const lease: DocumentLease =
-      fragment.kind === 'part'
-        ? await openSharedDocument(JSON.stringify([args.engine, args.password, fragment.path]), open)
-        : await open().then((doc) => ({ doc, release: () => doc.destroy(), discard: () => doc.destroy() }));
+    const key = fragment.kind === 'part' ? JSON.stringify([args.engine, args.password, fragment.path]) : null;
+    const lease = await openSharedDocument(key, open);
     const { doc } = lease;
     // Given up on (its time is out): destroying the document stops the engine's work on it.
     const stop = () => void lease.discard();

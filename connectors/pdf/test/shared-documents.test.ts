@@ -1,7 +1,8 @@
 /**
  * The documents a worker keeps open between the parts of a large PDF: one opening serves the
  * parts read together or one after another, a document is destroyed a moment after its last
- * reader (or at once when a read is given up on), and a file that cannot be opened is not kept.
+ * reader (or at once when a read is given up on) or when the worker opens another file, and a
+ * file that cannot be opened is not kept.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -61,4 +62,23 @@ test('a discarded document is destroyed at once and never served again; a failed
   await assert.rejects(openSharedDocument('three', failing), /damaged/);
   await assert.rejects(openSharedDocument('three', failing), /damaged/);
   assert.equal(attempts, 2);
+});
+
+test('opening another file destroys the kept documents first, not those being read', async () => {
+  const { counts, open } = counter();
+  const kept = await openSharedDocument('four', open);
+  const reading = await openSharedDocument('five', open);
+  await kept.release();
+  const alone = await openSharedDocument(null, open);
+  assert.deepEqual(counts, { opened: 3, destroyed: 1 });
+  await alone.release();
+  assert.deepEqual(counts, { opened: 3, destroyed: 2 });
+  // Still open for its reader, so its next part shares it.
+  const next = await openSharedDocument('five', open);
+  assert.equal(next.doc, reading.doc);
+  await reading.release();
+  await next.release();
+  const other = await openSharedDocument('six', open);
+  assert.deepEqual(counts, { opened: 4, destroyed: 3 });
+  await other.discard();
 });
