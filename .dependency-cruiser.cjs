@@ -102,6 +102,11 @@ const internalTests = [
     why: 'pins CTC decoding, word-space recovery and reading order on tables whose answers are known exactly',
   },
   {
+    file: 'connectors/pdf/test/pdfium-page-count.test.ts',
+    may: ['^connectors/pdf/src/engines/pdfium-page-count\\.ts$', '^connectors/pdf/src/engines/pdfium-engine\\.ts$'],
+    why: "pins how many bytes the main thread reads to count a large PDF's pages when it plans it, which no row shows",
+  },
+  {
     file: 'connectors/pdf/test/shared-documents.test.ts',
     may: ['^connectors/pdf/src/shared-documents\\.ts$', '^connectors/pdf/src/engines/pdf-engine\\.ts$'],
     why: "pins when a worker opens, shares and destroys the documents of a large file's parts, which no row shows",

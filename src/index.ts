@@ -37,6 +37,7 @@ export { buildColumn } from './blocks/build-column.js';
 export {
   objectStoreFor,
   readFileBytes,
+  type BlockingFile,
   type ListedFile,
   type ObjectStore,
   type PathInfo,

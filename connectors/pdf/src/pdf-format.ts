@@ -1,5 +1,6 @@
 import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } from 'sluice';
 import type { EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
+import { countByOpening } from './engines/count-by-opening.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
 import { openSharedDocument } from './shared-documents.js';
@@ -17,7 +18,8 @@ const engines = (name: PdfEngineName): Promise<OpenEngineDocument> => (loadedEng
 /**
  * Files up to this size are read whole by one task without being opened on the main thread
  * first: the text of so few bytes is small anyway (a few MB at most, even compressed). Larger
- * ones are opened there to count their pages and split into ranges of `pagesPerTask`.
+ * ones have their pages counted there (PDFium reading only the blocks that takes) and are
+ * split into ranges of `pagesPerTask`.
  */
 const PLAN_BYTES = 256 * 1024;
 const PLAN_TIMEOUT_MS = 10_000;
@@ -60,8 +62,8 @@ export const pdfFormat: FileFormatModule<PdfReadArgs> = {
 };
 
 /**
- * A file's page count. Opening it gives up after PLAN_TIMEOUT_MS (the main thread must not
- * wait on one file): the file is then read whole by one task, where the read's limit applies.
+ * A file's page count. Counting gives up after PLAN_TIMEOUT_MS (the main thread must not wait
+ * on one file): the file is then read whole by one task, where the read's limit applies.
  */
 async function countPages(
   engine: PdfEngineName,
@@ -69,10 +71,9 @@ async function countPages(
   password: string | null,
   storage: StorageOptions | undefined,
 ): Promise<number> {
-  const doc = await (await engines(engine))(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
-  const numPages = doc.numPages;
-  await doc.destroy();
-  return numPages;
+  const count =
+    engine === 'pdfium' ? (await import('./engines/pdfium-page-count.js')).countPdfiumPages : countByOpening(await engines(engine));
+  return count(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
 }
 
 /**

@@ -1,6 +1,5 @@
 /** readPdfs with each engine: the same rows, ranges, errors, passwords and images; text and page counts as poppler's. */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { FileReadError, InvalidOptionError } from 'sluice';
@@ -87,13 +86,8 @@ for (const engine of ['pdfium', 'pdfjs'] as const satisfies readonly PdfEngineNa
 
   test(`${engine}: real PDFs (/usr/share/doc, PDF_CORPUS): pdfinfo's page counts, word overlap with pdftotext >= ${MIN_OVERLAP}`, async (t) => {
     if (!poppler) return t.skip(POPPLER_MISSING);
-    const folders = ['/usr/share/doc', ...(process.env.PDF_CORPUS ? [process.env.PDF_CORPUS] : [])];
-    const files: string[] = [];
-    for (const folder of folders) {
-      const found = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
-      files.push(...found.filter((f) => f.endsWith('.pdf')).map((f) => path.join(folder, f)));
-    }
-    if (files.length === 0) return t.skip('no PDF under /usr/share/doc (set PDF_CORPUS to a folder of PDFs)');
+    const files = await fixtures.findRealPdfs();
+    if (files.length === 0) return t.skip(fixtures.NO_REAL_PDFS);
     const rows = await readPdfs(files, { engine }).takeAll({ preserveOrder: true });
     let ours = '';
     let theirs = '';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { isMainThread } from 'node:worker_threads';
 import { glob } from 'tinyglobby';
-import type { ListedFile, ObjectStore, PathInfo } from './object-store.js';
+import type { BlockingFile, ListedFile, ObjectStore, PathInfo } from './object-store.js';
 import { RangeBlob } from './range-blob.js';
 
 const TEMP_PREFIX = '.sluice-tmp-';
@@ -68,6 +68,15 @@ export class LocalStore implements ObjectStore {
     // Opened before it is handed out, so that a missing file fails here rather than mid-stream.
     const file = await open(path, 'r');
     return createReadStream('', { fd: file, start, highWaterMark: CHUNK_BYTES, ...(end === undefined ? {} : { end: end - 1 }) });
+  }
+
+  openBlocking(path: string): BlockingFile {
+    const fd = openSync(path, 'r');
+    return {
+      size: fstatSync(fd).size,
+      read: (into, position) => readInto(fd, into, position),
+      close: () => closeSync(fd),
+    };
   }
 
   /**
@@ -135,16 +144,22 @@ function readRangeSync(path: string, start: number, end: number): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const bytes = new Uint8Array(Buffer.allocUnsafeSlow(Math.max(0, end - start)).buffer);
-    let at = 0;
-    while (at < bytes.length) {
-      const read = readSync(fd, bytes, at, bytes.length - at, start + at);
-      if (read === 0) break;
-      at += read;
-    }
+    const at = readInto(fd, bytes, start);
     return at === bytes.length ? bytes : bytes.subarray(0, at);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Fills `into` from byte `position` of an open file; the number of bytes read (fewer where the file ends). */
+function readInto(fd: number, into: Uint8Array, position: number): number {
+  let at = 0;
+  while (at < into.length) {
+    const read = readSync(fd, into, at, into.length - at, position + at);
+    if (read === 0) break;
+    at += read;
+  }
+  return at;
 }
 
 /** The paths of entries that are files, or links to files (followed as `stat` follows them; a broken link is left out). */

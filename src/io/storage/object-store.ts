@@ -13,6 +13,14 @@ export interface ListedFile {
 export type PathInfo =
   { readonly kind: 'file'; readonly size: number } | { readonly kind: 'dir' } | { readonly kind: 'none'; readonly problem: string };
 
+/** A local file open for reads that block the calling thread, for a parser that pulls bytes through a synchronous callback. */
+export interface BlockingFile {
+  readonly size: number;
+  /** Fills `into` from byte `position` of the file; the number of bytes read (fewer at its end). */
+  read(into: Uint8Array, position: number): number;
+  close(): void;
+}
+
 /**
  * Where files are read from and written to: the local filesystem, or an object store (S3).
  * Readers and writers go through this, never to `node:fs` or the S3 client directly, so a
@@ -33,6 +41,11 @@ export interface ObjectStore {
   readRange(path: string, start: number, end: number): Promise<Uint8Array>;
   /** The file from byte `start` (to `end`, exclusive, when given) as a stream, fetched as it is read. */
   readStream(path: string, start?: number, end?: number): Promise<Readable>;
+  /**
+   * The file open for blocking reads, where the store can read so (local files; S3 cannot):
+   * a parser calling back for bytes (PDFium counting a PDF's pages) reads only what it needs.
+   */
+  openBlocking?(path: string): BlockingFile;
   /** A Blob of the file whose slices are read when asked for (Parquet's footer, then its column chunks). */
   blob(path: string): Promise<Blob>;
   /**

@@ -19,13 +19,14 @@ export interface EngineDocument {
   destroy(): Promise<void>;
 }
 
+/** Which file an engine opens, and how: local, or on S3 with `storage`; `signal` gives up on it. */
+export type EngineFile = [path: string, password: string | null, storage: StorageOptions | undefined, signal?: AbortSignal];
+
 /**
- * Opens a file (local, or on S3 with `storage`) or throws an Error whose message says what is
- * wrong with it (empty, not a PDF, truncated, encrypted, damaged); the read step adds the file and the fix.
+ * Opens a file or throws an Error whose message says what is wrong with it (empty, not a PDF,
+ * truncated, encrypted, damaged); the read step adds the file and the fix.
  */
-export type OpenEngineDocument = (
-  path: string,
-  password: string | null,
-  storage: StorageOptions | undefined,
-  signal?: AbortSignal,
-) => Promise<EngineDocument>;
+export type OpenEngineDocument = (...file: EngineFile) => Promise<EngineDocument>;
+
+/** A file's number of pages, or an Error as an opening's: what planning a large file needs, for less than opening it. */
+export type CountEnginePages = (...file: EngineFile) => Promise<number>;

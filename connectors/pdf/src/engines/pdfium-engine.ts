@@ -105,7 +105,7 @@ function documentInfo({ fn, runtime }: PdfiumHandle, doc: number): DocumentInfo 
   };
 }
 
-function openProblem(code: number, password: string | null): string {
+export function openProblem(code: number, password: string | null): string {
   if (code === FPDF_ERR_PASSWORD) {
     return password !== null
       ? 'the PDF is encrypted and the password given does not open it'

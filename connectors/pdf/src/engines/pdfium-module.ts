@@ -13,6 +13,8 @@ export interface PdfiumRuntime {
   readonly HEAPU8: Uint8Array;
   readonly wasmExports: PdfiumExports;
   UTF16ToString(pointer: number, maxBytes?: number): string;
+  /** A JavaScript function as a WebAssembly function pointer, of `signature` (Emscripten's: 'iiiii' takes four i32 and returns one). */
+  addFunction(fn: (...args: number[]) => number, signature: string): number;
 }
 
 /**
