@@ -1,15 +1,15 @@
 /**
  * bench/pdf's two-thread baseline: what a careful hand-written program does with the same engine
  * on worker threads, with none of a framework's parts (no plan, no tasks, no Arrow, no retries).
- * The main thread counts the pages of files over 256 KiB with the engine and cuts them into
- * 50-page parts, as readPdfs does; each worker pulls the next part from a queue, keeps its
+ * The main thread counts the pages of files over 256 KiB as readPdfs does and cuts them into
+ * 50-page parts; each worker pulls the next part from a queue, keeps its
  * current document open for the file's next part, and posts the part's page texts back (a reader
  * exists to hand its text on). Its ratio to the one-thread loop is what two threads can give on
  * the machine, measured in the same run as sluice.
  */
 import { stat } from 'node:fs/promises';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import type { EngineDocument, OpenEngineDocument, PdfEngineName } from '../dist/src/engines/pdf-engine.js';
+import type { CountEnginePages, EngineDocument, OpenEngineDocument, PdfEngineName } from '../dist/src/engines/pdf-engine.js';
 import type { Run } from './pdf-contenders.js';
 
 const SPLIT_BYTES = 256 * 1024;
@@ -24,6 +24,13 @@ async function engine(name: PdfEngineName): Promise<OpenEngineDocument> {
     : (await import('../dist/src/engines/pdfjs-engine.js')).openPdfjsDocument;
 }
 
+/** Page counts as readPdfs takes them: PDFium reading only the blocks that takes, pdfjs opening the file. */
+async function pageCounter(name: PdfEngineName): Promise<CountEnginePages> {
+  return name === 'pdfium'
+    ? (await import('../dist/src/engines/pdfium-page-count.js')).countPdfiumPages
+    : (await import('../dist/src/engines/count-by-opening.js')).countByOpening(await engine(name));
+}
+
 /** Workers kept between runs, as sluice keeps its pool: a run measures reading, not starting threads. */
 const workers: Worker[] = [];
 
@@ -34,16 +41,14 @@ export async function handWrittenPool(files: readonly string[], engineName: PdfE
     workers.push(worker);
   }
   const started = performance.now();
-  const open = await engine(engineName);
+  const count = await pageCounter(engineName);
   const queue: Part[] = [];
   for (const file of files) {
     if ((await stat(file)).size <= SPLIT_BYTES) {
       queue.push([engineName, file, 1, Number.MAX_SAFE_INTEGER]);
       continue;
     }
-    const doc = await open(file, null, undefined);
-    const last = doc.numPages;
-    await doc.destroy();
+    const last = await count(file, null, undefined);
     for (let first = 1; first <= last; first += PAGES_PER_PART)
       queue.push([engineName, file, first, Math.min(last, first + PAGES_PER_PART - 1)]);
   }
