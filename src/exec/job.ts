@@ -49,6 +49,12 @@ export class Job {
   private readonly stall = new AbortController();
   private pool: TaskPool | null = null;
   private cluster: Promise<{ queue: ClusterQueue; release: (queue: ClusterQueue) => Promise<void> }> | null = null;
+  /**
+   * Set by close(). The monitor asks for the cluster's workers on its own clock, and one ask
+   * after the job's end opened the queue again (two Redis connections nobody closed): the
+   * script never exited. A job that has ended opens nothing.
+   */
+  private closed = false;
   private failure: { error: unknown } | null = null;
 
   constructor(readonly settings: ExecutionSettings) {
@@ -103,6 +109,7 @@ export class Job {
   async clusterQueue(): Promise<ClusterQueue> {
     const settings = this.settings.cluster;
     if (settings === null) throw new Error('internal: the cluster queue of a job outside cluster mode');
+    if (this.closed) throw new Error('internal: the cluster queue of a job that has ended');
     this.cluster ??= import('../cluster/cluster-queue.js').then(async ({ acquireClusterQueue, releaseClusterQueue }) => ({
       queue: await acquireClusterQueue(settings),
       release: releaseClusterQueue,
@@ -226,6 +233,7 @@ export class Job {
    * error log out.
    */
   async close(): Promise<void> {
+    this.closed = true;
     this.watch.close();
     const pool = this.pool;
     this.pool = null;
