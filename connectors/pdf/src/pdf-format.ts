@@ -1,5 +1,5 @@
 import type { FileFormatModule, FilePart, Fragment, ReadTask, StorageOptions } from 'sluice';
-import type { EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
+import type { CountEnginePages, EngineDocument, OpenEngineDocument, PdfEngineName } from './engines/pdf-engine.js';
 import { countByOpening } from './engines/count-by-opening.js';
 import type { PdfReadArgs } from './pdf-read-args.js';
 import { pdfRowsTable, type PdfTextRow } from './pdf-rows.js';
@@ -8,12 +8,20 @@ import { openSharedDocument } from './shared-documents.js';
 // An engine is imported when a file is first opened: the main thread, which plans small files by
 // their size alone, loads neither, and a worker only the one its job asked for. Kept once loaded:
 // import() of a loaded module still costs a trip through the module loader, for every file.
-const engineLoaders: Record<PdfEngineName, () => Promise<OpenEngineDocument>> = {
+const engines = keptOnceLoaded<OpenEngineDocument>({
   pdfium: async () => (await import('./engines/pdfium-engine.js')).openPdfiumDocument,
   pdfjs: async () => (await import('./engines/pdfjs-engine.js')).openPdfjsDocument,
-};
-const loadedEngines: Partial<Record<PdfEngineName, Promise<OpenEngineDocument>>> = {};
-const engines = (name: PdfEngineName): Promise<OpenEngineDocument> => (loadedEngines[name] ??= engineLoaders[name]());
+});
+// Page counters likewise (the main thread counts every large file): PDFium's reads only the blocks counting needs.
+const pageCounters = keptOnceLoaded<CountEnginePages>({
+  pdfium: async () => (await import('./engines/pdfium-page-count.js')).countPdfiumPages,
+  pdfjs: async () => countByOpening(await engines('pdfjs')),
+});
+
+function keptOnceLoaded<T>(loaders: Record<PdfEngineName, () => Promise<T>>): (name: PdfEngineName) => Promise<T> {
+  const loaded: Partial<Record<PdfEngineName, Promise<T>>> = {};
+  return (name) => (loaded[name] ??= loaders[name]());
+}
 
 /**
  * Files up to this size are read whole by one task without being opened on the main thread
@@ -71,9 +79,7 @@ async function countPages(
   password: string | null,
   storage: StorageOptions | undefined,
 ): Promise<number> {
-  const count =
-    engine === 'pdfium' ? (await import('./engines/pdfium-page-count.js')).countPdfiumPages : countByOpening(await engines(engine));
-  return count(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
+  return (await pageCounters(engine))(path, password, storage, AbortSignal.timeout(PLAN_TIMEOUT_MS));
 }
 
 /**
