@@ -72,6 +72,11 @@ const internalTests = [
     why: 'tests how blocks cross to other threads (packBlocks is not public) against a structured clone, as a message moves them',
   },
   {
+    file: 'test/blocks-coalesce.test.ts',
+    may: ['^src/blocks/'],
+    why: 'tests coalesceBatches (not public: a read task joins its fragments with it) on every column type it copies, against the blocks it joined',
+  },
+  {
     file: 'test/blocks-schema.test.ts',
     may: ['^src/blocks/', '^src/errors\\.ts$'],
     why: 'tests blocks directly: schema inference and the SchemaError it throws',

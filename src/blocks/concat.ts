@@ -3,6 +3,7 @@ import { SchemaError } from '../errors.js';
 import { blockFromData, emptyBlock, type Block } from './block.js';
 import { buildColumn } from './build-column.js';
 import { columnValues } from './read-values.js';
+import { sameSchema } from './same-schema.js';
 
 /**
  * One schema for several blocks: a column missing from a block, or all null in it,
@@ -79,6 +80,13 @@ export function concatBlocks(blocks: readonly Block[]): Block {
   const nonEmpty = blocks.filter((b) => b.numRows > 0);
   if (nonEmpty.length === 0) return blocks.length ? emptyBlock(unifySchemas(blocks.map((b) => b.schema))) : emptyBlock();
   if (nonEmpty.length === 1) return nonEmpty[0];
+  // Blocks of one schema (a read task's fragments, a UDF's batches) keep it as it is.
+  const [first] = nonEmpty;
+  if (nonEmpty.every((b) => sameSchema(b.schema, first.schema)))
+    return new Table(
+      first.schema,
+      nonEmpty.flatMap((b) => b.batches),
+    );
   const schema = unifySchemas(nonEmpty.map((b) => b.schema));
   const conformed = nonEmpty.map((b) => conformBlock(b, schema));
   return new Table(

@@ -1,6 +1,7 @@
 import { RecordBatch, Schema, Struct, Table, makeData, type Data, type Field } from 'apache-arrow';
 import type { Block } from './block.js';
-import { packBlocks, sameField, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
+import { sameField } from './same-schema.js';
 
 /**
  * Result blocks for the thread that sent their inputs, packed: a result column that is its

@@ -1,5 +1,5 @@
 import type { Block } from '../blocks/block.js';
-import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import { FileReadError, UdfError } from '../errors.js';
 import { runChain, type ChainContext } from '../tasks/run-chain.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
@@ -42,13 +42,13 @@ export function failedAnswer(error: unknown, transforms: readonly Transform[], t
   return { ok: false, operator, input: { taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };
 }
 
-/** runChainAnswer over a block received as IPC bytes, with the result block as IPC bytes: a task-pool worker's reply. */
-export async function runChainReply(ipc: ArrayBuffer, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskReply> {
-  const answer = await runChainAnswer(() => blockFromIpc(ipc), transforms, ctx);
+/** runChainAnswer over a block received packed, with the result block packed: a task-pool worker's reply. */
+export async function runChainReply(input: PackedBlocks, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskReply> {
+  const answer = await runChainAnswer(() => unpackBlocks(input.streams, input.parts)[0], transforms, ctx);
   if (!answer.ok) return answer;
   const { block, ...rest } = answer;
   try {
-    return { ...rest, ipc: blockToIpc(block) };
+    return { ...rest, output: packBlocks([block]) };
   } catch (error) {
     return failedAnswer(error, transforms, ctx.taskIndex);
   }

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import { blockFromIpc, blockToIpc } from '../blocks/ipc.js';
 import type { Block } from '../blocks/block.js';
+import { packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
 import type { WatchedTask } from '../observe/task-watch.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
@@ -20,8 +20,8 @@ function loadPiscina(): typeof Piscina {
 }
 
 /**
- * Worker threads for stateless UDFs (piscina). Blocks travel as Arrow IPC buffers in the
- * transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
+ * Worker threads for stateless UDFs (piscina). Blocks travel packed (blocks/packed-blocks.ts),
+ * their buffers in the transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
  * worker dies rejects with piscina's error, and piscina starts a replacement worker.
  */
 export class TaskPool {
@@ -68,7 +68,7 @@ export class TaskPool {
     signal: AbortSignal,
     watched?: Pick<WatchedTask, 'runsAt'>,
   ): Promise<TaskOutcome> {
-    const ipc = blockToIpc(block);
+    const input = packBlocks([block]);
     let startMark: SharedArrayBuffer | undefined;
     if (watched !== undefined) {
       const mark = (startMark = newStartMark());
@@ -77,17 +77,17 @@ export class TaskPool {
         return start && { thread: `worker thread ${start.what}`, startedAt: start.at };
       });
     }
-    const request: TaskRequest = { ipc, transforms, taskIndex, concurrency, startMark };
+    const request: TaskRequest = { input, transforms, taskIndex, concurrency, startMark };
     let reply: TaskReply;
     try {
-      reply = (await this.piscina.run(request, { transferList: [ipc], signal })) as TaskReply;
+      reply = (await this.piscina.run(request, { transferList: input.streams, signal })) as TaskReply;
     } catch (error) {
       this.reusable = false;
       throw error;
     }
     if (reply.blockedAtJob) this.reusable = false;
     if (!reply.ok) throw replyToError(reply);
-    return { block: blockFromIpc(reply.ipc), skipped: reply.skipped, udfMs: reply.udfMs };
+    return { block: unpackBlocks(reply.output.streams, reply.output.parts)[0], skipped: reply.skipped, udfMs: reply.udfMs };
   }
 
   get canServeAnotherJob(): boolean {

@@ -1,10 +1,15 @@
+import type { PackedBlocks } from '../blocks/packed-blocks.js';
 import { FileReadError, UdfError, type InputLocation } from '../errors.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 
-/** What the main thread posts to a task-pool worker. The block moves, it is not copied. */
+/**
+ * What the main thread posts to a task-pool worker: the input block packed as actors' batches
+ * are (blocks/packed-blocks.ts: no flatbuffer header per batch, the schema decoded once per
+ * thread), its buffers moved, not copied.
+ */
 export interface TaskRequest {
-  readonly ipc: ArrayBuffer;
+  readonly input: PackedBlocks;
   readonly transforms: readonly Transform[];
   readonly taskIndex: number;
   readonly concurrency: number;
@@ -33,7 +38,7 @@ export interface SerializedError {
  * always means the worker itself failed (crashed, exited): only those are retried by default.
  */
 export type TaskReply = (
-  { readonly ok: true; readonly ipc: ArrayBuffer; readonly skipped: SkippedInput[]; readonly udfMs: number } | UdfFailure
+  { readonly ok: true; readonly output: PackedBlocks; readonly skipped: SkippedInput[]; readonly udfMs: number } | UdfFailure
 ) & {
   /** The worker imported a module that started a job at its top level (see tasks/job-in-worker.ts): do not reuse the pool. */
   readonly blockedAtJob: boolean;

@@ -14,18 +14,18 @@ async function resolve(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
   return (await loadModuleFn(ref)) as (...args: unknown[]) => unknown;
 }
 
-/** Piscina's entry: decode the block, run the fused chain, send the result block back by transfer. */
+/** Piscina's entry: unpack the block, run the fused chain, send the result block back by transfer. */
 export default async function runTask(request: TaskRequest): Promise<unknown> {
   if (request.startMark !== undefined) writeStart(request.startMark, threadId);
-  const reply = await runChainReply(request.ipc, request.transforms, {
+  const reply = await runChainReply(request.input, request.transforms, {
     taskIndex: request.taskIndex,
     concurrency: request.concurrency,
     resolve,
   });
-  return reply.ok ? withTransfer(reply, reply.ipc) : reply;
+  return reply.ok ? withTransfer(reply, reply.output.streams) : reply;
 }
 
-/** Wraps a reply so piscina moves its buffer instead of cloning it. */
-function withTransfer(value: TaskReply, buffer: ArrayBuffer): unknown {
-  return move({ [transferableSymbol]: buffer, [valueSymbol]: value });
+/** Wraps a reply so piscina moves its buffers instead of cloning them. */
+function withTransfer(value: TaskReply, buffers: readonly ArrayBuffer[]): unknown {
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: value });
 }

@@ -62,27 +62,46 @@ export function pdfRowsTable(
 ): Table {
   const n = rows.length;
   const repeat = <T>(value: T): T[] => new Array<T>(n).fill(value);
-  const columns: [string, DataType, boolean, readonly unknown[]][] = [
-    ['path', new Utf8(), false, repeat(path)],
-    ...(withPage ? [['page', new Int32(), false, rows.map((r) => r.page)] as [string, DataType, boolean, unknown[]]] : []),
-    ['numPages', new Int32(), false, repeat(numPages)],
-    ['text', new Utf8(), false, rows.map((r) => r.text)],
-    ['title', new Utf8(), true, repeat(info.title)],
-    ['author', new Utf8(), true, repeat(info.author)],
-    ['producer', new Utf8(), true, repeat(info.producer)],
-    ['creationDate', new TimestampMillisecond(), true, repeat(info.creationDate)],
-    ...(withImage ? [['image', new Binary(), false, rows.map((r) => r.image)] as [string, DataType, boolean, unknown[]]] : []),
-    ...(withOcr
-      ? ([
-          ['textSource', new Utf8(), false, rows.map((r) => r.textSource)],
-          [OCR_IMAGE_COLUMN, new Binary(), true, rows.map((r) => r.ocrImage ?? null)],
-        ] as [string, DataType, boolean, unknown[]][])
-      : []),
+  const values: (readonly unknown[])[] = [
+    repeat(path),
+    ...(withPage ? [rows.map((r) => r.page)] : []),
+    repeat(numPages),
+    rows.map((r) => r.text),
+    repeat(info.title),
+    repeat(info.author),
+    repeat(info.producer),
+    repeat(info.creationDate),
+    ...(withImage ? [rows.map((r) => r.image)] : []),
+    ...(withOcr ? [rows.map((r) => r.textSource), rows.map((r) => r.ocrImage ?? null)] : []),
   ];
-  const fields = columns.map(([name, type, nullable]) => new Field(name, type, nullable));
+  const schema = pdfSchema(withPage, withImage, withOcr);
   // Built from typed arrays: apache-arrow's builders took 1.8% of a PDFium worker's time.
-  const children = columns.map(([, type, , values]) => buildColumn(values, type));
-  const data = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
-  const schema = new Schema(fields);
+  const children = schema.fields.map((field, i) => buildColumn(values[i], field.type as DataType));
+  const data = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
   return new Table(schema, [new RecordBatch(schema, data)]);
+}
+
+const schemas = new Map<string, Schema>();
+
+/** The schema of a set of columns, made once: a task's parts then share one, and their blocks join without a check of each column. */
+function pdfSchema(withPage: boolean, withImage: boolean, withOcr: boolean): Schema {
+  const key = `${withPage}${withImage}${withOcr}`;
+  let schema = schemas.get(key);
+  if (schema === undefined) {
+    const fields: Field[] = [
+      new Field('path', new Utf8(), false),
+      ...(withPage ? [new Field('page', new Int32(), false)] : []),
+      new Field('numPages', new Int32(), false),
+      new Field('text', new Utf8(), false),
+      new Field('title', new Utf8(), true),
+      new Field('author', new Utf8(), true),
+      new Field('producer', new Utf8(), true),
+      new Field('creationDate', new TimestampMillisecond(), true),
+      ...(withImage ? [new Field('image', new Binary(), false)] : []),
+      ...(withOcr ? [new Field('textSource', new Utf8(), false), new Field(OCR_IMAGE_COLUMN, new Binary(), true)] : []),
+    ];
+    schema = new Schema(fields);
+    schemas.set(key, schema);
+  }
+  return schema;
 }

@@ -1,3 +1,4 @@
+import { Field, Schema, Utf8 } from 'apache-arrow';
 import { blockFromRows, type Block } from '../../blocks/block.js';
 import { objectStoreFor, type ObjectStore } from '../storage/index.js';
 import { listFiles, type FileToRead } from './file-listing.js';
@@ -19,10 +20,13 @@ export async function* listFragmentBlocks(spec: FilesSpec): AsyncGenerator<Block
   });
   for (const file of files) {
     for (const fragment of await fragmentsOfFile(file, spec)) {
-      yield blockFromRows([{ path: file.path, fragment: JSON.stringify(fragment) }]);
+      yield blockFromRows([{ path: file.path, fragment: JSON.stringify(fragment) }], FRAGMENT_SCHEMA);
     }
   }
 }
+
+/** The columns of a fragment block, given rather than inferred from each block's one row: every fragment's the same. */
+const FRAGMENT_SCHEMA = new Schema([new Field('path', new Utf8(), true), new Field('fragment', new Utf8(), true)]);
 
 async function fragmentsOfFile(file: FileToRead, spec: FilesSpec): Promise<Fragment[]> {
   const { path } = file;

@@ -1,4 +1,5 @@
-import type { Block } from '../../blocks/block.js';
+import { blockBytes, type Block } from '../../blocks/block.js';
+import { coalesceBatches } from '../../blocks/coalesce.js';
 import { concatBlocks } from '../../blocks/concat.js';
 import { fileError, TIMEOUT_HINT, timeoutProblem } from '../../errors.js';
 import type { BlockTask } from '../../tasks/block-task.js';
@@ -42,8 +43,16 @@ export async function readFragments(input: Block, task: BlockTask<ReadSpec>): Pr
   const blocks: (Block | null)[] = [];
   if (read.interleaveFragments) blocks.push(...(await Promise.all(fragments.map(readOne))));
   else for (const fragment of fragments) blocks.push(await readOne(fragment));
-  return concatBlocks(blocks.filter((block) => block !== null));
+  const out = concatBlocks(blocks.filter((block) => block !== null));
+  return blockBytes(out) <= COALESCE_MAX_BYTES ? coalesceBatches(out) : out;
 }
+
+/**
+ * A task's fragments up to this many bytes in all go to the main thread as one batch (a PDF
+ * task's three page ranges, ~0.4 MB of text); larger ones as they are, their batches' own
+ * costs small beside their bytes, which coalescing would copy once more.
+ */
+const COALESCE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Readers are loaded on first use, so a job that reads JSON never loads parquet-wasm or csv-parse. */
 async function loadReader(format: FileFormat): Promise<FormatReader> {
