@@ -52,6 +52,8 @@ function chunkValues(type: DataType, data: ChunkData): ArrayLike<unknown> {
       for (let i = 0; i < length; i++) out[i] = data.getValid(i) ? readRow(i * size, (i + 1) * size) : null;
       return out;
     }
+    case Type.Utf8:
+      return utf8Values(data, out);
     case Type.Timestamp:
     case Type.Date: {
       // apache-arrow reads these as epoch milliseconds; rows hold Dates, as they were written.
@@ -68,6 +70,37 @@ function chunkValues(type: DataType, data: ChunkData): ArrayLike<unknown> {
       return out;
     }
   }
+}
+
+/**
+ * A string column's values, decoded by Node's UTF-8 decoder straight from the value buffer (a
+ * quarter faster than apache-arrow's TextDecoder per value). A value that repeats the one
+ * before it byte for byte is that same string, decoded once: a file's path, title or author
+ * on each of its pages.
+ */
+function utf8Values(data: ChunkData, out: unknown[]): unknown[] {
+  const offsets = data.valueOffsets as Int32Array;
+  const values = data.values as Uint8Array;
+  const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  const checked = data.nullCount > 0;
+  let last = '';
+  let lastStart = 0;
+  let lastEnd = -1;
+  for (let i = 0; i < out.length; i++) {
+    if (checked && !data.getValid(i)) {
+      out[i] = null;
+      continue;
+    }
+    const start = offsets[i];
+    const end = offsets[i + 1];
+    if (end - start !== lastEnd - lastStart || bytes.compare(bytes, start, end, lastStart, lastEnd) !== 0) {
+      last = bytes.toString('utf8', start, end);
+      lastStart = start;
+      lastEnd = end;
+    }
+    out[i] = last;
+  }
+  return out;
 }
 
 /**

@@ -44,9 +44,11 @@ export const openPdfiumDocument: OpenEngineDocument = async (path, password, sto
     fn.FPDF_CloseDocument(doc);
     runtime.wasmExports.free(bytes);
   };
+  // Read once: each part of a large file a worker reads from this document asks for it.
+  let info: DocumentInfo | undefined;
   const engineDoc: EngineDocument = {
     numPages: fn.FPDF_GetPageCount(doc),
-    info: () => Promise.resolve(documentInfo(handle, doc)),
+    info: () => Promise.resolve((info ??= documentInfo(handle, doc))),
     async readPage(page, renderScale) {
       if (!open) throw new Error('the document was closed');
       reading = true;
