@@ -52,7 +52,7 @@ function concatData(chunks: readonly Data[]): Data | null {
       return makeData({ type, ...common, data: concatValues(chunks) } as Parameters<typeof makeData>[0]);
     case Type.Utf8:
     case Type.Binary: {
-      const { valueOffsets, ranges } = concatOffsets(chunks);
+      const { valueOffsets, ranges } = concatOffsets(chunks, length);
       const data = new Uint8Array(valueOffsets[length]);
       ranges.forEach(([start, end, firstRow], i) =>
         data.set((chunks[i].values as Uint8Array).subarray(start, end), valueOffsets[firstRow]),
@@ -60,7 +60,7 @@ function concatData(chunks: readonly Data[]): Data | null {
       return makeData({ type, ...common, valueOffsets, data } as Parameters<typeof makeData>[0]);
     }
     case Type.List: {
-      const { valueOffsets, ranges } = concatOffsets(chunks);
+      const { valueOffsets, ranges } = concatOffsets(chunks, length);
       const child = concatData(ranges.map(([start, end], i) => chunks[i].children[0].slice(start, end - start)));
       return child && makeData({ type, ...common, valueOffsets, child } as Parameters<typeof makeData>[0]);
     }
@@ -99,9 +99,8 @@ function concatValues(chunks: readonly Data[]): ArrayBufferView {
 }
 
 /** Offsets of the whole column, each chunk's rebased to where its values go; per chunk, its span of values and its first row. */
-function concatOffsets(chunks: readonly Data[]): { valueOffsets: Int32Array; ranges: [number, number, number][] } {
-  const total = chunks.reduce((rows, chunk) => rows + chunk.length, 0);
-  const valueOffsets = new Int32Array(total + 1);
+function concatOffsets(chunks: readonly Data[], length: number): { valueOffsets: Int32Array; ranges: [number, number, number][] } {
+  const valueOffsets = new Int32Array(length + 1);
   const ranges: [number, number, number][] = [];
   let row = 0;
   for (const chunk of chunks) {

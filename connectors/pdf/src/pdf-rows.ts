@@ -62,21 +62,22 @@ export function pdfRowsTable(
 ): Table {
   const n = rows.length;
   const repeat = <T>(value: T): T[] => new Array<T>(n).fill(value);
-  const values: (readonly unknown[])[] = [
-    repeat(path),
-    ...(withPage ? [rows.map((r) => r.page)] : []),
-    repeat(numPages),
-    rows.map((r) => r.text),
-    repeat(info.title),
-    repeat(info.author),
-    repeat(info.producer),
-    repeat(info.creationDate),
-    ...(withImage ? [rows.map((r) => r.image)] : []),
-    ...(withOcr ? [rows.map((r) => r.textSource), rows.map((r) => r.ocrImage ?? null)] : []),
-  ];
+  const values: Record<string, () => readonly unknown[]> = {
+    path: () => repeat(path),
+    page: () => rows.map((r) => r.page),
+    numPages: () => repeat(numPages),
+    text: () => rows.map((r) => r.text),
+    title: () => repeat(info.title),
+    author: () => repeat(info.author),
+    producer: () => repeat(info.producer),
+    creationDate: () => repeat(info.creationDate),
+    image: () => rows.map((r) => r.image),
+    textSource: () => rows.map((r) => r.textSource),
+    [OCR_IMAGE_COLUMN]: () => rows.map((r) => r.ocrImage ?? null),
+  };
   const schema = pdfSchema(withPage, withImage, withOcr);
   // Built from typed arrays: apache-arrow's builders took 1.8% of a PDFium worker's time.
-  const children = schema.fields.map((field, i) => buildColumn(values[i], field.type as DataType));
+  const children = schema.fields.map((field) => buildColumn(values[field.name](), field.type as DataType));
   const data = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
   return new Table(schema, [new RecordBatch(schema, data)]);
 }
