@@ -88,6 +88,13 @@ test('a row group over 32 MiB is read by several tasks, with every row once, in 
     if (row.id !== BigInt(i) || row.text !== textOf(i) || row.vector.length !== DIM) assert.fail(`row ${i}: ${row.id} ${row.text}`);
     for (let d = 0; d < DIM; d++) if (row.vector[d] !== valueAt(i, d)) assert.fail(`row ${i}, value ${d}: ${row.vector[d]}`);
   }
+  // parquet-wasm decodes a range in batches of ~1 MiB; each task's block is one batch of them, copied out end to end.
+  let blocks = 0;
+  for await (const table of readParquet(file).iterBatches({ batchFormat: 'arrow', batchSize: null, cpus: 2 })) {
+    assert.equal(table.batches.length, 1, `a block of ${table.numRows} rows in ${table.batches.length} batches`);
+    blocks++;
+  }
+  assert.equal(blocks, read.tasks);
   // The ranges meet: a limit and a projection read through them too.
   assert.deepEqual(
     (await readParquet<{ id: bigint }>(file, { columns: ['id'] }).takeAll({ preserveOrder: true })).map((r) => Number(r.id)),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dictionary, Field, FixedSizeList, Float32, Int32, Schema, Table, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import { blockFromRows, rowsOfBlock, type Block } from '../src/blocks/index.js';
+import { markMovable } from '../src/blocks/movable-buffers.js';
 import { packBlocks, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
 
 /** What the other thread receives: the streams copied as a transfer would leave them, nothing shared with the sender. */
@@ -91,4 +92,33 @@ test('dictionaries, empty blocks and batch metadata go as whole IPC streams and 
   );
   assert.equal(back[2].batches[0].metadata.get('source'), 'test');
   assert.ok(back[2].schema instanceof Schema);
+});
+
+test('a large buffer marked movable travels as a stream of its own, transferred; others are copied', () => {
+  const rowsOf = 1 << 18; // 1 MiB of float32
+  const vectorBlock = (values: Float32Array) =>
+    new Table({ v: makeVector(makeData({ type: new Float32(), length: values.length, data: values })) }) as Block;
+  const ownValues = Float32Array.from({ length: rowsOf }, (_, i) => i);
+  markMovable(ownValues.buffer);
+  const own = vectorBlock(ownValues);
+  const sharedValues = Float32Array.from({ length: rowsOf }, (_, i) => -i);
+  const shared = vectorBlock(sharedValues);
+  const smallValues = Float32Array.from({ length: 1000 }, (_, i) => i / 2);
+  markMovable(smallValues.buffer);
+  const small = vectorBlock(smallValues);
+  // The same movable buffer in two blocks of one message is transferred once.
+  const packed = packBlocks([own, shared, small, own.slice(0, rowsOf)]);
+  assert.equal(packed.streams.length, 2, 'one stream of copies, and the movable buffer');
+  assert.equal(packed.streams[1], ownValues.buffer);
+  const received = structuredClone(packed, { transfer: packed.streams });
+  assert.equal(ownValues.buffer.byteLength, 0, "the sender's movable buffer is gone: it moved");
+  assert.equal(sharedValues[rowsOf - 1], -(rowsOf - 1), 'a buffer not marked is copied, and stays the sender’s');
+  assert.equal(smallValues[999], 499.5, 'a small one is copied although marked');
+  const back = unpackBlocks(received.streams, received.parts);
+  const column = (block: Block) => block.getChildAt(0)!.toArray() as Float32Array;
+  assert.equal(column(back[0])[rowsOf - 1], rowsOf - 1);
+  assert.equal(column(back[0]).buffer, received.streams[1], 'received without a copy');
+  assert.equal(column(back[1])[12345], -12345);
+  assert.equal(column(back[2])[999], 499.5);
+  assert.equal(column(back[3]).buffer, received.streams[1]);
 });

@@ -1,5 +1,6 @@
 import { makeData, RecordBatch, Struct, Table, Type, type Data, type FixedSizeList } from 'apache-arrow';
 import type { Block } from './block.js';
+import { markMovable } from './movable-buffers.js';
 
 /**
  * The block as one record batch, its batches' buffers copied end to end; the block itself when
@@ -7,14 +8,15 @@ import type { Block } from './block.js';
  * maps, 64-bit offsets). Every batch that crosses a thread costs, on each side, its part of the
  * message and a record batch with its columns' objects, in code a thread runs a few times a
  * task and so seldom optimises: a PDF read task's three fragments as one batch cost the main
- * thread about 0.1 ms to take in, against 0.5 as three (bench/RESULTS.md).
+ * thread about 0.1 ms to take in, against 0.5 as three (bench/RESULTS.md). The copies are
+ * the new block's alone, so a task's reply moves them (movable-buffers.ts).
  */
 export function coalesceBatches(block: Block): Block {
   const { batches, schema } = block;
   if (batches.length < 2 || batches.some((batch) => batch.metadata.size > 0)) return block;
   const children: Data[] = [];
   for (let c = 0; c < schema.fields.length; c++) {
-    const column = concatData(batches.map((batch) => batch.data.children[c]));
+    const column = concatColumn(batches.map((batch) => batch.data.children[c]));
     if (column === null) return block;
     children.push(column);
   }
@@ -22,8 +24,11 @@ export function coalesceBatches(block: Block): Block {
   return new Table(schema, [new RecordBatch(schema, data)]);
 }
 
-/** The chunks of one column as one Data; null for a type not copied here. */
-function concatData(chunks: readonly Data[]): Data | null {
+/**
+ * The chunks of one column as one Data, always a copy, in buffers of its own (marked movable);
+ * null for a type not copied here.
+ */
+export function concatColumn(chunks: readonly Data[]): Data | null {
   const type = chunks[0].type;
   let length = 0;
   let nullCount = 0;
@@ -53,7 +58,7 @@ function concatData(chunks: readonly Data[]): Data | null {
     case Type.Utf8:
     case Type.Binary: {
       const { valueOffsets, ranges } = concatOffsets(chunks, length);
-      const data = new Uint8Array(valueOffsets[length]);
+      const data = uninitialized(Uint8Array, valueOffsets[length]);
       ranges.forEach(([start, end, firstRow], i) =>
         data.set((chunks[i].values as Uint8Array).subarray(start, end), valueOffsets[firstRow]),
       );
@@ -61,18 +66,18 @@ function concatData(chunks: readonly Data[]): Data | null {
     }
     case Type.List: {
       const { valueOffsets, ranges } = concatOffsets(chunks, length);
-      const child = concatData(ranges.map(([start, end], i) => chunks[i].children[0].slice(start, end - start)));
+      const child = concatColumn(ranges.map(([start, end], i) => chunks[i].children[0].slice(start, end - start)));
       return child && makeData({ type, ...common, valueOffsets, child } as Parameters<typeof makeData>[0]);
     }
     case Type.FixedSizeList: {
       const size = (type as FixedSizeList).listSize;
-      const child = concatData(chunks.map((chunk) => chunk.children[0].slice(0, chunk.length * size)));
+      const child = concatColumn(chunks.map((chunk) => chunk.children[0].slice(0, chunk.length * size)));
       return child && makeData({ type, ...common, child } as Parameters<typeof makeData>[0]);
     }
     case Type.Struct: {
       const children: Data[] = [];
       for (let c = 0; c < type.children.length; c++) {
-        const child = concatData(chunks.map((chunk) => chunk.children[c].slice(0, chunk.length)));
+        const child = concatColumn(chunks.map((chunk) => chunk.children[c].slice(0, chunk.length)));
         if (child === null) return null;
         children.push(child);
       }
@@ -88,7 +93,7 @@ function concatValues(chunks: readonly Data[]): ArrayBufferView {
   const first = chunks[0].values as Uint8Array;
   let size = 0;
   for (const chunk of chunks) size += chunk.length * chunk.stride;
-  const out = new (first.constructor as new (length: number) => Uint8Array)(size);
+  const out = uninitialized(first.constructor as TypedArrayOf<Uint8Array>, size);
   let at = 0;
   for (const chunk of chunks) {
     const rows = chunk.length * chunk.stride;
@@ -100,7 +105,8 @@ function concatValues(chunks: readonly Data[]): ArrayBufferView {
 
 /** Offsets of the whole column, each chunk's rebased to where its values go; per chunk, its span of values and its first row. */
 function concatOffsets(chunks: readonly Data[], length: number): { valueOffsets: Int32Array; ranges: [number, number, number][] } {
-  const valueOffsets = new Int32Array(length + 1);
+  const valueOffsets = uninitialized(Int32Array, length + 1);
+  valueOffsets[0] = 0;
   const ranges: [number, number, number][] = [];
   let row = 0;
   for (const chunk of chunks) {
@@ -116,7 +122,7 @@ function concatOffsets(chunks: readonly Data[], length: number): { valueOffsets:
 
 /** Bit-packed buffers (validity, booleans) end to end; a chunk without one (no nulls) is all ones. Bits start at a chunk's offset. */
 function concatBits(chunks: readonly Data[], length: number, bitsOf: (chunk: Data) => Uint8Array | undefined): Uint8Array {
-  const out = new Uint8Array(((length + 63) & ~63) >> 3);
+  const out = movable(new Uint8Array(((length + 63) & ~63) >> 3));
   let row = 0;
   for (const chunk of chunks) {
     const bits = bitsOf(chunk);
@@ -126,4 +132,21 @@ function concatBits(chunks: readonly Data[], length: number, bitsOf: (chunk: Dat
     }
   }
   return out;
+}
+
+/** A typed array's constructor, as `uninitialized` calls it. */
+type TypedArrayOf<T> = (new (buffer: ArrayBuffer, byteOffset: number, length: number) => T) & { readonly BYTES_PER_ELEMENT: number };
+
+/**
+ * A typed array of `length` elements that the caller fills whole, in a buffer of its own that
+ * is not zeroed first (a zeroed one costs a pass over the memory that the copy makes anyway).
+ */
+function uninitialized<T extends ArrayBufferView>(type: TypedArrayOf<T>, length: number): T {
+  const buffer = Buffer.allocUnsafeSlow(length * type.BYTES_PER_ELEMENT).buffer;
+  return movable(new type(buffer, 0, length));
+}
+
+function movable<T extends ArrayBufferView>(view: T): T {
+  markMovable(view.buffer as ArrayBuffer);
+  return view;
 }

@@ -1,8 +1,9 @@
 import { Message, RecordBatch, Struct, Table, makeData, type Data, type Schema } from 'apache-arrow';
 import { VectorAssembler } from 'apache-arrow/visitor/vectorassembler';
-import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
+import { CompressedVectorLoader } from 'apache-arrow/visitor/vectorloader';
 import type { Block } from './block.js';
 import { blockFromIpc, blockToIpc, ipcKeepsBatches } from './ipc.js';
+import { isMovable } from './movable-buffers.js';
 import { sameSchema } from './same-schema.js';
 
 /** One record batch in a packed stream: its row count, its field nodes and where its buffers are. */
@@ -10,15 +11,15 @@ export interface PackedBatch {
   readonly length: number;
   /** Per field node, depth first as Arrow IPC lists them: length, null count. */
   readonly nodes: readonly number[];
-  /** Per buffer, in Arrow IPC order: offset from the stream's start, length in bytes. */
+  /** Per buffer, in Arrow IPC order: the stream it is in, its offset there, its length in bytes. */
   readonly buffers: readonly number[];
   readonly variadicBufferCounts: readonly number[];
 }
 
 /**
  * Where one block is in packed streams: `batches` laid out in stream `stream`, which starts with
- * their schema's message of `schemaBytes` bytes; or, for a block the layout does not serve, the
- * whole stream in Arrow IPC stream format.
+ * their schema's message of `schemaBytes` bytes (a batch's moved buffers are streams of their
+ * own); or, for a block the layout does not serve, the whole stream in Arrow IPC stream format.
  */
 export type PackedPart =
   | { readonly stream: number; readonly schemaBytes: number; readonly batches: readonly PackedBatch[] }
@@ -37,15 +38,19 @@ export interface PackedBlocks {
  * buffer places as plain numbers beside it, which the message's structured clone carries. That
  * is Arrow IPC without its per-batch flatbuffer headers: encoding and decoding those cost more
  * than the copy for the small batches that actors take, and the schema message is encoded once
- * per schema and decoded once per distinct schema a thread receives. Blocks the layout does not
- * serve (dictionaries, batches without rows, batch metadata) go as whole IPC streams.
+ * per schema and decoded once per distinct schema a thread receives. A large buffer marked
+ * movable (movable-buffers.ts) is not copied but becomes a stream of its own, which the message
+ * transfers. Blocks the layout does not serve (dictionaries, batches without rows, batch
+ * metadata) go as whole IPC streams.
  */
 export function packBlocks(blocks: readonly Block[]): PackedBlocks {
   const streams: ArrayBuffer[] = [];
   const parts: PackedPart[] = [];
+  // A buffer is transferred once, however many batches hold it.
+  const moved = new Map<ArrayBuffer, number>();
   let run: Block[] = [];
   const endRun = () => {
-    if (run.length > 0) packRun(run, streams, parts);
+    if (run.length > 0) packRun(run, streams, parts, moved);
     run = [];
   };
   for (const block of blocks) {
@@ -64,16 +69,21 @@ export function packBlocks(blocks: readonly Block[]): PackedBlocks {
 
 /** The blocks packBlocks packed, each stream's schema decoded once. */
 export function unpackBlocks(streams: readonly ArrayBuffer[], parts: readonly PackedPart[]): Block[] {
+  const bytes = streams.map((stream) => new Uint8Array(stream));
   return parts.map((part) => {
     if ('ipc' in part) return blockFromIpc(streams[part.stream]);
-    const bytes = new Uint8Array(streams[part.stream]);
-    const schema = receivedSchema(bytes.subarray(0, part.schemaBytes));
+    const schema = receivedSchema(bytes[part.stream].subarray(0, part.schemaBytes));
     const batches = part.batches.map((batch) => {
       const nodes = [];
       for (let i = 0; i < batch.nodes.length; i += 2) nodes.push({ length: batch.nodes[i], nullCount: batch.nodes[i + 1] });
-      const buffers = [];
-      for (let i = 0; i < batch.buffers.length; i += 2) buffers.push({ offset: batch.buffers[i], length: batch.buffers[i + 1] });
-      const loader = new VectorLoader(bytes, nodes, buffers, new Map(), schema.metadataVersion, [...batch.variadicBufferCounts]);
+      const views = [];
+      for (let i = 0; i < batch.buffers.length; i += 3) {
+        const at = batch.buffers[i + 1];
+        views.push(bytes[batch.buffers[i]].subarray(at, at + batch.buffers[i + 2]));
+      }
+      // apache-arrow's loader for buffers given one by one (its name is for IPC bodies it decompressed).
+      const regions = views.map((view) => ({ offset: 0, length: view.byteLength }));
+      const loader = new CompressedVectorLoader(views, nodes, regions, new Map(), schema.metadataVersion, [...batch.variadicBufferCounts]);
       const children = loader.visitMany(schema.fields) as Data[];
       return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.length, children }));
     });
@@ -85,27 +95,40 @@ function laidOut(block: Block): boolean {
   return ipcKeepsBatches(block) && block.batches.every((batch) => batch.metadata.size === 0);
 }
 
-/** One stream for blocks of one schema: the schema message, then every batch's body. */
-function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[]): void {
+/**
+ * One stream for blocks of one schema: the schema message, then every batch's buffers, each
+ * 8-byte aligned (the gaps stay zero, as IPC pads them), but for those that move.
+ */
+function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[], moved: Map<ArrayBuffer, number>): void {
   const schema = encodedSchema(run[0].schema);
   const bodies = run.map((block) => block.batches.map((batch) => VectorAssembler.assemble(batch)));
+  const moves = (buffer: ArrayBufferView) => buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
   let size = padded(schema.byteLength);
-  for (const body of bodies.flat()) size += body.byteLength;
+  for (const body of bodies.flat()) for (const buffer of body.buffers) if (!moves(buffer)) size += padded(buffer.byteLength);
   const bytes = new Uint8Array(size);
   bytes.set(schema);
   let at = padded(schema.byteLength);
   const stream = streams.length;
+  streams.push(bytes.buffer);
   for (const [b, block] of run.entries()) {
     const batches = block.batches.map((batch, i): PackedBatch => {
       const body = bodies[b][i];
       const buffers: number[] = [];
-      body.bufferRegions.forEach((region, r) => {
-        const buffer = body.buffers[r];
-        // The assembler's regions are 8-byte aligned in the body; the gaps stay zero, as IPC pads them.
-        bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), at + region.offset);
-        buffers.push(at + region.offset, region.length);
-      });
-      at += body.byteLength;
+      for (const buffer of body.buffers) {
+        if (moves(buffer)) {
+          const own = buffer.buffer as ArrayBuffer;
+          let index = moved.get(own);
+          if (index === undefined) {
+            index = streams.push(own) - 1;
+            moved.set(own, index);
+          }
+          buffers.push(index, 0, buffer.byteLength);
+        } else {
+          bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), at);
+          buffers.push(stream, at, buffer.byteLength);
+          at += padded(buffer.byteLength);
+        }
+      }
       return {
         length: batch.numRows,
         nodes: body.nodes.flatMap((n) => [n.length, n.nullCount]),
@@ -115,8 +138,10 @@ function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPar
     });
     parts.push({ stream, schemaBytes: schema.byteLength, batches });
   }
-  streams.push(bytes.buffer);
 }
+
+/** Below this a movable buffer is copied all the same: a copy of it costs less than a transfer of its own. */
+const MOVE_MIN_BYTES = 1024 * 1024;
 
 const padded = (bytes: number) => (bytes + 7) & ~7;
 

@@ -1,39 +1,54 @@
 import { DataType, DateUnit, makeData, Precision, RecordBatch, Struct, Table, tableFromIPC, type Data, type Schema } from 'apache-arrow';
 import { wasmMemory, type Table as WasmTable } from 'parquet-wasm/node';
 import type { Block } from '../../../blocks/block.js';
+import { concatColumn } from '../../../blocks/coalesce.js';
 
 /**
- * A table parquet-wasm read, as a block in JS memory; frees the WebAssembly table.
+ * A table parquet-wasm read, as a block of one record batch in JS memory; frees the
+ * WebAssembly table.
  *
- * Its buffers are copied out of WebAssembly memory one by one, found through the Arrow C data
- * interface (`toFFI`), with the types of the table's schema: one copy of the data. Its IPC
+ * Its batches are found through the Arrow C data interface (`toFFI`), seen in place in
+ * WebAssembly memory with the types of the table's schema, and each column's buffers copied
+ * end to end into buffers of its own (`concatColumn`): one copy of the data, however many
+ * batches parquet-wasm decoded (small ones decode faster, see parquet-reader.ts). Its IPC
  * stream (`intoIPCStream`) costs two and a serialisation: written into a growing buffer in
  * WebAssembly memory, then copied out (for 77k rows of a 384-float vector column, ~100 ms
  * against ~45 ms, and the WebAssembly memory holds the data twice). A layout this does not
- * copy itself (dictionaries, maps, unions, views, an array with an offset) goes through IPC.
+ * copy itself (dictionaries, maps, unions, views, 64-bit offsets, an array with an offset)
+ * goes through IPC.
  */
 export function blockFromWasm(table: WasmTable): Block {
-  let schema: Schema;
-  let batches: RecordBatch[] | null;
+  let block: Block | null;
   try {
-    schema = tableFromIPC(table.schema.intoIPCStream()).schema;
-    batches = copyBatches(table, schema);
+    const schema = tableFromIPC(table.schema.intoIPCStream()).schema;
+    block = copiedBlock(table, schema);
   } catch (error) {
     table.free();
     throw error;
   }
-  if (batches === null || batches.length === 0) return tableFromIPC(table.intoIPCStream());
+  if (block === null) return tableFromIPC(table.intoIPCStream());
   table.free();
-  return new Table(schema, batches);
+  return block;
 }
 
-/** The batches copied out, or null when one holds a layout that is not copied here. */
-function copyBatches(table: WasmTable, schema: Schema): RecordBatch[] | null {
+/** The table's batches as one, copied out; null when it has none or holds a layout that is not copied here. */
+function copiedBlock(table: WasmTable, schema: Schema): Block | null {
   const stream = table.toFFI();
   try {
-    const memory = new CMemory((wasmMemory() as { buffer: ArrayBuffer }).buffer);
+    const addresses = stream.arrayAddrs();
+    if (addresses.length === 0) return null;
+    // Views into WebAssembly memory: copied before anything runs there again (growing the memory detaches them).
+    const memory = new WasmArrays((wasmMemory() as { buffer: ArrayBuffer }).buffer);
     const type = new Struct(schema.fields);
-    return Array.from(stream.arrayAddrs(), (address) => new RecordBatch(schema, memory.copy(type, address) as Data<Struct>));
+    const batches = Array.from(addresses, (address) => memory.view(type, address));
+    const children: Data[] = [];
+    for (let c = 0; c < schema.fields.length; c++) {
+      const column = concatColumn(batches.map((batch) => batch.children[c]));
+      if (column === null) return null;
+      children.push(column);
+    }
+    const length = batches.reduce((rows, batch) => rows + batch.length, 0);
+    return new Table(schema, [new RecordBatch(schema, makeData({ type, length, nullCount: 0, children }))]);
   } catch (error) {
     if (error instanceof NotCopied) return null;
     throw error;
@@ -42,7 +57,7 @@ function copyBatches(table: WasmTable, schema: Schema): RecordBatch[] | null {
   }
 }
 
-/** A layout that CMemory does not copy (the table then goes through IPC). */
+/** A layout that WasmArrays does not read (the table then goes through IPC). */
 class NotCopied extends Error {}
 
 /** What makeData takes, for every type at once (it checks the props against the type itself). */
@@ -61,28 +76,28 @@ function valueBytes(type: DataType): number | null {
 /**
  * Reads ArrowArray structs (the Arrow C data interface) in a wasm32 memory: int64 length,
  * null_count, offset, n_buffers, n_children, then 32-bit pointers to the buffers, the
- * children and the dictionary. Throws NotCopied for a layout it does not copy.
+ * children and the dictionary. Throws NotCopied for a layout it does not read.
  */
-class CMemory {
-  private readonly view: DataView;
+class WasmArrays {
+  private readonly memory: DataView;
 
   constructor(private readonly buffer: ArrayBuffer) {
-    this.view = new DataView(buffer);
+    this.memory = new DataView(buffer);
   }
 
-  /** The array at `address` as Arrow JS data of `type`, its buffers copied. */
-  copy(type: DataType, address: number): Data {
-    const v = this.view;
+  /** The array at `address` as Arrow JS data of `type`, its buffers seen in place. */
+  view(type: DataType, address: number): Data {
+    const v = this.memory;
     const length = this.int64(address);
     const nullCount = this.int64(address + 8);
     const nBuffers = this.int64(address + 24);
     const nChildren = this.int64(address + 32);
-    // An offset into the buffers (a slice) or a dictionary: not copied here.
+    // An offset into the buffers (a slice) or a dictionary: not read here.
     if (this.int64(address + 16) !== 0 || v.getUint32(address + 48, true) !== 0) throw new NotCopied();
     const buffers = v.getUint32(address + 40, true);
     const children = v.getUint32(address + 44, true);
     const pointer = (i: number) => v.getUint32(buffers + 4 * i, true);
-    const child = (i: number, childType: DataType) => this.copy(childType, v.getUint32(children + 4 * i, true));
+    const child = (i: number, childType: DataType) => this.view(childType, v.getUint32(children + 4 * i, true));
     const expect = (buffersOf: number, childrenOf: number) => {
       if (nBuffers !== buffersOf || nChildren !== childrenOf) throw new NotCopied();
     };
@@ -102,17 +117,15 @@ class CMemory {
       const bytes = width === null ? Math.ceil(length / 8) : length * width;
       return makeData({ ...base, data: this.bytes(pointer(1), bytes) } as DataProps);
     }
-    if (DataType.isUtf8(type) || DataType.isBinary(type) || DataType.isLargeUtf8(type) || DataType.isLargeBinary(type)) {
+    if (DataType.isUtf8(type) || DataType.isBinary(type)) {
       expect(3, 0);
-      const large = DataType.isLargeUtf8(type) || DataType.isLargeBinary(type);
-      const valueOffsets = this.bytes(pointer(1), (length + 1) * (large ? 8 : 4));
-      const offsets = new DataView(valueOffsets.buffer);
-      const end = large ? Number(offsets.getBigInt64(8 * length, true)) : offsets.getInt32(4 * length, true);
+      const valueOffsets = this.bytes(pointer(1), (length + 1) * 4);
+      const end = this.memory.getInt32(pointer(1) + 4 * length, true);
       return makeData({ ...base, valueOffsets, data: this.bytes(pointer(2), end) } as DataProps);
     }
-    if (DataType.isList(type) || DataType.isLargeList(type)) {
+    if (DataType.isList(type)) {
       expect(2, 1);
-      const valueOffsets = this.bytes(pointer(1), (length + 1) * (DataType.isLargeList(type) ? 8 : 4));
+      const valueOffsets = this.bytes(pointer(1), (length + 1) * 4);
       return makeData({ ...base, valueOffsets, child: child(0, type.children[0].type as DataType) } as DataProps);
     }
     if (DataType.isFixedSizeList(type)) {
@@ -128,15 +141,13 @@ class CMemory {
 
   /** An int64 field (lengths and counts, well below 2^53). */
   private int64(address: number): number {
-    return Number(this.view.getBigInt64(address, true));
+    return Number(this.memory.getBigInt64(address, true));
   }
 
-  /** A copy of `length` bytes at `address`, in an ArrayBuffer of its own that is not zeroed before the copy fills it. */
+  /** The `length` bytes at `address`, in place; 8-byte aligned, as Arrow JS's typed views of them need (arrow-rs aligns its buffers to 64). */
   private bytes(address: number, length: number): Uint8Array {
     if (length === 0) return new Uint8Array(0);
-    if (address === 0 || address + length > this.buffer.byteLength) throw new NotCopied();
-    const copy = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
-    copy.set(new Uint8Array(this.buffer, address, length));
-    return copy;
+    if (address === 0 || address % 8 !== 0 || address + length > this.buffer.byteLength) throw new NotCopied();
+    return new Uint8Array(this.buffer, address, length);
   }
 }

@@ -1,0 +1,19 @@
+/**
+ * Buffers that may move to another thread instead of being copied there: marked by the code
+ * that made them and gave them to one block only (a Parquet read's copies out of WebAssembly
+ * memory), in this thread. Packing a block for another thread (packed-blocks.ts) then hands
+ * such a buffer over whole: the other thread gets it without a copy, and this thread's block
+ * no longer has it, which is what a task's reply wants of the block it sends back.
+ */
+const movable = new WeakSet<ArrayBuffer>();
+
+/** Lets packing move `buffer` to the thread a block goes to; call it only for a buffer no other block or cache shares. */
+export function markMovable(buffer: ArrayBuffer): void {
+  movable.add(buffer);
+}
+
+/** Whether `view` is the whole of a buffer that was marked movable. */
+export function isMovable(view: ArrayBufferView): boolean {
+  const { buffer } = view;
+  return buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength && movable.has(buffer);
+}
