@@ -17,19 +17,9 @@ import {
 import { blockFromRows, rowsOfBlock } from '../src/blocks/index.js';
 import { coalesceBatches } from '../src/blocks/coalesce.js';
 import { concatBlocks } from '../src/blocks/concat.js';
+import { mixedRows } from './fixtures/mixed-rows.js';
 
-const rows = Array.from({ length: 41 }, (_, i) => ({
-  id: i,
-  big: BigInt(i) * 10_000_000_000n,
-  score: i % 5 === 0 ? null : i / 4,
-  ok: i % 3 === 0 ? null : i % 2 === 0,
-  text: i % 7 === 0 ? null : `row ${i} ${'é'.repeat(i % 4)}`,
-  bytes: i % 9 === 0 ? null : Uint8Array.from({ length: i % 5 }, (_, k) => k + i),
-  tags: i % 6 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `t${k}`),
-  point: i % 8 === 0 ? null : { x: i, label: `p${i}` },
-  when: i % 10 === 0 ? null : new Date(Date.UTC(2026, 0, 1 + i)),
-  nothing: null,
-}));
+const rows = mixedRows(41);
 
 test('a block of several batches becomes one batch with the same rows, slices at odd offsets included', () => {
   const block = blockFromRows(rows);

@@ -4,6 +4,7 @@ import { Dictionary, Field, FixedSizeList, Float32, Int32, Schema, Table, Utf8, 
 import { blockFromRows, rowsOfBlock, type Block } from '../src/blocks/index.js';
 import { markMovable } from '../src/blocks/movable-buffers.js';
 import { packBlocks, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
+import { mixedRows } from './fixtures/mixed-rows.js';
 
 /** What the other thread receives: the streams copied as a transfer would leave them, nothing shared with the sender. */
 function moved(packed: PackedBlocks): Block[] {
@@ -11,16 +12,7 @@ function moved(packed: PackedBlocks): Block[] {
   return unpackBlocks(copy.streams, copy.parts);
 }
 
-const rows = Array.from({ length: 37 }, (_, i) => ({
-  id: i,
-  big: BigInt(i) * 10_000_000_000n,
-  score: i % 5 === 0 ? null : i / 4,
-  ok: i % 3 === 0 ? null : i % 2 === 0,
-  text: i % 7 === 0 ? null : `row ${i} ${'é'.repeat(i % 4)}`,
-  tags: i % 6 === 0 ? null : Array.from({ length: i % 4 }, (_, k) => `t${k}`),
-  point: i % 8 === 0 ? null : { x: i, label: `p${i}` },
-  when: new Date(Date.UTC(2026, 0, 1 + i)),
-}));
+const rows = mixedRows(37);
 
 test('packed blocks come back row for row, slices at odd offsets included', () => {
   const block = blockFromRows(rows);
