@@ -16,13 +16,22 @@ export class ProcessSlots {
   }
 
   acquire(cpus: number, signal: AbortSignal): Promise<void> {
+    if (this.tryAcquire(cpus)) return Promise.resolve();
+    return waitInLine(this.waiting, (grant: (value: void) => void) => ({ cpus: Math.min(cpus, this.cpus), grant }), signal);
+  }
+
+  /** The slots now if they are free and no one waits for slots: true when taken. */
+  tryAcquire(cpus: number): boolean {
     // A task wider than the process's slots still runs, alone (the job checked it against its own cpus).
     const wanted = Math.min(cpus, this.cpus);
-    if (this.waiting.length === 0 && this.free >= wanted) {
-      this.free -= wanted;
-      return Promise.resolve();
-    }
-    return waitInLine(this.waiting, (grant: (value: void) => void) => ({ cpus: wanted, grant }), signal);
+    if (this.waiting.length > 0 || this.free < wanted) return false;
+    this.free -= wanted;
+    return true;
+  }
+
+  /** Someone waits for slots. */
+  get wanted(): boolean {
+    return this.waiting.length > 0;
   }
 
   release(cpus: number): void {

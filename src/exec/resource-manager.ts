@@ -58,6 +58,19 @@ export class ResourceManager implements ActorResources {
     }
   }
 
+  /** CPU slots for a task-pool task if they are free now and no one waits for slots: true when taken. */
+  tryAcquireTaskCpus(cpus: number): boolean {
+    if (this.waiting.length > 0 || this.tryTake(cpus, 0) === null) return false;
+    if (this.processSlots.tryAcquire(cpus)) return true;
+    this.releaseCpus(cpus);
+    return false;
+  }
+
+  /** A task or an actor of this job, or a task of a concurrent job, waits for CPU slots. */
+  get cpusWanted(): boolean {
+    return this.waiting.length > 0 || this.processSlots.wanted;
+  }
+
   releaseTaskCpus(cpus: number): void {
     this.processSlots.release(cpus);
     this.releaseCpus(cpus);

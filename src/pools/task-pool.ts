@@ -6,7 +6,7 @@ import { packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
 import type { WatchedTask } from '../observe/task-watch.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
-import { newStartMark, readStart } from './start-mark.js';
+import { newStartMark, readStart, withdrawStart } from './start-mark.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
 import { workerExecArgv } from './worker-exec-argv.js';
 import { sizeWorkerHeaps } from './worker-heap.js';
@@ -15,17 +15,66 @@ import { sizeWorkerHeaps } from './worker-heap.js';
  * piscina, loaded when the first pool starts: importing sluice, and jobs of main-thread
  * operators, do not pay for it (~20 ms). Its ESM entry re-exports this same CommonJS build.
  */
-function loadPiscina(): typeof Piscina {
-  return (createRequire(import.meta.url)('piscina') as typeof import('piscina')).Piscina;
+function loadPiscina(): typeof import('piscina') {
+  return createRequire(import.meta.url)('piscina') as typeof import('piscina');
+}
+
+/** What a task sent behind another answers when it never began: withdrawn, or its worker ended first. */
+export const NOT_STARTED = Symbol('not started');
+
+/** A task for the pool: a chain over a block; `watched` learns where it runs. */
+export interface PoolCall {
+  readonly block: Block;
+  readonly transforms: readonly Transform[];
+  readonly taskIndex: number;
+  readonly concurrency: number;
+  readonly watched?: Pick<WatchedTask, 'runsAt'>;
+}
+
+/** Where a task goes: to an idle worker, or queued behind the task a worker runs now. */
+interface Placement {
+  /** The worker (thread id) to queue behind; it begins this task when the one it runs ends. */
+  readonly behind?: number;
+  /** Told the worker's thread id as the task is handed to it. */
+  readonly placed?: (worker: number) => void;
+  /** The task's start mark (start-mark.ts): its sender's, to withdraw it before it begins, or a new one. */
+  readonly mark?: SharedArrayBuffer;
+}
+
+/** piscina's hook that picks a task's worker (its type is not exported on its own). */
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+
+/**
+ * piscina's choice of worker: a task queued behind another goes to that task's worker, any other
+ * only to an idle worker, so a task never shares a worker it would slow down. A queued task whose
+ * worker is gone (it ended with the task it ran) is withdrawn and answers at once from an idle
+ * worker: its sender then runs it as a task of its own.
+ */
+function placeTask(queueOptionsSymbol: symbol): LoadBalancer {
+  return (task, workers) => {
+    const placement = (task as unknown as Record<symbol, Placement | null>)[queueOptionsSymbol] ?? null;
+    const live = workers.filter((worker) => !worker.terminating && !worker.destroyed);
+    if (placement?.behind !== undefined) {
+      const behind = live.find((worker) => worker.id === placement.behind);
+      if (behind !== undefined) return behind;
+      withdrawStart(placement.mark!);
+    }
+    const idle = live.find((worker) => worker.currentUsage === 0) ?? null;
+    if (idle !== null) placement?.placed?.(idle.id);
+    return idle;
+  };
 }
 
 /**
  * Worker threads for stateless UDFs (piscina). Blocks travel packed (blocks/packed-blocks.ts),
  * their buffers in the transfer list both ways. A task whose UDF throws rejects with a UdfError; a task whose
- * worker dies rejects with piscina's error, and piscina starts a replacement worker.
+ * worker dies rejects with piscina's error, and piscina starts a replacement worker. A worker
+ * holds at most two tasks: the one it runs and one queued behind it (`Placement.behind`), which
+ * it begins as the first ends, without waiting for the main thread (exec/task-lanes.ts).
  */
 export class TaskPool {
   private readonly piscina: Piscina;
+  private readonly queueOptionsSymbol: symbol;
   /**
    * False once a task was aborted or lost its worker, or a worker reported that a module it
    * imported stopped at a job (see tasks/job-in-worker.ts): such a pool is shut down after
@@ -38,10 +87,14 @@ export class TaskPool {
     readonly heapMb: number,
   ) {
     sizeWorkerHeaps();
-    this.piscina = new (loadPiscina())({
+    const piscina = loadPiscina();
+    this.queueOptionsSymbol = piscina.queueOptionsSymbol;
+    this.piscina = new piscina.Piscina({
       filename: new URL('./task-worker.js', import.meta.url).href,
       minThreads: size,
       maxThreads: size,
+      concurrentTasksPerWorker: 2,
+      loadBalancer: placeTask(piscina.queueOptionsSymbol),
       // Workers idle between tasks keep their event loop running (async UDFs, module loading).
       atomics: 'disabled',
       idleTimeout: Infinity,
@@ -59,32 +112,61 @@ export class TaskPool {
     this.piscina.on('error', () => {});
   }
 
-  /** Runs a chain on a worker; `watched` learns which worker thread runs it, once one does (a task may wait in piscina's queue). */
-  async run(
-    block: Block,
-    transforms: readonly Transform[],
-    taskIndex: number,
-    concurrency: number,
-    signal: AbortSignal,
-    watched?: Pick<WatchedTask, 'runsAt'>,
-  ): Promise<TaskOutcome> {
-    const input = packBlocks([block]);
-    let startMark: SharedArrayBuffer | undefined;
-    if (watched !== undefined) {
-      const mark = (startMark = newStartMark());
-      watched.runsAt(() => {
-        const start = readStart(mark);
-        return start && { thread: `worker thread ${start.what}`, startedAt: start.at };
-      });
+  /**
+   * Runs a chain on an idle worker; `watched` learns which worker thread runs it, once one does
+   * (a task may wait in piscina's queue), and `placed` which worker piscina handed it to.
+   */
+  async run(call: PoolCall, signal: AbortSignal, placed?: (worker: number) => void): Promise<TaskOutcome> {
+    return (await this.send(call, signal, { placed })) as TaskOutcome;
+  }
+
+  /**
+   * Runs a chain queued behind the task `worker` runs now: the worker begins it as that one
+   * ends. It answers NOT_STARTED when it never began: withdrawn through `mark` (start-mark.ts),
+   * aborted before it began, or lost with its worker while it waited (an attempt not its own).
+   */
+  runBehind(worker: number, mark: SharedArrayBuffer, call: PoolCall, signal: AbortSignal): Promise<TaskOutcome | typeof NOT_STARTED> {
+    return this.send(call, signal, { behind: worker, mark });
+  }
+
+  private async send(call: PoolCall, signal: AbortSignal, placement: Placement): Promise<TaskOutcome | typeof NOT_STARTED> {
+    const input = packBlocks([call.block]);
+    const startMark = placement.mark ?? newStartMark();
+    call.watched?.runsAt(() => {
+      const start = readStart(startMark);
+      return start && { thread: `worker thread ${start.what}`, startedAt: start.at };
+    });
+    const { transforms, taskIndex, concurrency } = call;
+    const request: TaskRequest & Record<symbol, Placement> = {
+      input,
+      transforms,
+      taskIndex,
+      concurrency,
+      startMark,
+      [this.queueOptionsSymbol]: { ...placement, mark: startMark },
+    };
+    const queued = placement.behind !== undefined;
+    // Aborting a task piscina has placed ends its worker, and with it the task that runs there:
+    // a queued task that has not begun is withdrawn instead (and one withdrawn already left alone).
+    const sent = queued ? new AbortController() : null;
+    const onAbort = () => {
+      if (!withdrawStart(startMark) && readStart(startMark) !== null) sent!.abort();
+    };
+    if (sent !== null) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
-    const request: TaskRequest = { input, transforms, taskIndex, concurrency, startMark };
-    let reply: TaskReply;
+    let reply: TaskReply | null;
     try {
-      reply = (await this.piscina.run(request, { transferList: input.streams, signal })) as TaskReply;
+      reply = (await this.piscina.run(request, { transferList: input.streams, signal: sent?.signal ?? signal })) as TaskReply | null;
     } catch (error) {
       this.reusable = false;
+      if (queued && readStart(startMark) === null) return NOT_STARTED;
       throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
+    if (reply === null) return NOT_STARTED;
     if (reply.blockedAtJob) this.reusable = false;
     if (!reply.ok) throw replyToError(reply);
     return { block: unpackBlocks(reply.output.streams, reply.output.parts)[0], skipped: reply.skipped, udfMs: reply.udfMs };

@@ -13,8 +13,11 @@ export interface TaskRequest {
   readonly transforms: readonly Transform[];
   readonly taskIndex: number;
   readonly concurrency: number;
-  /** Where the worker notes its thread id and the time as it begins the task (start-mark.ts); absent when no one watches. */
-  readonly startMark?: SharedArrayBuffer;
+  /**
+   * Where the worker notes its thread id and the time as it begins the task (start-mark.ts),
+   * unless the main thread withdrew the task first: the worker then answers null.
+   */
+  readonly startMark: SharedArrayBuffer;
 }
 
 /** A UDF's error as data, where it crosses to the main thread (a worker's reply, a cluster job's answer). */

@@ -5,7 +5,7 @@ import { runChainReply } from './chain-reply.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 import { loadModuleFn } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
-import { writeStart } from './start-mark.js';
+import { claimStart } from './start-mark.js';
 
 markSluiceWorker();
 
@@ -14,9 +14,22 @@ async function resolve(ref: FnRef): Promise<(...args: unknown[]) => unknown> {
   return (await loadModuleFn(ref)) as (...args: unknown[]) => unknown;
 }
 
-/** Piscina's entry: unpack the block, run the fused chain, send the result block back by transfer. */
-export default async function runTask(request: TaskRequest): Promise<unknown> {
-  if (request.startMark !== undefined) writeStart(request.startMark, threadId);
+/**
+ * The task this worker runs or last ran: a task sent while another runs (queued behind it, see
+ * task-pool.ts) begins when that one ends, so tasks never interleave at their awaits.
+ */
+let current: Promise<unknown> = Promise.resolve();
+
+/** Piscina's entry: tasks one at a time, in the order they came. */
+export default function runTask(request: TaskRequest): Promise<unknown> {
+  const run = current.then(() => startTask(request));
+  current = run.catch(() => {});
+  return run;
+}
+
+/** Unpack the block, run the fused chain, send the result block back by transfer; null for a task the main thread withdrew. */
+async function startTask(request: TaskRequest): Promise<unknown> {
+  if (!claimStart(request.startMark, threadId)) return null;
   const reply = await runChainReply(request.input, request.transforms, {
     taskIndex: request.taskIndex,
     concurrency: request.concurrency,

@@ -11,18 +11,31 @@ export async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T
 }
 
 /**
- * Runs `run` with a signal that aborts when `parent` does or once `ms` have passed; resolves
+ * Runs `run` with a signal that aborts when `parent` does or once `ms` have passed (counted from
+ * when `startsWhen` resolves: a task that waits its turn is not yet using its time); resolves
  * to 'timeout' when the time ran out first (whatever `run` then settled with). A plain timer,
  * not AbortSignal.timeout: Node may collect a timeout signal that only AbortSignal.any refers
  * to, and its timer with it, so the deadline would never come.
  */
-export async function withDeadline<T>(ms: number, parent: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T | 'timeout'> {
+export async function withDeadline<T>(
+  ms: number,
+  parent: AbortSignal,
+  run: (signal: AbortSignal) => Promise<T>,
+  startsWhen?: Promise<unknown>,
+): Promise<T | 'timeout'> {
   const controller = new AbortController();
   let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    controller.abort();
-  }, ms);
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    if (!done)
+      timer = setTimeout(() => {
+        expired = true;
+        controller.abort();
+      }, ms);
+  };
+  if (startsWhen === undefined) arm();
+  else void startsWhen.then(arm);
   const onParentAbort = () => controller.abort();
   parent.addEventListener('abort', onParentAbort, { once: true });
   if (parent.aborted) controller.abort();
@@ -32,6 +45,7 @@ export async function withDeadline<T>(ms: number, parent: AbortSignal, run: (sig
     if (expired && !parent.aborted) return 'timeout';
     throw error;
   } finally {
+    done = true;
     clearTimeout(timer);
     parent.removeEventListener('abort', onParentAbort);
   }

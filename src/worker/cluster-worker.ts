@@ -85,7 +85,10 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
     try {
       const outcome =
         data.stages === null
-          ? await pool.run(input, localChain(data.chain, root), data.task, DEFAULT_ROW_CONCURRENCY, controller.signal)
+          ? await pool.run(
+              { block: input, transforms: localChain(data.chain, root), taskIndex: data.task, concurrency: DEFAULT_ROW_CONCURRENCY },
+              controller.signal,
+            )
           : await runStages(data, input);
       finished++;
       return {

@@ -17,13 +17,13 @@ import {
 } from '../../errors.js';
 import type { WatchedTask } from '../../observe/task-watch.js';
 import type { PhysicalOf } from '../../plan/physical.js';
-import { withDeadline } from '../../tasks/race-timeout.js';
 import { DEFAULT_ROW_CONCURRENCY, runChain } from '../../tasks/run-chain.js';
 import { loadModuleFn } from '../../tasks/udf-registry.js';
 import { thrownError, type TaskOutcome } from '../../tasks/task-outcome.js';
 import { isOneToOne, outputsFiles, type BlocksTransform, type FnRef, type Transform } from '../../tasks/transform.js';
 import type { MemoryBudget, MemoryReservation } from '../memory-budget.js';
 import { OrderedEmitter } from '../ordered-emitter.js';
+import { TaskLanes } from '../task-lanes.js';
 import { untilAborted } from '../until-aborted.js';
 import {
   emptyPartitionRow,
@@ -60,10 +60,12 @@ export async function runMapOp(op: MapOp, ctx: OperatorContext): Promise<void> {
     );
   }
   const slots = Math.max(1, Math.floor(ctx.job.resources.cpus / cpusPerTask));
-  const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? slots + 1) : 2;
+  // A task running and one queued behind it per slot (exec/task-lanes.ts).
+  const maxInFlight = op.compute.kind === 'tasks' ? (op.compute.concurrency ?? 2 * slots) : 2;
   const role = ctx.job.partitionRoles.get(op);
   if (role?.kind === 'fused' && ctx.job.settings.cluster !== null) return runOnCluster(op, ctx, role.write);
-  await runMapTasks(op, ctx, maxInFlight, (bundle, index, watched) => runOnce(op, ctx, bundle, index, cpusPerTask, watched));
+  const lanes = op.compute.kind === 'tasks' ? new TaskLanes(() => ctx.job.taskPool, ctx.job.resources, cpusPerTask) : null;
+  await runMapTasks(op, ctx, maxInFlight, (bundle, index, watched) => runOnce(op, ctx, bundle, index, lanes, watched));
 }
 
 /** How a map operator's loop runs its tasks. */
@@ -348,7 +350,7 @@ async function runOnce(
   ctx: OperatorContext,
   bundle: Block,
   index: number,
-  cpus: number,
+  lanes: TaskLanes | null,
   watched: WatchedTask,
 ): Promise<TaskOutcome> {
   if (op.compute.kind === 'main' || op.compute.kind === 'any') {
@@ -359,24 +361,17 @@ async function runOnce(
     // A call that never returns (a request without a timeout) would hold a stalled job open for good.
     return ctx.job.settings.stallTimeoutMs === null ? run : untilAborted(run, ctx.job.stalled);
   }
-  const { resources } = ctx.job;
-  await resources.acquireTaskCpus(cpus, ctx.signal);
-  try {
-    const run = (signal: AbortSignal) => ctx.job.taskPool.run(bundle, op.transforms, index, DEFAULT_ROW_CONCURRENCY, signal, watched);
-    // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
-    const first = op.transforms[0];
-    const perFile = first?.op === 'blocks' && first.timeoutMsPerRow !== undefined ? first : null;
-    const limit = perFile ? perFile.timeoutMsPerRow! * bundle.numRows + STUCK_WORKER_GRACE_MS : op.retry.timeoutMs;
-    if (limit === undefined) return await run(ctx.signal);
-    // Aborting the task ends its worker (piscina starts another), which a worker stuck without yielding needs.
-    const outcome = await withDeadline(limit, ctx.signal, run);
-    if (outcome !== 'timeout') return outcome;
-    if (perFile) return filesTimedOut(perFile, bundle, index, limit);
-    // The retry policy decides what follows.
-    throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit);
-  } finally {
-    resources.releaseTaskCpus(cpus);
-  }
+  const call = { block: bundle, transforms: op.transforms, taskIndex: index, concurrency: DEFAULT_ROW_CONCURRENCY, watched };
+  // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
+  const first = op.transforms[0];
+  const perFile = first?.op === 'blocks' && first.timeoutMsPerRow !== undefined ? first : null;
+  const limit = perFile ? perFile.timeoutMsPerRow! * bundle.numRows + STUCK_WORKER_GRACE_MS : op.retry.timeoutMs;
+  // Aborting a task at its limit ends its worker (piscina starts another), which a worker stuck without yielding needs.
+  const outcome = await lanes!.run(call, ctx.signal, limit);
+  if (outcome !== 'timeout') return outcome;
+  if (perFile) return filesTimedOut(perFile, bundle, index, limit!);
+  // The retry policy decides what follows.
+  throw new TaskTimeoutError(op.name, batchLocation(bundle, index), limit!);
 }
 
 /**
