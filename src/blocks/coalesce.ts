@@ -1,6 +1,7 @@
 import { makeData, RecordBatch, Struct, Table, Type, type Data, type FixedSizeList } from 'apache-arrow';
 import type { Block } from './block.js';
 import { markMovable } from './movable-buffers.js';
+import { uninitialized, type TypedArrayOf } from './uninitialized.js';
 
 /**
  * The block as one record batch, its batches' buffers copied end to end; the block itself when
@@ -58,7 +59,7 @@ export function concatColumn(chunks: readonly Data[]): Data | null {
     case Type.Utf8:
     case Type.Binary: {
       const { valueOffsets, ranges } = concatOffsets(chunks, length);
-      const data = uninitialized(Uint8Array, valueOffsets[length]);
+      const data = movableUninitialized(Uint8Array, valueOffsets[length]);
       ranges.forEach(([start, end, firstRow], i) =>
         data.set((chunks[i].values as Uint8Array).subarray(start, end), valueOffsets[firstRow]),
       );
@@ -93,7 +94,7 @@ function concatValues(chunks: readonly Data[]): ArrayBufferView {
   const first = chunks[0].values as Uint8Array;
   let size = 0;
   for (const chunk of chunks) size += chunk.length * chunk.stride;
-  const out = uninitialized(first.constructor as TypedArrayOf<Uint8Array>, size);
+  const out = movableUninitialized(first.constructor as TypedArrayOf<Uint8Array>, size);
   let at = 0;
   for (const chunk of chunks) {
     const rows = chunk.length * chunk.stride;
@@ -105,7 +106,7 @@ function concatValues(chunks: readonly Data[]): ArrayBufferView {
 
 /** Offsets of the whole column, each chunk's rebased to where its values go; per chunk, its span of values and its first row. */
 function concatOffsets(chunks: readonly Data[], length: number): { valueOffsets: Int32Array; ranges: [number, number, number][] } {
-  const valueOffsets = uninitialized(Int32Array, length + 1);
+  const valueOffsets = movableUninitialized(Int32Array, length + 1);
   valueOffsets[0] = 0;
   const ranges: [number, number, number][] = [];
   let row = 0;
@@ -134,16 +135,9 @@ function concatBits(chunks: readonly Data[], length: number, bitsOf: (chunk: Dat
   return out;
 }
 
-/** A typed array's constructor, as `uninitialized` calls it. */
-type TypedArrayOf<T> = (new (buffer: ArrayBuffer, byteOffset: number, length: number) => T) & { readonly BYTES_PER_ELEMENT: number };
-
-/**
- * A typed array of `length` elements that the caller fills whole, in a buffer of its own that
- * is not zeroed first (a zeroed one costs a pass over the memory that the copy makes anyway).
- */
-function uninitialized<T extends ArrayBufferView>(type: TypedArrayOf<T>, length: number): T {
-  const buffer = Buffer.allocUnsafeSlow(length * type.BYTES_PER_ELEMENT).buffer;
-  return movable(new type(buffer, 0, length));
+/** `uninitialized`, its buffer marked movable: it holds this block's data alone. */
+function movableUninitialized<T extends ArrayBufferView>(type: TypedArrayOf<T>, length: number): T {
+  return movable(uninitialized(type, length));
 }
 
 function movable<T extends ArrayBufferView>(view: T): T {

@@ -4,6 +4,7 @@ import { CompressedVectorLoader } from 'apache-arrow/visitor/vectorloader';
 import type { Block } from './block.js';
 import { blockFromIpc, blockToIpc, ipcKeepsBatches } from './ipc.js';
 import { isMovable } from './movable-buffers.js';
+import { uninitialized } from './uninitialized.js';
 import { sameSchema } from './same-schema.js';
 
 /** One record batch in a packed stream: its row count, its field nodes and where its buffers are. */
@@ -97,7 +98,8 @@ function laidOut(block: Block): boolean {
 
 /**
  * One stream for blocks of one schema: the schema message, then every batch's buffers, each
- * 8-byte aligned (the gaps stay zero, as IPC pads them), but for those that move.
+ * 8-byte aligned (the gaps zeroed, as IPC pads them; the rest is copied over, so the stream is
+ * not zeroed first), but for those that move.
  */
 function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[], moved: Map<ArrayBuffer, number>): void {
   const schema = encodedSchema(run[0].schema);
@@ -105,9 +107,10 @@ function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPar
   const moves = (buffer: ArrayBufferView) => buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
   let size = padded(schema.byteLength);
   for (const body of bodies.flat()) for (const buffer of body.buffers) if (!moves(buffer)) size += padded(buffer.byteLength);
-  const bytes = new Uint8Array(size);
+  const bytes = uninitialized(Uint8Array, size);
   bytes.set(schema);
   let at = padded(schema.byteLength);
+  bytes.fill(0, schema.byteLength, at);
   const stream = streams.length;
   streams.push(bytes.buffer);
   for (const [b, block] of run.entries()) {
@@ -126,6 +129,7 @@ function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPar
         } else {
           bytes.set(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), at);
           buffers.push(stream, at, buffer.byteLength);
+          bytes.fill(0, at + buffer.byteLength, at + padded(buffer.byteLength));
           at += padded(buffer.byteLength);
         }
       }
