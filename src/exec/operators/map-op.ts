@@ -103,6 +103,8 @@ export async function runMapTasks(
         : emit(ctx, block);
   const emitter = new OrderedEmitter(ctx.job.settings.preserveOrder, put);
   const inFlight = new Set<Promise<void>>();
+  // Told when a task leaves the window: one waiter at most, as tasks are scheduled one after another.
+  let onRoom: (() => void) | null = null;
   let failed = false;
   const stop = (error: unknown) => {
     failed = true;
@@ -119,7 +121,8 @@ export async function runMapTasks(
    * goes to `deliver`. False when the operator is stopping.
    */
   const schedule = async (bundle: Block, index: number, deliver: (block: Block) => Promise<void>): Promise<boolean> => {
-    while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    // Not Promise.race over the window: that leaves a reaction on every task in it at each wait.
+    while (inFlight.size >= maxInFlight) await new Promise<void>((resolve) => (onRoom = resolve));
     if (halted()) return false;
     const inputBytes = blockBytes(bundle);
     const reservation = await taken.handOver(inputBytes, (extra) => memory.reserve(extra, op, ctx.signal), copies * inputBytes);
@@ -146,6 +149,8 @@ export async function runMapTasks(
       .finally(() => {
         reservation.release();
         inFlight.delete(task);
+        onRoom?.();
+        onRoom = null;
       });
     inFlight.add(task);
     return true;
