@@ -2,6 +2,7 @@ export { Dataset, type IterBatchesOptions } from './api/dataset.js';
 export { GroupedDataset } from './api/grouped-dataset.js';
 export { range, fromItems, fromAsyncIterable, fromArrow, type ItemRow } from './api/create.js';
 export { udf, boundUdf, type UdfRef } from './api/udf.js';
+export { handOff } from './api/hand-off.js';
 export { splitText, DEFAULT_SEPARATORS, type SplitTextOptions, type TextSpan } from './text/split-text.js';
 export { chunkId, type ChunkKey } from './text/chunk-id.js';
 export { chunkText, type ChunkTextOptions, type ChunkRow, type TextChunk, type TokenCounter } from './text/chunk-text.js';

@@ -1,7 +1,7 @@
 /**
  * Buffers that may move to another thread instead of being copied there: marked by the code
  * that made them and gave them to one block only (a Parquet read's copies out of WebAssembly
- * memory), in this thread. Packing a block for another thread (packed-blocks.ts) then hands
+ * memory; a UDF's own, through `handOff`), in this thread. Packing a block for another thread (packed-blocks.ts) then hands
  * such a buffer over whole: the other thread gets it without a copy, and this thread's block
  * no longer has it, which is what a task's reply wants of the block it sends back (a worker
  * UDF that keeps a batch past its call is told to keep a copy: README, Worker threads).

@@ -69,3 +69,29 @@ test('onnxPredictor on an actor pool of 2 maps a vector column through the model
     assert.ok(maxRelativeError(got, expected, 4) <= 1e-5, batchFormat);
   }
 });
+
+test("onnxPredictor's large outputs move to the main thread uncopied (handOff), with the right values", async () => {
+  // 384 outputs x 256 rows: 384 KiB per batch, over the size from which a handed-off buffer moves.
+  const sizes = { inputSize: 384, hiddenSize: 64, outputSize: 384, seed: 5 };
+  const modelPath = await writeMlpModel(path.join(await tempDir(), 'mlp-wide.onnx'), sizes);
+  const rows = 512;
+  const x = Float32Array.from({ length: rows * 384 }, (_, i) => Math.sin(i * 0.013));
+  const items = Array.from({ length: rows }, (_, i) => ({ x: x.slice(i * 384, (i + 1) * 384) }));
+  // The output column alone, one batch per call: kept input columns would cut it to their batches.
+  const ds = fromItems(items).mapBatches(onnxPredictor, {
+    batchFormat: 'arrow',
+    batchSize: 256,
+    concurrency: 2,
+    constructorArgs: [{ modelPath, keepColumns: false }],
+  });
+  const got: number[] = [];
+  for await (const batch of ds.iterBatches({ batchFormat: 'arrow', batchSize: null, preserveOrder: true })) {
+    const y = batch.getChild('y')!.data[0].children[0].values as Float32Array;
+    // Moved, the output is the whole of a buffer of its own; copied, it sits in a stream after the schema.
+    assert.equal(y.byteOffset, 0);
+    assert.equal(y.buffer.byteLength, y.byteLength);
+    got.push(...y);
+  }
+  assert.equal(got.length, rows * 384);
+  assert.ok(maxRelativeError(Float32Array.from(got), mlpReference(mlpWeights(sizes), x, rows), 384) <= 1e-5);
+});

@@ -1,0 +1,14 @@
+import { markMovable } from '../blocks/movable-buffers.js';
+
+/**
+ * Gives `view`'s buffer to the result a UDF returns it in: on a worker thread or an actor, the
+ * buffer then moves to the main thread instead of being copied there (from 256 KiB). For a
+ * buffer the UDF made for this one result (a model's output tensor) and does not touch again:
+ * once the result is sent, the UDF's view of it is empty. A view that is not the whole of its
+ * buffer shares it, and is left to be copied. Returns `view`.
+ */
+export function handOff<T extends ArrayBufferView>(view: T): T {
+  const { buffer } = view;
+  if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) markMovable(buffer);
+  return view;
+}
