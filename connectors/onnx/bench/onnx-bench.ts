@@ -6,7 +6,8 @@
  * fed batch by batch from the main thread (data moved in and out, as actors must), and fed
  * through shared-memory slots (no buffer allocated per batch). sluice's runs after the first
  * start their actors in the threads the run before kept (`actorThreadKeepMs`, as a script's
- * jobs after its first do); the first row starts new threads every run, for comparison.
+ * jobs after its first do), x-and-y out and y out in turns; the first row starts new threads
+ * every run, for comparison.
  *   pnpm bench:onnx            ONNX_ROWS (default 131072) rows per run, ONNX_REPS (default 3) runs, median
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -200,14 +201,21 @@ try {
   const modelPath = await writeMlpModel(path.join(dir, 'mlp.onnx'));
   const input = seededUniform(1, ROWS * WIDTH, 1);
   const results = new Map<string, Rates[]>();
-  for (const contender of contenders) {
-    const figures: Rates[] = [];
-    for (const batchSize of BATCHES) {
-      const runs: Rates[] = [];
-      for (let r = 0; r < REPS; r++) runs.push(await contender.run(modelPath, input, batchSize));
-      figures.push({ endToEnd: median(runs.map((x) => x.endToEnd)), steady: median(runs.map((x) => x.steady)) });
-    }
-    results.set(contender.name, figures);
+  // The two sluice contenders on kept threads run in turns, in alternating order, run by run: each
+  // run's actors are warmer than the last's (V8 keeps optimising their code), so one contender
+  // run after the other would be favoured. The others run one after another.
+  const [newThreads, xyOut, yOut, ...raw] = contenders;
+  for (const group of [[newThreads], [xyOut, yOut], ...raw.map((contender) => [contender])]) {
+    const runs = new Map(group.map((contender) => [contender, BATCHES.map((): Rates[] => [])]));
+    for (const [b, batchSize] of BATCHES.entries())
+      for (let r = 0; r < REPS; r++)
+        for (const contender of r % 2 === 0 ? group : [...group].reverse())
+          runs.get(contender)![b].push(await contender.run(modelPath, input, batchSize));
+    for (const [contender, byBatch] of runs)
+      results.set(
+        contender.name,
+        byBatch.map((all) => ({ endToEnd: median(all.map((x) => x.endToEnd)), steady: median(all.map((x) => x.steady)) })),
+      );
   }
   for (const kind of ['steady', 'endToEnd'] as const) {
     console.log(kind === 'steady' ? 'after start-up (threads, imports, sessions):' : '\nend to end (start-up included):');
