@@ -18,7 +18,7 @@ test('packed blocks come back row for row, slices at odd offsets included', () =
   const block = blockFromRows(rows);
   // Offsets that are not multiples of 8 move validity bitmaps by bits, and sliced offsets must be rebased.
   const slices = [block.slice(0, 5), block.slice(5, 18), block.slice(18, 37)];
-  const back = moved(packBlocks(slices));
+  const back = moved(packBlocks(slices, true));
   assert.equal(back.length, 3);
   back.forEach((b, i) => {
     assert.deepEqual(rowsOfBlock(b), rowsOfBlock(slices[i]));
@@ -31,13 +31,13 @@ test('blocks of one schema share one stream and one decoded schema; other schema
   const a = blockFromRows([{ x: 1 }, { x: 2 }]);
   const b = blockFromRows([{ x: 3 }]);
   const c = blockFromRows([{ y: 'z' }]);
-  const packed = packBlocks([a, b, c, a]);
+  const packed = packBlocks([a, b, c, a], true);
   assert.equal(packed.streams.length, 3, 'a and b share the first stream; c, then a again, start new ones');
   const back = moved(packed);
   assert.deepEqual(back.map(rowsOfBlock), [[{ x: 1 }, { x: 2 }], [{ x: 3 }], [{ y: 'z' }], [{ x: 1 }, { x: 2 }]]);
   assert.equal(back[0].schema, back[1].schema);
   assert.equal(back[0].schema, back[3].schema, 'the same schema bytes give the same Schema object');
-  assert.equal(moved(packBlocks([b]))[0].schema, back[0].schema, 'and so do later messages');
+  assert.equal(moved(packBlocks([b], true))[0].schema, back[0].schema, 'and so do later messages');
 });
 
 test('vectors, several batches and list children keep their layout and names', () => {
@@ -48,7 +48,7 @@ test('vectors, several batches and list children keep their layout and names', (
   const item = new Table({ v: vectors('item') });
   const element = new Table({ v: vectors('element') });
   const twoBatches = new Table([...item.batches, ...item.slice(1, 3).batches]);
-  const back = moved(packBlocks([item, element, twoBatches]));
+  const back = moved(packBlocks([item, element, twoBatches], true));
   assert.equal((back[0].schema.fields[0].type as FixedSizeList).children[0].name, 'item');
   assert.equal(
     (back[1].schema.fields[0].type as FixedSizeList).children[0].name,
@@ -67,7 +67,7 @@ test('dictionaries, empty blocks and batch metadata go as whole IPC streams and 
   const empty = blockFromRows([{ x: 1 }]).slice(0, 0);
   const withMetadata = blockFromRows([{ x: 1 }]);
   withMetadata.batches[0].metadata.set('source', 'test');
-  const packed = packBlocks([dictionary, empty, withMetadata]);
+  const packed = packBlocks([dictionary, empty, withMetadata], true);
   assert.deepEqual(
     packed.parts.map((p) => 'ipc' in p),
     [true, true, true],
@@ -99,7 +99,7 @@ test('a large buffer marked movable travels as a stream of its own, transferred;
   markMovable(smallValues.buffer);
   const small = vectorBlock(smallValues);
   // The same movable buffer in two blocks of one message is transferred once.
-  const packed = packBlocks([own, shared, small, own.slice(0, rowsOf)]);
+  const packed = packBlocks([own, shared, small, own.slice(0, rowsOf)], true);
   assert.equal(packed.streams.length, 2, 'one stream of copies, and the movable buffer');
   assert.equal(packed.streams[1], ownValues.buffer);
   const received = structuredClone(packed, { transfer: packed.streams });
@@ -113,4 +113,16 @@ test('a large buffer marked movable travels as a stream of its own, transferred;
   assert.equal(column(back[1])[12345], -12345);
   assert.equal(column(back[2])[999], 499.5);
   assert.equal(column(back[3]).buffer, received.streams[1]);
+});
+
+test("a task's input is packed with every buffer copied, marked or not: the sender keeps it to send again", () => {
+  const values = Float32Array.from({ length: 1 << 18 }, (_, i) => i);
+  markMovable(values.buffer);
+  const block = new Table({ v: makeVector(makeData({ type: new Float32(), length: values.length, data: values })) }) as Block;
+  const packed = packBlocks([block], false);
+  assert.equal(packed.streams.length, 1, 'one stream of copies');
+  const received = structuredClone(packed, { transfer: packed.streams });
+  assert.equal(values.buffer.byteLength, 1 << 20, "the sender's buffer stayed");
+  const back = unpackBlocks(received.streams, received.parts);
+  assert.equal((back[0].getChildAt(0)!.toArray() as Float32Array)[12345], 12345);
 });

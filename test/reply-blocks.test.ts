@@ -7,7 +7,7 @@ import { packReplies, unpackReplies } from '../src/blocks/reply-blocks.js';
 
 /** A block as the other thread receives it: packed, cloned as a message moves it, unpacked. */
 function received(block: Block): Block {
-  const copy = structuredClone(packBlocks([block]));
+  const copy = structuredClone(packBlocks([block], true));
   return unpackBlocks(copy.streams, copy.parts)[0];
 }
 

@@ -39,19 +39,21 @@ export interface PackedBlocks {
  * buffer places as plain numbers beside it, which the message's structured clone carries. That
  * is Arrow IPC without its per-batch flatbuffer headers: encoding and decoding those cost more
  * than the copy for the small batches that actors take, and the schema message is encoded once
- * per schema and decoded once per distinct schema a thread receives. A large buffer marked
- * movable (movable-buffers.ts) is not copied but becomes a stream of its own, which the message
- * transfers. Blocks the layout does not serve (dictionaries, batches without rows, batch
- * metadata) go as whole IPC streams.
+ * per schema and decoded once per distinct schema a thread receives. With `moveMarked` (a
+ * reply, whose blocks the sender gives away), a large buffer marked movable (movable-buffers.ts)
+ * is not copied but becomes a stream of its own, which the message transfers; without it (a
+ * task's input, which the sender keeps to send again after a crash) every buffer is copied.
+ * Blocks the layout does not serve (dictionaries, batches without rows, batch metadata) go as
+ * whole IPC streams.
  */
-export function packBlocks(blocks: readonly Block[]): PackedBlocks {
+export function packBlocks(blocks: readonly Block[], moveMarked: boolean): PackedBlocks {
   const streams: ArrayBuffer[] = [];
   const parts: PackedPart[] = [];
   // A buffer is transferred once, however many batches hold it.
   const moved = new Map<ArrayBuffer, number>();
   let run: Block[] = [];
   const endRun = () => {
-    if (run.length > 0) packRun(run, streams, parts, moved);
+    if (run.length > 0) packRun(run, streams, parts, moveMarked ? moved : null);
     run = [];
   };
   for (const block of blocks) {
@@ -101,10 +103,10 @@ function laidOut(block: Block): boolean {
  * 8-byte aligned (the gaps zeroed, as IPC pads them; the rest is copied over, so the stream is
  * not zeroed first), but for those that move.
  */
-function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[], moved: Map<ArrayBuffer, number>): void {
+function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[], moved: Map<ArrayBuffer, number> | null): void {
   const schema = encodedSchema(run[0].schema);
   const bodies = run.map((block) => block.batches.map((batch) => VectorAssembler.assemble(batch)));
-  const moves = (buffer: ArrayBufferView) => buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
+  const moves = (buffer: ArrayBufferView) => moved !== null && buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
   let size = padded(schema.byteLength);
   for (const body of bodies.flat()) for (const buffer of body.buffers) if (!moves(buffer)) size += padded(buffer.byteLength);
   const bytes = uninitialized(Uint8Array, size);
@@ -120,10 +122,10 @@ function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPar
       for (const buffer of body.buffers) {
         if (moves(buffer)) {
           const own = buffer.buffer as ArrayBuffer;
-          let index = moved.get(own);
+          let index = moved!.get(own);
           if (index === undefined) {
             index = streams.push(own) - 1;
-            moved.set(own, index);
+            moved!.set(own, index);
           }
           buffers.push(index, 0, buffer.byteLength);
         } else {

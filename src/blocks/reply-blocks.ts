@@ -23,7 +23,10 @@ export interface PackedReplies extends PackedBlocks {
 /** `results` packed, each against the block that was sent for it (null: not sent in this layout). */
 export function packReplies(results: readonly Block[], sent: readonly (Block | null)[]): PackedReplies {
   const sentColumns = results.map((result, i) => sentColumnsOf(result, sent[i]));
-  const packed = packBlocks(results.map((result, i) => withoutSentColumns(result, sentColumns[i])));
+  const packed = packBlocks(
+    results.map((result, i) => withoutSentColumns(result, sentColumns[i])),
+    true,
+  );
   return { ...packed, sentColumns };
 }
 

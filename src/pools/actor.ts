@@ -158,7 +158,10 @@ export class Actor {
   private sendMessage(outbox: readonly { readonly id: number; readonly taskIndex: number; readonly block: Block }[]): void {
     let packed: PackedBlocks;
     try {
-      packed = packBlocks(outbox.map((c) => c.block));
+      packed = packBlocks(
+        outbox.map((c) => c.block),
+        false,
+      );
     } catch (error) {
       for (const { id } of outbox) this.settle(id, (call) => call.reject(error));
       return;

@@ -48,7 +48,7 @@ export async function runChainReply(input: PackedBlocks, transforms: readonly Tr
   if (!answer.ok) return answer;
   const { block, ...rest } = answer;
   try {
-    return { ...rest, output: packBlocks([block]) };
+    return { ...rest, output: packBlocks([block], true) };
   } catch (error) {
     return failedAnswer(error, transforms, ctx.taskIndex);
   }

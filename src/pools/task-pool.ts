@@ -130,7 +130,7 @@ export class TaskPool {
   }
 
   private async send(call: PoolCall, signal: AbortSignal, placement: Placement): Promise<TaskOutcome | typeof NOT_STARTED> {
-    const input = packBlocks([call.block]);
+    const input = packBlocks([call.block], false);
     const startMark = placement.mark ?? newStartMark();
     call.watched?.runsAt(() => {
       const start = readStart(startMark);
