@@ -1,4 +1,4 @@
-import { markMovable } from '../blocks/movable-buffers.js';
+import { markMovableView } from '../blocks/movable-buffers.js';
 
 /**
  * Gives `view`'s buffer to the result a UDF returns it in: on a worker thread or an actor, the
@@ -8,7 +8,6 @@ import { markMovable } from '../blocks/movable-buffers.js';
  * buffer shares it, and is left to be copied. Returns `view`.
  */
 export function handOff<T extends ArrayBufferView>(view: T): T {
-  const { buffer } = view;
-  if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength) markMovable(buffer);
+  markMovableView(view);
   return view;
 }

@@ -120,12 +120,12 @@ function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPar
       const body = bodies[b][i];
       const buffers: number[] = [];
       for (const buffer of body.buffers) {
-        if (moves(buffer)) {
+        if (moved !== null && moves(buffer)) {
           const own = buffer.buffer as ArrayBuffer;
-          let index = moved!.get(own);
+          let index = moved.get(own);
           if (index === undefined) {
             index = streams.push(own) - 1;
-            moved!.set(own, index);
+            moved.set(own, index);
           }
           buffers.push(index, 0, buffer.byteLength);
         } else {
