@@ -82,6 +82,16 @@ const internalTests = [
     why: 'tests blocks directly: schema inference and the SchemaError it throws',
   },
   {
+    file: 'test/executor-on-abort.test.ts',
+    may: ['^src/tasks/on-abort\\.ts$'],
+    why: 'pins onAbort (not public: what per-task code waits on a job signal with) to one listener per signal, which no job shows',
+  },
+  {
+    file: 'connectors/onnx/test/tensors.test.ts',
+    may: ['^connectors/onnx/src/tensors\\.ts$'],
+    why: 'checks withColumns (not exported) against what Arrow select and assign make of the same batch, column for column',
+  },
+  {
     file: 'connectors/onnx/test/execution-provider.test.ts',
     may: ['^connectors/onnx/src/execution-provider\\.ts$'],
     why: 'tests planExecutionProvider (CUDA or CPU per actor) without a GPU; it is not exported',

@@ -1,12 +1,12 @@
 import { CancelledError } from '../errors.js';
+import { onAbort } from '../tasks/on-abort.js';
 
 /** A promise's value, or a CancelledError as soon as `signal` aborts: the promise is then no longer awaited. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new CancelledError());
-  let onAbort: () => void = () => {};
+  let forget: () => void = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
+    forget = onAbort(signal, () => reject(new CancelledError()));
   });
-  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+  return Promise.race([promise, aborted]).finally(forget);
 }

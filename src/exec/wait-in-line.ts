@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors.js';
+import { onAbort } from '../tasks/on-abort.js';
 
 /**
  * Joins a line of waiters: `waiting` gets an entry made by `entry(grant)`; whoever serves the
@@ -7,16 +8,16 @@ import { CancelledError } from '../errors.js';
  */
 export function waitInLine<E, T>(waiting: E[], entry: (grant: (value: T) => void) => E, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      const index = waiting.indexOf(waiter);
-      if (index >= 0) waiting.splice(index, 1);
-      reject(new CancelledError());
-    };
+    let forget: () => void = () => {};
     const waiter = entry((value) => {
-      signal.removeEventListener('abort', onAbort);
+      forget();
       resolve(value);
     });
     waiting.push(waiter);
-    signal.addEventListener('abort', onAbort, { once: true });
+    forget = onAbort(signal, () => {
+      const index = waiting.indexOf(waiter);
+      if (index >= 0) waiting.splice(index, 1);
+      reject(new CancelledError());
+    });
   });
 }

@@ -10,6 +10,7 @@ import { Actor, ActorExitedError } from './actor.js';
 import type { ActorResources, Placement } from './actor-resources.js';
 import { deserializeError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
+import { onAbort } from '../tasks/on-abort.js';
 
 /** One operator's actor pool, as planned (the 'actors' Compute), and the class step its actors run. */
 export interface ActorPoolSpec extends Omit<ActorCompute, 'kind'> {
@@ -355,12 +356,11 @@ export class ActorPool {
 
   private changed(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
+      const forget = onAbort(signal, () => resolve());
+      this.waiters.push(() => {
+        forget();
         resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      this.waiters.push(done);
+      });
     });
   }
 

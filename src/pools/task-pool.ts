@@ -10,6 +10,7 @@ import { newStartMark, readStart, withdrawStart } from './start-mark.js';
 import { replyToError, type TaskReply, type TaskRequest } from './task-protocol.js';
 import { workerExecArgv } from './worker-exec-argv.js';
 import { sizeWorkerHeaps } from './worker-heap.js';
+import { onAbort } from '../tasks/on-abort.js';
 
 /**
  * piscina, loaded when the first pool starts: importing sluice, and jobs of main-thread
@@ -149,13 +150,12 @@ export class TaskPool {
     // Aborting a task piscina has placed ends its worker, and with it the task that runs there:
     // a queued task that has not begun is withdrawn instead (and one withdrawn already left alone).
     const sent = queued ? new AbortController() : null;
-    const onAbort = () => {
-      if (!withdrawStart(startMark) && readStart(startMark) !== null) sent!.abort();
-    };
-    if (sent !== null) {
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    }
+    const forget =
+      sent === null
+        ? () => {}
+        : onAbort(signal, () => {
+            if (!withdrawStart(startMark) && readStart(startMark) !== null) sent.abort();
+          });
     let reply: TaskReply | null;
     try {
       reply = (await this.piscina.run(request, { transferList: input.streams, signal: sent?.signal ?? signal })) as TaskReply | null;
@@ -164,7 +164,7 @@ export class TaskPool {
       if (queued && readStart(startMark) === null) return NOT_STARTED;
       throw error;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      forget();
     }
     if (reply === null) return NOT_STARTED;
     if (reply.blockedAtJob) this.reusable = false;

@@ -1,3 +1,5 @@
+import { onAbort } from './on-abort.js';
+
 /** `promise`'s value, or 'timeout' once `ms` have passed first (Infinity: no limit). */
 export async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   if (ms === Infinity) return promise;
@@ -36,9 +38,7 @@ export async function withDeadline<T>(
   };
   if (startsWhen === undefined) arm();
   else void startsWhen.then(arm);
-  const onParentAbort = () => controller.abort();
-  parent.addEventListener('abort', onParentAbort, { once: true });
-  if (parent.aborted) controller.abort();
+  const forget = onAbort(parent, () => controller.abort());
   try {
     return await run(controller.signal);
   } catch (error) {
@@ -47,6 +47,6 @@ export async function withDeadline<T>(
   } finally {
     done = true;
     clearTimeout(timer);
-    parent.removeEventListener('abort', onParentAbort);
+    forget();
   }
 }

@@ -6,8 +6,8 @@
  * fed batch by batch from the main thread (data moved in and out, as actors must), and fed
  * through shared-memory slots (no buffer allocated per batch). sluice's runs after the first
  * start their actors in the threads the run before kept (`actorThreadKeepMs`, as a script's
- * jobs after its first do), x-and-y out and y out in turns; the first row starts new threads
- * every run, for comparison.
+ * jobs after its first do), x-and-y out, y out and the moved-data loop in turns; the first row
+ * starts new threads every run, for comparison.
  *   pnpm bench:onnx            ONNX_ROWS (default 131072) rows per run, ONNX_REPS (default 3) runs, median
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -201,11 +201,12 @@ try {
   const modelPath = await writeMlpModel(path.join(dir, 'mlp.onnx'));
   const input = seededUniform(1, ROWS * WIDTH, 1);
   const results = new Map<string, Rates[]>();
-  // The two sluice contenders on kept threads run in turns, in alternating order, run by run: each
-  // run's actors are warmer than the last's (V8 keeps optimising their code), so one contender
-  // run after the other would be favoured. The others run one after another.
-  const [newThreads, xyOut, yOut, ...raw] = contenders;
-  for (const group of [[newThreads], [xyOut, yOut], ...raw.map((contender) => [contender])]) {
+  // The two sluice contenders on kept threads and the moved-data loop their goals compare with run
+  // in turns, in alternating order, run by run: each run's actors are warmer than the last's (V8
+  // keeps optimising their code), and the machine drifts over a bench's minutes, so contenders
+  // run one after the other would compare different moments. The others run one after another.
+  const [newThreads, xyOut, yOut, rawTwo, rawOne, moved, shared] = contenders;
+  for (const group of [[newThreads], [xyOut, yOut, moved], [rawTwo], [rawOne], [shared]]) {
     const runs = new Map(group.map((contender) => [contender, BATCHES.map((): Rates[] => [])]));
     for (const [b, batchSize] of BATCHES.entries())
       for (let r = 0; r < REPS; r++)

@@ -66,9 +66,9 @@ export class OnnxPredictor {
           `${this.where}: option inputs names '${name}', which is not an input of ${this.options.modelPath} (inputs: ${session.inputNames.join(', ')})`,
         );
     }
-    return Object.fromEntries(
-      inputSpecs(session).map((input) => [input.name, columnToTensor(batch, mapping[input.name] ?? input.name, input)]),
-    );
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of inputSpecs(session)) feeds[input.name] = columnToTensor(batch, mapping[input.name] ?? input.name, input);
+    return feeds;
   }
 
   /** The columns to add from the model's outputs (`batch` is there for subclasses that need it). */
@@ -89,11 +89,19 @@ export class OnnxPredictor {
   }
 }
 
+/** The session's inputs, read once per session: a call's CPU is the model's. */
+const specsBySession = new WeakMap<ort.InferenceSession, InputSpec[]>();
+
 export function inputSpecs(session: ort.InferenceSession): InputSpec[] {
-  return session.inputMetadata.map((meta) => {
-    if (!meta.isTensor) throw new OnnxModelError(`model input '${meta.name}' is not a tensor; OnnxPredictor feeds tensors only`);
-    return { name: meta.name, type: meta.type, shape: meta.shape };
-  });
+  let specs = specsBySession.get(session);
+  if (specs === undefined) {
+    specs = session.inputMetadata.map((meta) => {
+      if (!meta.isTensor) throw new OnnxModelError(`model input '${meta.name}' is not a tensor; OnnxPredictor feeds tensors only`);
+      return { name: meta.name, type: meta.type, shape: meta.shape };
+    });
+    specsBySession.set(session, specs);
+  }
+  return specs;
 }
 
 function checkSessionOptions(options: OnnxSessionOptions): void {

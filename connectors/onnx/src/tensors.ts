@@ -7,11 +7,15 @@
 import {
   DataType,
   Field,
+  type Data,
   FixedSizeList,
   Float32,
   Float64,
   Int32,
   Int64,
+  RecordBatch,
+  Schema,
+  Struct,
   Table,
   Type,
   makeData,
@@ -63,7 +67,7 @@ export function columnToTensor(batch: Batch, column: string, input: InputSpec): 
   const Target = TENSOR_ARRAYS[input.type];
   if (!Target)
     throw new TensorMappingError(`${where}: the input's type ${input.type} is not supported; use float32, float64, int32 or int64 inputs`);
-  const chunks = batch instanceof Table ? flattenArrow(arrowColumn(batch, column), where) : [flattenValues(columnOf(batch, column), where)];
+  const chunks = batch instanceof Table ? flattenArrow(arrowChunks(batch, column), where) : [flattenValues(columnOf(batch, column), where)];
   const width = chunks[0]?.width ?? 0;
   if (chunks.some((c) => c.width !== width))
     throw new TensorMappingError(`${where}: rows hold different numbers of values; a tensor needs the same number in every row`);
@@ -95,6 +99,7 @@ interface Flat {
 interface ArrowChunk {
   readonly type: DataType;
   readonly length: number;
+  readonly nullCount: number;
   readonly values: NumberArray;
   readonly valueOffsets: Int32Array;
   readonly children: readonly ArrowChunk[];
@@ -113,12 +118,22 @@ type NumberArray =
   | Float64Array;
 
 function arrowColumn(table: Table, column: string): Vector {
-  const vector = table.getChild(column);
-  if (!vector)
+  return table.getChildAt(columnIndex(table, column))!;
+}
+
+/** The column's data, batch by batch: what a Vector of it would hold, without making one per call. */
+function arrowChunks(table: Table, column: string): ArrowChunk[] {
+  const index = columnIndex(table, column);
+  return table.batches.map((batch) => batch.data.children[index]);
+}
+
+function columnIndex(table: Table, column: string): number {
+  const index = table.schema.fields.findIndex((field) => field.name === column);
+  if (index < 0)
     throw new TensorMappingError(
       `the batch has no column '${column}' (columns: ${table.schema.fields.map((f) => f.name).join(', ')}); map the model's inputs to existing columns`,
     );
-  return vector;
+  return index;
 }
 
 function columnOf(columns: Columns, column: string): unknown[] | Columns[string] {
@@ -130,10 +145,9 @@ function columnOf(columns: Columns, column: string): unknown[] | Columns[string]
   return values;
 }
 
-function flattenArrow(vector: Vector, where: string): Flat[] {
-  if (vector.nullCount > 0)
-    throw new TensorMappingError(`${where} has ${vector.nullCount} null values; fill or filter them before inference`);
-  const chunks: readonly ArrowChunk[] = vector.data;
+function flattenArrow(chunks: readonly ArrowChunk[], where: string): Flat[] {
+  const nulls = chunks.reduce((n, data) => n + data.nullCount, 0);
+  if (nulls > 0) throw new TensorMappingError(`${where} has ${nulls} null values; fill or filter them before inference`);
   return chunks.map((data) => flattenData(data, where));
 }
 
@@ -242,8 +256,10 @@ export function withColumns(
   const names = batch instanceof Table ? batch.schema.fields.map((f) => f.name) : Object.keys(batch);
   const kept = keep === true ? names : keep === false ? [] : names.filter((name) => keep.includes(name));
   if (batch instanceof Table) {
-    const vectors = Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, arrowVector(column)]));
-    const added = new Table(vectors);
+    const outputs = Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, arrowData(column)]));
+    if (Object.values(outputs).every((data) => data.length === batch.numRows)) return withArrowColumns(batch, kept, outputs);
+    // Outputs of other lengths than the batch: Arrow lays them out (padding the shorter with nulls).
+    const added = new Table(Object.fromEntries(Object.entries(outputs).map(([name, data]) => [name, makeVector(data)])));
     return kept.length ? batch.select(kept).assign(added) : added;
   }
   const out: Columns = Object.fromEntries(kept.map((name) => [name, batch[name]]));
@@ -251,21 +267,98 @@ export function withColumns(
   return out;
 }
 
-/** A vector column as a FixedSizeList<width> (no copy of the values). */
-export function arrowVector(column: OutputColumn): Vector {
-  const item = arrowType(column.values);
-  if (column.width === 0)
-    return makeVector(makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array }));
-  const rows = column.values.length / column.width;
-  const child = makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array });
-  return makeVector(makeData({ type: new FixedSizeList(column.width, new Field('item', item, false)), length: rows, nullCount: 0, child }));
+/**
+ * withColumns for an Arrow batch and outputs of its length, built directly: a record batch per
+ * batch of the input, holding the input's own data for kept columns (sluice then sends those
+ * back as references, not bytes) and slices of the outputs (no copy). Arrow's select and assign
+ * would make the same table through several intermediate ones, per call; an actor's CPU is the
+ * model's. Results of one input schema and output layout share one Schema object.
+ */
+function withArrowColumns(batch: Table, kept: readonly string[], outputs: Record<string, Data<DataType>>): Table {
+  // A kept column is the input's column (its index), or, where an output replaces it, that output (its name) in its place.
+  const slots = batch.schema.fields.flatMap((field, i): (number | string)[] =>
+    !kept.includes(field.name) ? [] : field.name in outputs ? [field.name] : [i],
+  );
+  for (const name of Object.keys(outputs)) if (!slots.includes(name)) slots.push(name);
+  const schema = resultSchema(batch.schema, kept.length > 0, slots, outputs);
+  const struct = new Struct(schema.fields);
+  const recordBatch = (length: number, children: Data[]) =>
+    new RecordBatch(schema, makeData({ type: struct, length, nullCount: 0, children }));
+  // Without input columns the outputs make one batch, each output whole (a buffer of its own moves to the main thread uncopied).
+  if (!slots.some((slot) => typeof slot === 'number'))
+    return new Table(schema, [
+      recordBatch(
+        batch.numRows,
+        slots.map((slot) => outputs[slot]),
+      ),
+    ]);
+  let row = 0;
+  const batches = batch.batches.map((input) => {
+    const children = slots.map((slot) => (typeof slot === 'number' ? input.data.children[slot] : outputs[slot].slice(row, input.numRows)));
+    row += input.numRows;
+    return recordBatch(input.numRows, children);
+  });
+  return new Table(schema, batches);
 }
 
+/** Result schemas by input schema, with the layouts they were made for (kept column indexes, added names, their types). */
+const resultSchemas = new WeakMap<
+  Schema,
+  { readonly kept: boolean; readonly slots: (number | string)[]; readonly types: DataType[]; readonly schema: Schema }[]
+>();
+const RESULT_SCHEMAS_KEPT = 16;
+
+function resultSchema(input: Schema, kept: boolean, slots: readonly (number | string)[], outputs: Record<string, Data<DataType>>): Schema {
+  let made = resultSchemas.get(input);
+  if (made === undefined) resultSchemas.set(input, (made = []));
+  const fieldType = (field: Field): DataType => field.type as DataType;
+  const types = slots.map((slot) => (typeof slot === 'number' ? fieldType(input.fields[slot]) : outputs[slot].type));
+  const same = made.find((m) => m.kept === kept && sameItems(m.slots, slots) && sameItems(m.types, types));
+  if (same !== undefined) return same.schema;
+  const fields = slots.map((slot) =>
+    typeof slot === 'number' ? input.fields[slot] : new Field(slot, outputs[slot].type, outputs[slot].nullable),
+  );
+  // As Arrow's select and assign would: the input's metadata where input columns are kept.
+  const schema = new Schema(fields, kept ? input.metadata : new Map());
+  made.unshift({ kept, slots: [...slots], types, schema });
+  made.length = Math.min(made.length, RESULT_SCHEMAS_KEPT);
+  return schema;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/** A vector column as a FixedSizeList<width> (no copy of the values). */
+export function arrowVector(column: OutputColumn): Vector {
+  return makeVector(arrowData(column));
+}
+
+/** arrowVector's data: a FixedSizeList<width> of the values, or the values for width 0. */
+function arrowData(column: OutputColumn): Data<DataType> {
+  const item = arrowType(column.values);
+  const values = makeData({ type: item as Float32, length: column.values.length, data: column.values as Float32Array });
+  if (column.width === 0) return values;
+  return makeData({ type: listType(column.width, item), length: column.values.length / column.width, nullCount: 0, child: values });
+}
+
+/** Output types, one object per type: results of one layout then share their schema (resultSchema). */
+const ITEM_TYPES = { float32: new Float32(), float64: new Float64(), int32: new Int32(), int64: new Int64() };
+const listTypes = new Map<DataType, Map<number, FixedSizeList>>();
+
 function arrowType(values: OutputColumn['values']): DataType {
-  if (values instanceof Float32Array) return new Float32();
-  if (values instanceof Float64Array) return new Float64();
-  if (values instanceof Int32Array) return new Int32();
-  return new Int64();
+  if (values instanceof Float32Array) return ITEM_TYPES.float32;
+  if (values instanceof Float64Array) return ITEM_TYPES.float64;
+  if (values instanceof Int32Array) return ITEM_TYPES.int32;
+  return ITEM_TYPES.int64;
+}
+
+function listType(width: number, item: DataType): FixedSizeList {
+  let byWidth = listTypes.get(item);
+  if (byWidth === undefined) listTypes.set(item, (byWidth = new Map<number, FixedSizeList>()));
+  let type = byWidth.get(width);
+  if (type === undefined) byWidth.set(width, (type = new FixedSizeList(width, new Field('item', item, false))));
+  return type;
 }
 
 /** One typed-array view per row (sluice stores them as a List column). */

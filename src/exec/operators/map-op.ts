@@ -34,6 +34,7 @@ import {
   type PartitionedWrite,
 } from '../partition-chain.js';
 import { consume, emit, emitAlways, emitFiles, type OperatorContext } from './operator.js';
+import { onAbort } from '../../tasks/on-abort.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -452,14 +453,13 @@ function gaveUp(op: MapOp, bundle: Block, error: TaskTimeoutError | WorkerCrashE
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      forget();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const forget = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    });
   });
 }

@@ -8,6 +8,7 @@ import { thrownError } from '../../tasks/task-outcome.js';
 import type { BlocksTransform } from '../../tasks/transform.js';
 import { loadModuleFn } from '../../tasks/udf-registry.js';
 import { consume, emit, type OperatorContext } from './operator.js';
+import { onAbort } from '../../tasks/on-abort.js';
 
 type StreamingStep = BlocksTransform & { readonly streams: { readonly cpus: number } };
 type StreamFn = (input: Block, task: BlockTask) => AsyncIterable<Block>;
@@ -124,11 +125,10 @@ class StreamTurns {
   turn(index: number, signal: AbortSignal): Promise<void> {
     if (!this.preserveOrder || index <= this.head) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new CancelledError());
-      signal.addEventListener('abort', onAbort, { once: true });
+      const forget = onAbort(signal, () => reject(new CancelledError()));
       const list = this.waiters.get(index) ?? [];
       list.push(() => {
-        signal.removeEventListener('abort', onAbort);
+        forget();
         resolve();
       });
       this.waiters.set(index, list);
