@@ -4,6 +4,7 @@ import { Dictionary, Field, FixedSizeList, Float32, Int32, Schema, Table, Utf8, 
 import { blockFromRows, rowsOfBlock, type Block } from '../src/blocks/index.js';
 import { markMovable } from '../src/blocks/movable-buffers.js';
 import { packBlocks, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
+import { SpareStreams } from '../src/blocks/spare-streams.js';
 import { mixedRows } from './fixtures/mixed-rows.js';
 
 /** What the other thread receives: the streams copied as a transfer would leave them, nothing shared with the sender. */
@@ -125,4 +126,37 @@ test("a task's input is packed with every buffer copied, marked or not: the send
   assert.equal(values.buffer.byteLength, 1 << 20, "the sender's buffer stayed");
   const back = unpackBlocks(received.streams, received.parts);
   assert.equal((back[0].getChildAt(0)!.toArray() as Float32Array)[12345], 12345);
+});
+
+test('a stream is laid out in a spare buffer given back by the reader, over what its last blocks left there', () => {
+  const spare = new SpareStreams(2);
+  const first = packBlocks([blockFromRows(rows.slice(0, 20))], false, (bytes) => spare.take(bytes));
+  assert.deepEqual(rowsOfBlock(moved(first)[0]), rowsOfBlock(blockFromRows(rows.slice(0, 20))));
+  // The reader gives the stream back; the next pack of about its size is laid out in it, whatever it held.
+  spare.giveBack(first.streams);
+  const next = blockFromRows(rows.slice(0, 20).reverse());
+  const second = packBlocks([next], false, (bytes) => spare.take(bytes));
+  assert.equal(second.streams[0], first.streams[0]);
+  assert.deepEqual(rowsOfBlock(moved(second)[0]), rowsOfBlock(next));
+  // Taken, the buffer is no longer spare: a third pack gets a new one.
+  const third = packBlocks([next], false, (bytes) => spare.take(bytes));
+  assert.notEqual(third.streams[0], first.streams[0]);
+});
+
+test('spare streams: a buffer serves packs of its size down to half of it; the oldest go past the most kept', () => {
+  const spare = new SpareStreams(2);
+  const [small, large, larger] = [new ArrayBuffer(1_000), new ArrayBuffer(400_000), new ArrayBuffer(800_000)];
+  spare.giveBack([small, large, larger]);
+  // Three given, two kept: the oldest (small) went.
+  assert.equal(spare.take(900), null);
+  // 400 KB serves a pack of 200 KB and up, not one of 150 KB (it would carry 250 KB it does not need).
+  assert.equal(spare.take(150_000), null);
+  assert.equal(spare.take(300_000), large);
+  assert.equal(spare.take(300_000), null);
+  assert.equal(spare.take(500_000), larger);
+  // A detached buffer (moved on to another thread) is not kept.
+  const detached = new ArrayBuffer(8);
+  structuredClone(detached, { transfer: [detached] });
+  spare.giveBack([detached]);
+  assert.equal(spare.take(1), null);
 });

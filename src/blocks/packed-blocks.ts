@@ -43,17 +43,18 @@ export interface PackedBlocks {
  * reply, whose blocks the sender gives away), a large buffer marked movable (movable-buffers.ts)
  * is not copied but becomes a stream of its own, which the message transfers; without it (a
  * task's input, which the sender keeps to send again after a crash) every buffer is copied.
- * Blocks the layout does not serve (dictionaries, batches without rows, batch metadata) go as
- * whole IPC streams.
+ * `spare` may give a buffer of at least the bytes asked for, for a stream to be laid out in
+ * instead of a new one (spare-streams.ts). Blocks the layout does not serve (dictionaries,
+ * batches without rows, batch metadata) go as whole IPC streams.
  */
-export function packBlocks(blocks: readonly Block[], moveMarked: boolean): PackedBlocks {
+export function packBlocks(blocks: readonly Block[], moveMarked: boolean, spare?: (bytes: number) => ArrayBuffer | null): PackedBlocks {
   const streams: ArrayBuffer[] = [];
   const parts: PackedPart[] = [];
   // A buffer is transferred once, however many batches hold it.
   const moved = new Map<ArrayBuffer, number>();
   let run: Block[] = [];
   const endRun = () => {
-    if (run.length > 0) packRun(run, streams, parts, moveMarked ? moved : null);
+    if (run.length > 0) packRun(run, streams, parts, moveMarked ? moved : null, spare);
     run = [];
   };
   for (const block of blocks) {
@@ -103,13 +104,20 @@ function laidOut(block: Block): boolean {
  * 8-byte aligned (the gaps zeroed, as IPC pads them; the rest is copied over, so the stream is
  * not zeroed first), but for those that move.
  */
-function packRun(run: readonly Block[], streams: ArrayBuffer[], parts: PackedPart[], moved: Map<ArrayBuffer, number> | null): void {
+function packRun(
+  run: readonly Block[],
+  streams: ArrayBuffer[],
+  parts: PackedPart[],
+  moved: Map<ArrayBuffer, number> | null,
+  spare: ((bytes: number) => ArrayBuffer | null) | undefined,
+): void {
   const schema = encodedSchema(run[0].schema);
   const bodies = run.map((block) => block.batches.map((batch) => VectorAssembler.assemble(batch)));
   const moves = (buffer: ArrayBufferView) => moved !== null && buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
   let size = padded(schema.byteLength);
   for (const body of bodies.flat()) for (const buffer of body.buffers) if (!moves(buffer)) size += padded(buffer.byteLength);
-  const bytes = uninitialized(Uint8Array, size);
+  const reused = spare?.(size) ?? null;
+  const bytes = reused !== null ? new Uint8Array(reused, 0, size) : uninitialized(Uint8Array, size);
   bytes.set(schema);
   let at = padded(schema.byteLength);
   bytes.fill(0, schema.byteLength, at);

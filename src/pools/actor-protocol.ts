@@ -59,6 +59,7 @@ export type ActorMessage =
   | { readonly type: 'ready' }
   /** The module could not be loaded or the constructor threw: the actor cannot serve at all. */
   | { readonly type: 'start-failed'; readonly error: SerializedError }
-  | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: ArrayBuffer[] }
+  /** `spent`: the streams of the calls' message, read and given back for the next calls' blocks (spare-streams.ts). */
+  | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: ArrayBuffer[]; readonly spent: ArrayBuffer[] }
   /** close() ran; `reusable`: the thread may host another actor (no import of it stopped at a job). */
   | { readonly type: 'closed'; readonly error: SerializedError | null; readonly reusable: boolean };

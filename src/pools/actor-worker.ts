@@ -70,7 +70,7 @@ function serve(init: ActorInit, instance: Instance): (request: Exclude<ActorRequ
     }
     const blocks = unpack(request);
     const answers = request.calls.map((head, i) => runCall(head, blocks[i]));
-    const answered = Promise.all(answers).then((all) => postResults(init, request.calls, all, blocks));
+    const answered = Promise.all(answers).then((all) => postResults(init, request, all, blocks));
     pending.add(answered);
     void answered.finally(() => pending.delete(answered));
   };
@@ -119,14 +119,17 @@ function unpack(request: Extract<ActorRequest, { type: 'calls' }>): (Block | Err
 /**
  * A message's answers in one 'results' message, the result blocks packed into as few streams as
  * they allow; a result column that is its input's column as it came goes back as a reference
- * (reply-blocks.ts). `inputs` are the calls' blocks as this thread received them.
+ * (reply-blocks.ts). `inputs` are the calls' blocks as this thread received them; their streams
+ * go back with the results, for the main thread to pack the next calls in: the calls are done
+ * with them (a UDF that keeps a batch past its call keeps a copy, README, Worker threads).
  */
 function postResults(
   init: ActorInit,
-  heads: readonly ActorCallHead[],
+  request: Extract<ActorRequest, { type: 'calls' }>,
   answers: readonly ChainAnswer[],
   inputs: readonly (Block | Error)[],
 ): void {
+  const heads = request.calls;
   // An input can be referred to only where it came laid out, batch for batch as the sender holds it.
   const sentOf = (i: number): Block | null => (inputs[i] instanceof Error || 'ipc' in heads[i].part ? null : inputs[i]);
   const pack = (indexes: readonly number[]) =>
@@ -153,7 +156,8 @@ function postResults(
     at++;
     return reply;
   });
-  post({ type: 'results', replies, streams }, streams);
+  // No result moves an input stream: the blocks read from one are views of parts of it, never the whole.
+  post({ type: 'results', replies, streams, spent: request.streams }, [...streams, ...request.streams]);
 }
 
 function packs(pack: () => unknown): boolean {

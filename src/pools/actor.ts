@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { blockBytes, type Block } from '../blocks/block.js';
 import { packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import { unpackReplies } from '../blocks/reply-blocks.js';
+import { SpareStreams } from '../blocks/spare-streams.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
 import { deserializeError, replyToError, type SerializedError } from './task-protocol.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
@@ -49,6 +50,8 @@ export class Actor {
   /** Made in this turn of the event loop, sent together at its end. */
   private outbox: { readonly id: number; readonly taskIndex: number; readonly block: Block }[] = [];
   private nextId = 0;
+  /** Streams this actor read and gave back, for the next calls' blocks. */
+  private readonly spare = new SpareStreams();
   private stopping = false;
   private exited = false;
   private lastError: string | null = null;
@@ -161,6 +164,7 @@ export class Actor {
       packed = packBlocks(
         outbox.map((c) => c.block),
         false,
+        (bytes) => this.spare.take(bytes),
       );
     } catch (error) {
       for (const { id } of outbox) this.settle(id, (call) => call.reject(error));
@@ -175,6 +179,7 @@ export class Actor {
   }
 
   private answer(message: Extract<ActorMessage, { type: 'results' }>): void {
+    this.spare.giveBack(message.spent);
     const ok = message.replies.flatMap((r) => (r.ok ? [r] : []));
     let blocks: Block[];
     try {

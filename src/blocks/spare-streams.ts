@@ -1,0 +1,29 @@
+/**
+ * Streams that a thread gave back once it had read them (an actor returns each message's input
+ * streams with its results), kept for the next inputs packed for that thread. A stream filled
+ * again costs none of a new buffer's page faults, and adds no external memory for V8 to count
+ * towards its next collection: packing a 256 x 384 float batch is a 384 KiB copy per call.
+ */
+export class SpareStreams {
+  private readonly spare: ArrayBuffer[] = [];
+
+  /** `max`: the most kept; past it the oldest goes (a pool's in-flight calls per actor). */
+  constructor(private readonly max = 8) {}
+
+  giveBack(buffers: readonly ArrayBuffer[]): void {
+    for (const buffer of buffers) if (buffer.byteLength > 0) this.spare.push(buffer);
+    if (this.spare.length > this.max) this.spare.splice(0, this.spare.length - this.max);
+  }
+
+  /**
+   * A spare buffer of `bytes` up to twice as many, or null: a much larger one would travel with
+   * memory that a small pack does not need.
+   */
+  take(bytes: number): ArrayBuffer | null {
+    const index = this.spare.findIndex((buffer) => buffer.byteLength >= bytes && buffer.byteLength <= 2 * bytes + SLACK_BYTES);
+    return index < 0 ? null : this.spare.splice(index, 1)[0];
+  }
+}
+
+/** Small packs may reuse a buffer this much larger than twice their size. */
+const SLACK_BYTES = 64 * 1024;
