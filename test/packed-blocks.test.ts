@@ -143,7 +143,7 @@ test('a stream is laid out in a spare buffer given back by the reader, over what
   assert.notEqual(third.streams[0], first.streams[0]);
 });
 
-test('spare streams: a buffer serves packs of its size down to half of it; the oldest go past the most kept', () => {
+test('spare streams: a buffer serves packs of its size down to half of it; the oldest go past the most kept, in number or bytes', () => {
   const spare = new SpareStreams(2);
   const [small, large, larger] = [new ArrayBuffer(1_000), new ArrayBuffer(400_000), new ArrayBuffer(800_000)];
   spare.giveBack([small, large, larger]);
@@ -154,6 +154,12 @@ test('spare streams: a buffer serves packs of its size down to half of it; the o
   assert.equal(spare.take(300_000), large);
   assert.equal(spare.take(300_000), null);
   assert.equal(spare.take(500_000), larger);
+  // Past the bytes kept, the oldest go too: 600 KB and 500 KB do not fit in 1 MB together.
+  const byBytes = new SpareStreams(8, 1_000_000);
+  const [older, newer] = [new ArrayBuffer(600_000), new ArrayBuffer(500_000)];
+  byBytes.giveBack([older, newer]);
+  assert.equal(byBytes.take(550_000), null);
+  assert.equal(byBytes.take(450_000), newer);
   // A detached buffer (moved on to another thread) is not kept.
   const detached = new ArrayBuffer(8);
   structuredClone(detached, { transfer: [detached] });

@@ -6,13 +6,28 @@
  */
 export class SpareStreams {
   private readonly spare: ArrayBuffer[] = [];
+  private bytes = 0;
 
-  /** `max`: the most kept; past it the oldest goes (a pool's in-flight calls per actor). */
-  constructor(private readonly max = 8) {}
+  /**
+   * At most `max` buffers and `maxBytes` in all are kept (the memory budget does not count them);
+   * past either, the oldest go.
+   */
+  constructor(
+    private readonly max = 8,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
 
   giveBack(buffers: readonly ArrayBuffer[]): void {
-    for (const buffer of buffers) if (buffer.byteLength > 0) this.spare.push(buffer);
-    if (this.spare.length > this.max) this.spare.splice(0, this.spare.length - this.max);
+    for (const buffer of buffers) {
+      if (buffer.byteLength === 0) continue;
+      this.spare.push(buffer);
+      this.bytes += buffer.byteLength;
+    }
+    while (this.spare.length > this.max || this.bytes > this.maxBytes) {
+      const oldest = this.spare.shift();
+      if (oldest === undefined) break;
+      this.bytes -= oldest.byteLength;
+    }
   }
 
   /**
@@ -21,7 +36,10 @@ export class SpareStreams {
    */
   take(bytes: number): ArrayBuffer | null {
     const index = this.spare.findIndex((buffer) => buffer.byteLength >= bytes && buffer.byteLength <= 2 * bytes + SLACK_BYTES);
-    return index < 0 ? null : this.spare.splice(index, 1)[0];
+    if (index < 0) return null;
+    const [buffer] = this.spare.splice(index, 1);
+    this.bytes -= buffer.byteLength;
+    return buffer;
   }
 }
 
