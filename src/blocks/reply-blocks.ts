@@ -1,6 +1,6 @@
 import { RecordBatch, Schema, Struct, Table, makeData, type Data, type Field } from 'apache-arrow';
 import type { Block } from './block.js';
-import { packBlocks, sharedStream, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
 import { sameField } from './same-schema.js';
 
 /**
@@ -26,7 +26,6 @@ export function packReplies(results: readonly Block[], sent: readonly (Block | n
   const packed = packBlocks(
     results.map((result, i) => withoutSentColumns(result, sentColumns[i])),
     true,
-    sharedStream,
   );
   return { ...packed, sentColumns };
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FnRef } from '../tasks/transform.js';
 import { setActorContext } from './actor-context.js';
 import type { Block } from '../blocks/block.js';
-import { movedStreams, unpackBlocks } from '../blocks/packed-blocks.js';
+import { unpackBlocks } from '../blocks/packed-blocks.js';
 import { packReplies, type PackedReplies } from '../blocks/reply-blocks.js';
 import type { ActorCallHead, ActorInit, ActorMessage, ActorReply, ActorRequest } from './actor-protocol.js';
 import { failedAnswer, runChainAnswer, type ChainAnswer } from './chain-reply.js';
@@ -157,8 +157,7 @@ function postResults(
     return reply;
   });
   // No result moves an input stream: the blocks read from one are views of parts of it, never the whole.
-  const spent = movedStreams(request.streams);
-  post({ type: 'results', replies, streams, spent }, [...movedStreams(streams), ...spent]);
+  post({ type: 'results', replies, streams, spent: request.streams }, [...streams, ...request.streams]);
 }
 
 function packs(pack: () => unknown): boolean {

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { blockBytes, type Block } from '../blocks/block.js';
-import { movedStreams, packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import { unpackReplies } from '../blocks/reply-blocks.js';
 import { SpareStreams } from '../blocks/spare-streams.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
@@ -175,7 +175,7 @@ export class Actor {
       calls: outbox.map(({ id, taskIndex }, i) => ({ id, taskIndex, part: packed.parts[i] })),
       streams: packed.streams,
     };
-    this.worker.postMessage(request, movedStreams(packed.streams));
+    this.worker.postMessage(request, packed.streams);
   }
 
   private answer(message: Extract<ActorMessage, { type: 'results' }>): void {

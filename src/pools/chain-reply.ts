@@ -1,5 +1,5 @@
 import type { Block } from '../blocks/block.js';
-import { packBlocks, sharedStream, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import { FileReadError, UdfError } from '../errors.js';
 import { runChain, type ChainContext } from '../tasks/run-chain.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
@@ -48,7 +48,7 @@ export async function runChainReply(input: PackedBlocks, transforms: readonly Tr
   if (!answer.ok) return answer;
   const { block, ...rest } = answer;
   try {
-    return { ...rest, output: packBlocks([block], true, sharedStream) };
+    return { ...rest, output: packBlocks([block], true) };
   } catch (error) {
     return failedAnswer(error, transforms, ctx.taskIndex);
   }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { Block } from '../blocks/block.js';
-import { movedStreams, packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
+import { packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
 import type { WatchedTask } from '../observe/task-watch.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
@@ -158,10 +158,7 @@ export class TaskPool {
           });
     let reply: TaskReply | null;
     try {
-      reply = (await this.piscina.run(request, {
-        transferList: movedStreams(input.streams),
-        signal: sent?.signal ?? signal,
-      })) as TaskReply | null;
+      reply = (await this.piscina.run(request, { transferList: input.streams, signal: sent?.signal ?? signal })) as TaskReply | null;
     } catch (error) {
       this.reusable = false;
       if (queued && readStart(startMark) === null) return NOT_STARTED;
