@@ -72,6 +72,11 @@ const internalTests = [
     why: 'tests how blocks cross to other threads (packBlocks is not public) against a structured clone, as a message moves them',
   },
   {
+    file: 'test/shared-replies.test.ts',
+    may: ['^src/pools/shared-replies\\.ts$', '^src/blocks/packed-blocks\\.ts$'],
+    why: 'tests when replies may come in shared memory (not public) against what V8 has collected',
+  },
+  {
     file: 'test/blocks-coalesce.test.ts',
     may: ['^src/blocks/'],
     why: 'tests coalesceBatches (not public: a read task joins its fragments with it) on every column type it copies, against the blocks it joined',

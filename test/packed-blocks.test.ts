@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Dictionary, Field, FixedSizeList, Float32, Int32, Schema, Table, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import { blockFromRows, rowsOfBlock, type Block } from '../src/blocks/index.js';
 import { markMovable } from '../src/blocks/movable-buffers.js';
-import { packBlocks, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
+import { handOff } from '../src/index.js';
+import { movedStreams, packBlocks, sharedStream, unpackBlocks, type PackedBlocks } from '../src/blocks/packed-blocks.js';
 import { SpareStreams } from '../src/blocks/spare-streams.js';
 import { mixedRows } from './fixtures/mixed-rows.js';
 
@@ -103,7 +104,7 @@ test('a large buffer marked movable travels as a stream of its own, transferred;
   const packed = packBlocks([own, shared, small, own.slice(0, rowsOf)], true);
   assert.equal(packed.streams.length, 2, 'one stream of copies, and the movable buffer');
   assert.equal(packed.streams[1], ownValues.buffer);
-  const received = structuredClone(packed, { transfer: packed.streams });
+  const received = structuredClone(packed, { transfer: movedStreams(packed.streams) });
   assert.equal(ownValues.buffer.byteLength, 0, "the sender's movable buffer is gone: it moved");
   assert.equal(sharedValues[rowsOf - 1], -(rowsOf - 1), 'a buffer not marked is copied, and stays the sender’s');
   assert.equal(smallValues[999], 499.5, 'a small one is copied although marked');
@@ -116,13 +117,40 @@ test('a large buffer marked movable travels as a stream of its own, transferred;
   assert.equal(column(back[3]).buffer, received.streams[1]);
 });
 
+test('a reply laid out in shared streams shares them, and still moves its movable buffers', () => {
+  const values = Float32Array.from({ length: 1 << 18 }, (_, i) => i);
+  markMovable(values.buffer);
+  const movable = new Table({ v: makeVector(makeData({ type: new Float32(), length: values.length, data: values })) }) as Block;
+  const copied = blockFromRows(rows.slice(0, 20));
+  const packed = packBlocks([copied, movable], true, sharedStream);
+  assert.ok(packed.streams[0] instanceof SharedArrayBuffer, 'the copies are laid out in shared memory');
+  assert.deepEqual(movedStreams(packed.streams), [values.buffer], 'only the movable buffer is in the transfer list');
+  const received = structuredClone(packed, { transfer: movedStreams(packed.streams) });
+  assert.equal(values.buffer.byteLength, 0, 'the movable buffer moved');
+  const back = unpackBlocks(received.streams, received.parts);
+  assert.deepEqual(rowsOfBlock(back[0]), rowsOfBlock(copied));
+  assert.equal((back[1].getChildAt(0)!.toArray() as Float32Array)[12345], 12345);
+  // The receiver reads the very memory the sender wrote: shared, not copied by the message.
+  new Uint8Array(packed.streams[0]).fill(0);
+  assert.notDeepEqual(rowsOfBlock(back[0]), rowsOfBlock(copied));
+});
+
+test('handOff lets a reply move the whole buffer it is given, not a view of part of one', () => {
+  const vectorBlock = (values: Float32Array) =>
+    new Table({ v: makeVector(makeData({ type: new Float32(), length: values.length, data: values })) }) as Block;
+  const whole = handOff(Float32Array.from({ length: 1 << 18 }, (_, i) => i));
+  const part = handOff(new Float32Array(1 << 19).subarray(1 << 18));
+  const packed = packBlocks([vectorBlock(whole), vectorBlock(part)], true, sharedStream);
+  assert.deepEqual(movedStreams(packed.streams), [whole.buffer]);
+});
+
 test("a task's input is packed with every buffer copied, marked or not: the sender keeps it to send again", () => {
   const values = Float32Array.from({ length: 1 << 18 }, (_, i) => i);
   markMovable(values.buffer);
   const block = new Table({ v: makeVector(makeData({ type: new Float32(), length: values.length, data: values })) }) as Block;
   const packed = packBlocks([block], false);
   assert.equal(packed.streams.length, 1, 'one stream of copies');
-  const received = structuredClone(packed, { transfer: packed.streams });
+  const received = structuredClone(packed, { transfer: movedStreams(packed.streams) });
   assert.equal(values.buffer.byteLength, 1 << 20, "the sender's buffer stayed");
   const back = unpackBlocks(received.streams, received.parts);
   assert.equal((back[0].getChildAt(0)!.toArray() as Float32Array)[12345], 12345);
@@ -133,7 +161,7 @@ test('a stream is laid out in a spare buffer given back by the reader, over what
   const first = packBlocks([blockFromRows(rows.slice(0, 20))], false, (bytes) => spare.take(bytes));
   assert.deepEqual(rowsOfBlock(moved(first)[0]), rowsOfBlock(blockFromRows(rows.slice(0, 20))));
   // The reader gives the stream back; the next pack of about its size is laid out in it, whatever it held.
-  spare.giveBack(first.streams);
+  spare.giveBack(movedStreams(first.streams));
   const next = blockFromRows(rows.slice(0, 20).reverse());
   const second = packBlocks([next], false, (bytes) => spare.take(bytes));
   assert.equal(second.streams[0], first.streams[0]);

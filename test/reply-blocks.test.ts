@@ -13,7 +13,7 @@ function received(block: Block): Block {
 
 /** `result` (made from `there`, the sent block as received) back on the sending side, which holds `here`. */
 function replied(result: Block, there: Block, here: Block) {
-  const packed = packReplies([result], [there]);
+  const packed = packReplies([result], [there], true);
   return { block: unpackReplies(structuredClone(packed), [here])[0], places: packed.sentColumns[0] };
 }
 

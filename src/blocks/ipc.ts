@@ -55,7 +55,7 @@ export function ipcKeepsBatches(block: Block): boolean {
  * batch that crosses a thread); any other stream (dictionaries, compression, the pre-0.15
  * format) goes through `tableFromIPC`.
  */
-export function blockFromIpc(buffer: ArrayBuffer): Block {
+export function blockFromIpc(buffer: ArrayBufferLike): Block {
   const bytes = new Uint8Array(buffer);
   const view = new DataView(buffer);
   let schema: Schema | null = null;

@@ -26,10 +26,23 @@ export type PackedPart =
   | { readonly stream: number; readonly schemaBytes: number; readonly batches: readonly PackedBatch[] }
   | { readonly stream: number; readonly ipc: true };
 
-/** Several blocks as buffers that can move to another thread, and where each block is in them. */
+/** Several blocks as buffers for another thread (moved, or shared), and where each block is in them. */
 export interface PackedBlocks {
-  readonly streams: ArrayBuffer[];
+  readonly streams: PackedStream[];
   readonly parts: PackedPart[];
+}
+
+/** A stream of packed blocks: moved to the other thread (an ArrayBuffer), or shared with it. */
+export type PackedStream = ArrayBuffer | SharedArrayBuffer;
+
+/** Where a reply's streams are laid out while the main thread takes them shared (pools/shared-replies.ts). */
+export function sharedStream(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(bytes);
+}
+
+/** The streams a message moves (its transfer list): shared ones are not moved but shared. */
+export function movedStreams(streams: readonly PackedStream[]): ArrayBuffer[] {
+  return streams.filter((stream): stream is ArrayBuffer => stream instanceof ArrayBuffer);
 }
 
 /**
@@ -43,18 +56,19 @@ export interface PackedBlocks {
  * reply, whose blocks the sender gives away), a large buffer marked movable (movable-buffers.ts)
  * is not copied but becomes a stream of its own, which the message transfers; without it (a
  * task's input, which the sender keeps to send again after a crash) every buffer is copied.
- * `spare` may give a buffer of at least the bytes asked for, for a stream to be laid out in
- * instead of a new one (spare-streams.ts). Blocks the layout does not serve (dictionaries,
+ * `layIn` may give a buffer of at least the bytes asked for, for a stream to be laid out in
+ * instead of a new ArrayBuffer: a spare one (spare-streams.ts), or shared memory for a reply
+ * (sharedStream). Blocks the layout does not serve (dictionaries,
  * batches without rows, batch metadata) go as whole IPC streams.
  */
-export function packBlocks(blocks: readonly Block[], moveMarked: boolean, spare?: (bytes: number) => ArrayBuffer | null): PackedBlocks {
-  const streams: ArrayBuffer[] = [];
+export function packBlocks(blocks: readonly Block[], moveMarked: boolean, layIn?: (bytes: number) => PackedStream | null): PackedBlocks {
+  const streams: PackedStream[] = [];
   const parts: PackedPart[] = [];
   // A buffer is transferred once, however many batches hold it.
   const moved = new Map<ArrayBuffer, number>();
   let run: Block[] = [];
   const endRun = () => {
-    if (run.length > 0) packRun(run, streams, parts, moveMarked ? moved : null, spare);
+    if (run.length > 0) packRun(run, streams, parts, moveMarked ? moved : null, layIn);
     run = [];
   };
   for (const block of blocks) {
@@ -72,7 +86,7 @@ export function packBlocks(blocks: readonly Block[], moveMarked: boolean, spare?
 }
 
 /** The blocks packBlocks packed, each stream's schema decoded once. */
-export function unpackBlocks(streams: readonly ArrayBuffer[], parts: readonly PackedPart[]): Block[] {
+export function unpackBlocks(streams: readonly PackedStream[], parts: readonly PackedPart[]): Block[] {
   const bytes = streams.map((stream) => new Uint8Array(stream));
   return parts.map((part) => {
     if ('ipc' in part) return blockFromIpc(streams[part.stream]);
@@ -106,23 +120,23 @@ function laidOut(block: Block): boolean {
  */
 function packRun(
   run: readonly Block[],
-  streams: ArrayBuffer[],
+  streams: PackedStream[],
   parts: PackedPart[],
   moved: Map<ArrayBuffer, number> | null,
-  spare: ((bytes: number) => ArrayBuffer | null) | undefined,
+  layIn: ((bytes: number) => PackedStream | null) | undefined,
 ): void {
   const schema = encodedSchema(run[0].schema);
   const bodies = run.map((block) => block.batches.map((batch) => VectorAssembler.assemble(batch)));
   const moves = (buffer: ArrayBufferView) => moved !== null && buffer.byteLength >= MOVE_MIN_BYTES && isMovable(buffer);
   let size = padded(schema.byteLength);
   for (const body of bodies.flat()) for (const buffer of body.buffers) if (!moves(buffer)) size += padded(buffer.byteLength);
-  const reused = spare?.(size) ?? null;
-  const bytes = reused !== null ? new Uint8Array(reused, 0, size) : uninitialized(Uint8Array, size);
+  const buffer: PackedStream = layIn?.(size) ?? uninitialized(Uint8Array, size).buffer;
+  const bytes = new Uint8Array(buffer, 0, size);
   bytes.set(schema);
   let at = padded(schema.byteLength);
   bytes.fill(0, schema.byteLength, at);
   const stream = streams.length;
-  streams.push(bytes.buffer);
+  streams.push(buffer);
   for (const [b, block] of run.entries()) {
     const batches = block.batches.map((batch, i): PackedBatch => {
       const body = bodies[b][i];
@@ -154,10 +168,7 @@ function packRun(
   }
 }
 
-/**
- * Below this a movable buffer is copied all the same: a copy of it costs less than a transfer of
- * its own. A model's 384 KiB output moved instead of copied saved ~3% of bench/onnx's CPU.
- */
+/** Below this a movable buffer is copied all the same: a copy of it costs less than a transfer of its own. */
 const MOVE_MIN_BYTES = 256 * 1024;
 
 const padded = (bytes: number) => (bytes + 7) & ~7;

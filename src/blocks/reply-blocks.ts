@@ -1,6 +1,6 @@
 import { RecordBatch, Schema, Struct, Table, makeData, type Data, type Field } from 'apache-arrow';
 import type { Block } from './block.js';
-import { packBlocks, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
+import { packBlocks, sharedStream, unpackBlocks, type PackedBlocks } from './packed-blocks.js';
 import { sameField } from './same-schema.js';
 
 /**
@@ -20,12 +20,16 @@ export interface PackedReplies extends PackedBlocks {
   readonly sentColumns: readonly (readonly number[] | null)[];
 }
 
-/** `results` packed, each against the block that was sent for it (null: not sent in this layout). */
-export function packReplies(results: readonly Block[], sent: readonly (Block | null)[]): PackedReplies {
+/**
+ * `results` packed, each against the block that was sent for it (null: not sent in this
+ * layout); in shared memory where `shared` (pools/shared-replies.ts says when).
+ */
+export function packReplies(results: readonly Block[], sent: readonly (Block | null)[], shared: boolean): PackedReplies {
   const sentColumns = results.map((result, i) => sentColumnsOf(result, sent[i]));
   const packed = packBlocks(
     results.map((result, i) => withoutSentColumns(result, sentColumns[i])),
     true,
+    shared ? sharedStream : undefined,
   );
   return { ...packed, sentColumns };
 }

@@ -24,6 +24,8 @@ export interface ActorPoolSpec extends Omit<ActorCompute, 'kind'> {
   readonly heapMb: number;
   /** How long a thread whose actor closed cleanly waits for the next actor (actor-threads.ts); 0: it ends. */
   readonly threadKeepMs: number;
+  /** The job's bound on shared replies waiting for collection (shared-replies.ts). */
+  readonly sharedReplyBytes: number;
 }
 
 /** What the pool reports (as job events). */
@@ -192,6 +194,7 @@ export class ActorPool {
       (message) => this.crashed(slot, actor, message),
       // Half the batches an actor may hold: the next message waits there while one computes.
       Math.max(1, Math.floor(spec.maxTasksInFlightPerActor / 2)),
+      spec.sharedReplyBytes,
     );
     slot.actor = actor;
     actor.ready.then(

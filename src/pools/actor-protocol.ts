@@ -1,4 +1,4 @@
-import type { PackedPart } from '../blocks/packed-blocks.js';
+import type { PackedPart, PackedStream } from '../blocks/packed-blocks.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
 import type { SerializedError, TaskReply } from './task-protocol.js';
@@ -35,7 +35,13 @@ export interface ActorCallHead {
  * (moved, in the transfer list); the actor answers them all in one 'results' message.
  */
 export type ActorRequest =
-  | { readonly type: 'calls'; readonly calls: readonly ActorCallHead[]; readonly streams: ArrayBuffer[] }
+  | {
+      readonly type: 'calls';
+      readonly calls: readonly ActorCallHead[];
+      readonly streams: PackedStream[];
+      /** Whether the results may come in shared memory (shared-replies.ts). */
+      readonly sharedReplies: boolean;
+    }
   | { readonly type: 'close' }
   /** To a thread whose actor closed: host this actor now (actor-threads.ts). */
   | { readonly type: 'start'; readonly init: ActorInit };
@@ -60,6 +66,6 @@ export type ActorMessage =
   /** The module could not be loaded or the constructor threw: the actor cannot serve at all. */
   | { readonly type: 'start-failed'; readonly error: SerializedError }
   /** `spent`: the streams of the calls' message, read and given back for the next calls' blocks (spare-streams.ts). */
-  | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: ArrayBuffer[]; readonly spent: ArrayBuffer[] }
+  | { readonly type: 'results'; readonly replies: readonly ActorReply[]; readonly streams: PackedStream[]; readonly spent: ArrayBuffer[] }
   /** close() ran; `reusable`: the thread may host another actor (no import of it stopped at a job). */
   | { readonly type: 'closed'; readonly error: SerializedError | null; readonly reusable: boolean };

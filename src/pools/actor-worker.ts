@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { FnRef } from '../tasks/transform.js';
 import { setActorContext } from './actor-context.js';
 import type { Block } from '../blocks/block.js';
-import { unpackBlocks } from '../blocks/packed-blocks.js';
+import { movedStreams, unpackBlocks } from '../blocks/packed-blocks.js';
 import { packReplies, type PackedReplies } from '../blocks/reply-blocks.js';
 import type { ActorCallHead, ActorInit, ActorMessage, ActorReply, ActorRequest } from './actor-protocol.js';
 import { failedAnswer, runChainAnswer, type ChainAnswer } from './chain-reply.js';
@@ -136,6 +136,7 @@ function postResults(
     packReplies(
       indexes.map((i) => (answers[i] as Extract<ChainAnswer, { ok: true }>).block),
       indexes.map(sentOf),
+      request.sharedReplies,
     );
   const okIndexes = () => answers.flatMap((a, i) => (a.ok ? [i] : []));
   let packed: PackedReplies;
@@ -157,7 +158,8 @@ function postResults(
     return reply;
   });
   // No result moves an input stream: the blocks read from one are views of parts of it, never the whole.
-  post({ type: 'results', replies, streams, spent: request.streams }, [...streams, ...request.streams]);
+  const spent = movedStreams(request.streams);
+  post({ type: 'results', replies, streams, spent }, [...movedStreams(streams), ...spent]);
 }
 
 function packs(pack: () => unknown): boolean {

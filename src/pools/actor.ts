@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { blockBytes, type Block } from '../blocks/block.js';
-import { packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { movedStreams, packBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { receivedReplyStreams, sharedRepliesAllowed } from './shared-replies.js';
 import { unpackReplies } from '../blocks/reply-blocks.js';
 import { SpareStreams } from '../blocks/spare-streams.js';
 import type { ActorInit, ActorMessage, ActorRequest } from './actor-protocol.js';
@@ -65,12 +66,14 @@ export class Actor {
   /**
    * `onCrash` is called when a ready actor's thread dies unasked, before its calls are
    * rejected; `callsPerMessage` is the most calls one message carries (the actor answers a
-   * message's calls together, so a message should not hold every call it has in flight).
+   * message's calls together, so a message should not hold every call it has in flight);
+   * `sharedReplyBytes` is the job's bound on shared replies waiting for collection (shared-replies.ts).
    */
   constructor(
     init: Omit<ActorInit, 'startMark'>,
     private readonly onCrash: (message: string) => void,
     private readonly callsPerMessage = 1,
+    private readonly sharedReplyBytes = 0,
   ) {
     this.init = { ...init, startMark: newStartMark() };
     this.worker = actorThread(this.init);
@@ -174,12 +177,14 @@ export class Actor {
       type: 'calls',
       calls: outbox.map(({ id, taskIndex }, i) => ({ id, taskIndex, part: packed.parts[i] })),
       streams: packed.streams,
+      sharedReplies: sharedRepliesAllowed(this.sharedReplyBytes),
     };
-    this.worker.postMessage(request, packed.streams);
+    this.worker.postMessage(request, movedStreams(packed.streams));
   }
 
   private answer(message: Extract<ActorMessage, { type: 'results' }>): void {
     this.spare.giveBack(message.spent);
+    receivedReplyStreams(message.streams);
     const ok = message.replies.flatMap((r) => (r.ok ? [r] : []));
     let blocks: Block[];
     try {

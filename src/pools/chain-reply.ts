@@ -1,5 +1,5 @@
 import type { Block } from '../blocks/block.js';
-import { packBlocks, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
+import { packBlocks, sharedStream, unpackBlocks, type PackedBlocks } from '../blocks/packed-blocks.js';
 import { FileReadError, UdfError } from '../errors.js';
 import { runChain, type ChainContext } from '../tasks/run-chain.js';
 import type { SkippedInput } from '../tasks/task-outcome.js';
@@ -42,13 +42,21 @@ export function failedAnswer(error: unknown, transforms: readonly Transform[], t
   return { ok: false, operator, input: { taskIndex }, cause: serializeError(error), blockedAtJob: isBlockedAtJob() };
 }
 
-/** runChainAnswer over a block received packed, with the result block packed: a task-pool worker's reply. */
-export async function runChainReply(input: PackedBlocks, transforms: readonly Transform[], ctx: ChainContext): Promise<TaskReply> {
+/**
+ * runChainAnswer over a block received packed, with the result block packed (in shared memory
+ * where `shared`: shared-replies.ts): a task-pool worker's reply.
+ */
+export async function runChainReply(
+  input: PackedBlocks,
+  transforms: readonly Transform[],
+  ctx: ChainContext,
+  shared: boolean,
+): Promise<TaskReply> {
   const answer = await runChainAnswer(() => unpackBlocks(input.streams, input.parts)[0], transforms, ctx);
   if (!answer.ok) return answer;
   const { block, ...rest } = answer;
   try {
-    return { ...rest, output: packBlocks([block], true) };
+    return { ...rest, output: packBlocks([block], true, shared ? sharedStream : undefined) };
   } catch (error) {
     return failedAnswer(error, transforms, ctx.taskIndex);
   }

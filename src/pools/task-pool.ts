@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { SHARE_ENV } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import type { Block } from '../blocks/block.js';
-import { packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
+import { movedStreams, packBlocks, unpackBlocks } from '../blocks/packed-blocks.js';
+import { receivedReplyStreams, sharedRepliesAllowed } from './shared-replies.js';
 import type { WatchedTask } from '../observe/task-watch.js';
 import type { TaskOutcome } from '../tasks/task-outcome.js';
 import type { Transform } from '../tasks/transform.js';
@@ -30,6 +31,8 @@ export interface PoolCall {
   readonly taskIndex: number;
   readonly concurrency: number;
   readonly watched?: Pick<WatchedTask, 'runsAt'>;
+  /** The job's bound on shared replies waiting for collection (shared-replies.ts). */
+  readonly sharedReplyBytes: number;
 }
 
 /** Where a task goes: to an idle worker, or queued behind the task a worker runs now. */
@@ -144,6 +147,7 @@ export class TaskPool {
       taskIndex,
       concurrency,
       startMark,
+      sharedReply: sharedRepliesAllowed(call.sharedReplyBytes),
       [this.queueOptionsSymbol]: { ...placement, mark: startMark },
     };
     const queued = placement.behind !== undefined;
@@ -158,7 +162,10 @@ export class TaskPool {
           });
     let reply: TaskReply | null;
     try {
-      reply = (await this.piscina.run(request, { transferList: input.streams, signal: sent?.signal ?? signal })) as TaskReply | null;
+      reply = (await this.piscina.run(request, {
+        transferList: movedStreams(input.streams),
+        signal: sent?.signal ?? signal,
+      })) as TaskReply | null;
     } catch (error) {
       this.reusable = false;
       if (queued && readStart(startMark) === null) return NOT_STARTED;
@@ -169,6 +176,7 @@ export class TaskPool {
     if (reply === null) return NOT_STARTED;
     if (reply.blockedAtJob) this.reusable = false;
     if (!reply.ok) throw replyToError(reply);
+    receivedReplyStreams(reply.output.streams);
     return { block: unpackBlocks(reply.output.streams, reply.output.parts)[0], skipped: reply.skipped, udfMs: reply.udfMs };
   }
 

@@ -18,6 +18,8 @@ export interface TaskRequest {
    * unless the main thread withdrew the task first: the worker then answers null.
    */
   readonly startMark: SharedArrayBuffer;
+  /** Whether the result may come in shared memory (shared-replies.ts). */
+  readonly sharedReply: boolean;
 }
 
 /** A UDF's error as data, where it crosses to the main thread (a worker's reply, a cluster job's answer). */

@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { FnRef } from '../tasks/transform.js';
 import { runChainReply } from './chain-reply.js';
+import { movedStreams } from '../blocks/packed-blocks.js';
 import type { TaskReply, TaskRequest } from './task-protocol.js';
 import { loadModuleFn } from '../tasks/udf-registry.js';
 import { markSluiceWorker } from '../tasks/job-in-worker.js';
@@ -27,18 +28,19 @@ export default function runTask(request: TaskRequest): Promise<unknown> {
   return run;
 }
 
-/** Unpack the block, run the fused chain, send the result block back by transfer; null for a task the main thread withdrew. */
+/** Unpack the block, run the fused chain, send the result block back (its moved buffers by transfer); null for a task the main thread withdrew. */
 async function startTask(request: TaskRequest): Promise<unknown> {
   if (!claimStart(request.startMark, threadId)) return null;
-  const reply = await runChainReply(request.input, request.transforms, {
-    taskIndex: request.taskIndex,
-    concurrency: request.concurrency,
-    resolve,
-  });
-  return reply.ok ? withTransfer(reply, reply.output.streams) : reply;
+  const reply = await runChainReply(
+    request.input,
+    request.transforms,
+    { taskIndex: request.taskIndex, concurrency: request.concurrency, resolve },
+    request.sharedReply,
+  );
+  return reply.ok ? withTransfer(reply, movedStreams(reply.output.streams)) : reply;
 }
 
-/** Wraps a reply so piscina moves its buffers instead of cloning them. */
+/** Wraps a reply so piscina moves `buffers` instead of cloning them. */
 function withTransfer(value: TaskReply, buffers: readonly ArrayBuffer[]): unknown {
   return move({ [transferableSymbol]: buffers, [valueSymbol]: value });
 }

@@ -8,6 +8,7 @@ import type { TaskOutcome } from '../tasks/task-outcome.js';
 import { ChainRunner } from './chain-runner.js';
 import { FileReadError, InvalidOptionError, UdfError } from '../errors.js';
 import { TaskPool } from '../pools/task-pool.js';
+import { sharedReplyLimit } from '../pools/shared-replies.js';
 import { serializeError } from '../pools/task-protocol.js';
 import { DEFAULT_ROW_CONCURRENCY } from '../tasks/run-chain.js';
 import { DEFAULT_LOCKS, DEFAULT_QUEUE, type LockSettings, type PartitionJob, type PartitionResult } from '../cluster/cluster-protocol.js';
@@ -86,7 +87,13 @@ export async function startClusterWorker(options: ClusterWorkerOptions): Promise
       const outcome =
         data.stages === null
           ? await pool.run(
-              { block: input, transforms: localChain(data.chain, root), taskIndex: data.task, concurrency: DEFAULT_ROW_CONCURRENCY },
+              {
+                block: input,
+                transforms: localChain(data.chain, root),
+                taskIndex: data.task,
+                concurrency: DEFAULT_ROW_CONCURRENCY,
+                sharedReplyBytes: sharedReplyLimit(settings.memoryBudget),
+              },
               controller.signal,
             )
           : await runStages(data, input);

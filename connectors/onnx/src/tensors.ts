@@ -23,7 +23,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import * as ort from 'onnxruntime-node';
-import { handOff, type Columns } from 'sluice';
+import type { Columns } from 'sluice';
 import { TensorMappingError } from './errors.js';
 
 export type Batch = Table | Columns;
@@ -240,8 +240,8 @@ export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn
   )) {
     throw new TensorMappingError(`model output '${output}' is ${tensor.type}; outputs of float32, float64, int32 or int64 become columns`);
   }
-  // The binding gives each output a buffer of its own: it moves to the main thread uncopied.
-  return { values: handOff(values), width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
+  // Copied into the reply's shared stream, not handed off: a moved output counts towards the main thread's mark-compacts (packed-blocks.ts, sharedStream).
+  return { values, width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
 }
 
 /**

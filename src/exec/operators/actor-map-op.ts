@@ -3,6 +3,7 @@ import type { WatchedTask } from '../../observe/task-watch.js';
 import type { ActorCompute } from '../../plan/logical.js';
 import type { PhysicalOf } from '../../plan/physical.js';
 import { ActorPool, type ActorPoolListener } from '../../pools/actor-pool.js';
+import { sharedReplyLimit } from '../../pools/shared-replies.js';
 import { runMapTasks } from './map-op.js';
 import type { OperatorContext } from './operator.js';
 import { workerHeapLimitMb } from '../settings.js';
@@ -31,6 +32,7 @@ export async function runActorMapOp(op: MapOp, compute: ActorCompute, ctx: Opera
       timeoutMs: op.retry.timeoutMs,
       heapMb: compute.heapMb ?? workerHeapLimitMb(ctx.job.settings),
       threadKeepMs: ctx.job.settings.actorThreadKeepMs,
+      sharedReplyBytes: sharedReplyLimit(ctx.job.settings.memoryBudget),
     },
     ctx.job.resources,
     poolEvents(op, ctx),

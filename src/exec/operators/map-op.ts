@@ -35,6 +35,8 @@ import {
 } from '../partition-chain.js';
 import { consume, emit, emitAlways, emitFiles, type OperatorContext } from './operator.js';
 import { onAbort } from '../../tasks/on-abort.js';
+import type { PoolCall } from '../../pools/task-pool.js';
+import { sharedReplyLimit } from '../../pools/shared-replies.js';
 
 type MapOp = PhysicalOf<'Map'>;
 
@@ -367,7 +369,14 @@ async function runOnce(
     // A call that never returns (a request without a timeout) would hold a stalled job open for good.
     return ctx.job.settings.stallTimeoutMs === null ? run : untilAborted(run, ctx.job.stalled);
   }
-  const call = { block: bundle, transforms: op.transforms, taskIndex: index, concurrency: DEFAULT_ROW_CONCURRENCY, watched };
+  const call: PoolCall = {
+    block: bundle,
+    transforms: op.transforms,
+    taskIndex: index,
+    concurrency: DEFAULT_ROW_CONCURRENCY,
+    watched,
+    sharedReplyBytes: sharedReplyLimit(ctx.job.settings.memoryBudget),
+  };
   // A read's limit is per file (its input rows), plus a grace for the worker to report its own limits first.
   const first = op.transforms[0];
   const perFile = first?.op === 'blocks' && first.timeoutMsPerRow !== undefined ? first : null;
