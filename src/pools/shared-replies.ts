@@ -6,11 +6,11 @@ import type { PackedStream } from '../blocks/packed-blocks.js';
  * main thread towards its next mark-compact; shared memory it does not count, and so neither
  * collects it any sooner: a reply's shared stream is freed at whichever collection finds it
  * dead. This counts the bytes of the shared streams the main thread has received and V8 has
- * not yet collected (a FinalizationRegistry); past SHARED_REPLY_BYTES, replies come in moved
- * ArrayBuffers again, which V8 counts, so that its next collection comes and frees the shared
- * ones, and then replies are shared again. At batch 256, bench/onnx's main thread ran 8-17
- * mark-compacts per run with the model's outputs moved to it and 0-1 with them shared
- * (bench/RESULTS.md). The bound is a job's: a quarter of its memory budget, at most 64 MiB.
+ * not yet collected (a FinalizationRegistry); past the job's bound (a quarter of its memory
+ * budget, at most 64 MiB), replies come in moved ArrayBuffers again, which V8 counts, so that
+ * its next collection comes and frees the shared ones, and then replies are shared again. At
+ * batch 256, bench/onnx's main thread ran 8-17 mark-compacts per run with the model's outputs
+ * moved to it and 2-4 with them shared under the bound (bench/RESULTS.md).
  */
 const MAX_SHARED_REPLY_BYTES = 64 * 1024 * 1024;
 

@@ -240,7 +240,7 @@ export function tensorToColumn(tensor: ort.Tensor, output: string): OutputColumn
   )) {
     throw new TensorMappingError(`model output '${output}' is ${tensor.type}; outputs of float32, float64, int32 or int64 become columns`);
   }
-  // Copied into the reply's shared stream, not handed off: a moved output counts towards the main thread's mark-compacts (packed-blocks.ts, sharedStream).
+  // Copied into the reply's shared stream, not handed off: a moved output counts towards the main thread's mark-compacts (sluice's pools/shared-replies.ts).
   return { values, width: tensor.dims.length <= 1 ? 0 : tensor.dims.slice(1).reduce((a, b) => a * b, 1) };
 }
 
